@@ -15,10 +15,11 @@ from scosim.hindcast.baselines import (
     item_losses,
     persistence_forecast,
 )
+from scosim.hindcast.replications import basic_interval, resample_shares, run_counts
 
 __all__ = ["EPS", "EPS_LOW", "REFERENCES", "brier", "brier_unbiased",
            "brier_unbiased_interval", "headline", "log_loss",
-           "score_table"]
+           "replication_intervals", "score_table"]
 
 #: Probabilities are clipped to [EPS, 1 - EPS] in the log-loss (a naive p = 0 or 1
 #: forecast that is wrong would otherwise score infinity).
@@ -64,88 +65,59 @@ def brier_unbiased(p: np.ndarray, y: np.ndarray, n: np.ndarray) -> float:
     return math.fsum(((p - y) ** 2 - var).tolist()) / p.size
 
 
-def _record_stacks(sub: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Each record's item positions and its items x runs draws, records in first-seen order.
+def replication_intervals(sub: pd.DataFrame, n_boot: int = 200, seed: int = 0,
+                          level: float = 0.9) -> dict[str, float]:
+    """Basic bootstrap intervals over replications of the Brier and the log-loss of ``sub``.
 
-    A record's items come from the same runs, so a resample draws run indices per record.
+    One resampling of the runs (:func:`scosim.hindcast.replications.resample_shares`:
+    one set of runs per record, drawn from ``seed``) feeds both intervals. Simulation
+    noise only: nothing about skill.
+
+    The Brier's is that of :func:`brier_unbiased`: each resample recomputes it from the
+    resampled shares with their own run counts. In the bootstrap world the score being
+    estimated is the plain Brier of the observed shares (each item's probability is its
+    share of runs), and the resampled statistic is unbiased for it, so the spread
+    ``U* - plain`` stands for ``U - true`` (the basic bootstrap,
+    :func:`scosim.hindcast.replications.basic_interval`): the interval is
+    ``[U - (q_hi - plain), U - (q_lo - plain)]``, its lower end floored at 0. It contains
+    ``U`` exactly when ``plain`` lies between the resamples' quantiles ``q_lo`` and
+    ``q_hi``; the resamples' mean is ``plain``, so only a very skewed resampling
+    distribution can put it outside (the re-fit tool flags that).
+
+    The log-loss's is that of the plain :func:`log_loss` of the shares (clipped at
+    :data:`EPS`), ``2 x estimate - quantiles`` of the same resamples' log-loss.
+
+    Args:
+        sub: Items with ``observed``, ``draws`` (one value per run, NaN where not
+            scored), ``p`` and, optionally, ``record`` (items of a record share runs).
+        n_boot: Resamples.
+        seed: Seed of the resampling (the same intervals on any machine).
+        level: Coverage, e.g. 0.9 for the 5 % and 95 % quantiles.
+
+    Returns:
+        ``brier_lo``, ``brier_hi``, ``log_loss_lo``, ``log_loss_hi``.
     """
-    records = sub["record"].to_numpy() if "record" in sub else np.arange(len(sub))
-    groups: dict[object, list[int]] = {}
-    for k, rec in enumerate(records):
-        groups.setdefault(rec, []).append(k)
-    return [(np.array(ks), np.stack([np.asarray(sub["draws"].iloc[k], float) for k in ks]))
-            for ks in groups.values()]
-
-
-def _boot_log_loss(sub: pd.DataFrame, y: np.ndarray, n_boot: int, rng: np.random.Generator
-                   ) -> list[float]:
-    """Log-loss of ``n_boot`` resamples of the runs.
-
-    A record's items come from the same runs (a member's exits in every year, the votes
-    of one summit), so each resample draws one set of run indices per record and every
-    item of it takes the same runs. The Brier's interval is
-    :func:`brier_unbiased_interval`'s.
-    """
-    stacks = _record_stacks(sub)
-    boot_l = []
-    p = np.empty(len(sub))
-    for _ in range(n_boot):
-        for ks, m in stacks:
-            got = m[:, rng.integers(0, m.shape[1], m.shape[1])]
-            seen = np.isfinite(got).any(axis=1)
-            # a resample with no run scoring an item keeps the item's own p
-            p[ks] = np.where(seen, np.nanmean(np.where(seen[:, None], got, 0.0), axis=1),
-                             np.nanmean(np.where(seen[:, None], 0.0, m), axis=1))
-        boot_l.append(log_loss(p, y))
-    return boot_l
+    y = sub["observed"].to_numpy(float)
+    p = sub["p"].to_numpy(float)
+    p_b, n_b = resample_shares(sub, n_boot, seed)
+    plain_b, plain_l = brier(p, y), log_loss(p, y)
+    boot_b = [brier_unbiased(pb, y, nb) for pb, nb in zip(p_b, n_b, strict=True)]
+    b_lo, b_hi = basic_interval(brier_unbiased(p, y, run_counts(sub)), plain_b, boot_b, level)
+    l_lo, l_hi = basic_interval(plain_l, plain_l, [log_loss(pb, y) for pb in p_b], level)
+    return {"brier_lo": b_lo, "brier_hi": b_hi, "log_loss_lo": l_lo, "log_loss_hi": l_hi}
 
 
 def brier_unbiased_interval(sub: pd.DataFrame, n_boot: int = 200, seed: int = 0,
                             level: float = 0.9) -> tuple[float, float]:
     """Basic bootstrap interval over replications for :func:`brier_unbiased` of ``sub``.
 
-    Each resample draws one set of runs per record (as :func:`_boot_log_loss`) and recomputes the
-    same statistic as the estimate, :func:`brier_unbiased` of the resampled shares with
-    their own run counts. In the bootstrap world the score being estimated is the plain
-    Brier of the observed shares (each item's probability is its share of runs), and
-    the resampled statistic is unbiased for it, so the spread ``U* - plain`` stands for
-    ``U - true`` (the basic bootstrap, Davison and Hinkley 1997, *Bootstrap Methods and
-    their Application*, eq. 5.6): the interval is ``[U - (q_hi - plain), U - (q_lo -
-    plain)]``, its lower end floored at 0. It contains ``U`` exactly when ``plain`` lies
-    between the resamples' quantiles ``q_lo`` and ``q_hi``; the resamples' mean is
-    ``plain``, so only a very skewed resampling distribution can put it outside (the
-    re-fit tool flags that). Simulation noise only: nothing about skill.
-
-    Args:
-        sub: Items with ``observed``, ``draws`` (one value per run, NaN where not
-            scored), ``p`` and, optionally, ``record`` (items of a record share runs).
-        n_boot: Resamples.
-        seed: Seed of the resampling (the same interval on any machine).
-        level: Coverage, e.g. 0.9 for the 5 % and 95 % quantiles.
+    The Brier's part of :func:`replication_intervals` (same arguments, same draws).
 
     Returns:
         ``(lo, hi)``.
     """
-    rng = np.random.default_rng(seed)
-    y = sub["observed"].to_numpy(float)
-    p = sub["p"].to_numpy(float)
-    n = np.array([np.isfinite(np.asarray(d, float)).sum() for d in sub["draws"]], float)
-    est, plain = brier_unbiased(p, y, n), brier(p, y)
-    stacks = _record_stacks(sub)
-    stats = []
-    p_b, n_b = p.copy(), n.copy()
-    for _ in range(n_boot):
-        for ks, m in stacks:
-            got = m[:, rng.integers(0, m.shape[1], m.shape[1])]
-            cnt = np.isfinite(got).sum(axis=1)
-            seen = cnt > 0
-            # a resample with no run scoring an item keeps the item's own p and n
-            p_b[ks] = np.where(seen, np.nansum(got, axis=1) / np.maximum(cnt, 1), p[ks])
-            n_b[ks] = np.where(seen, cnt, n[ks])
-        stats.append(brier_unbiased(p_b, y, n_b))
-    tail = (1.0 - level) / 2.0
-    q_lo, q_hi = (float(q) for q in np.quantile(stats, [tail, 1.0 - tail]))
-    return max(0.0, est - (q_hi - plain)), max(0.0, est - (q_lo - plain))
+    got = replication_intervals(sub, n_boot=n_boot, seed=seed, level=level)
+    return got["brier_lo"], got["brier_hi"]
 
 
 def headline(df: pd.DataFrame) -> pd.Series:
@@ -202,10 +174,10 @@ def score_table(df: pd.DataFrame, n_boot: int = 200, seed: int = 0,
     [0.001, 0.999].
 
     Two intervals. ``brier_lo``/``brier_hi`` (and the log-loss's): basic bootstrap
-    over replications (a record's runs resampled together, ``n_boot`` times): the
+    over replications (a record's runs resampled together, ``n_boot`` times, one
+    resampling with seed ``seed`` for both; :func:`replication_intervals`): the
     simulation noise of the Council's probabilities, nothing about its skill; the
-    Brier's is :func:`brier_unbiased_interval` (seed ``seed``), of the statistic in
-    ``brier``, the log-loss's of the plain log-loss.
+    Brier's of the statistic in ``brier``, the log-loss's of the plain log-loss.
     ``brier_cl_lo``/``brier_cl_hi``: percentile bootstrap over decision clusters
     (``n_cluster_boot`` resamples, seed ``seed``;
     :func:`scosim.hindcast.baselines.cluster_bootstrap`): how much the score depends
@@ -216,7 +188,6 @@ def score_table(df: pd.DataFrame, n_boot: int = 200, seed: int = 0,
     Council - reference (``diff``, interval) and the share of resamples in which the
     Council is no better (``p_not_better``).
     """
-    rng = np.random.default_rng(seed)
     df = df[df["p"].notna()].copy()
     head = headline(df)
     if head.any() and (df.loc[head, "sample"] == "train").any():
@@ -238,22 +209,18 @@ def score_table(df: pd.DataFrame, n_boot: int = 200, seed: int = 0,
         if sub.empty:
             continue
         y = sub["observed"].to_numpy(float)
-        boot_l = _boot_log_loss(sub, y, n_boot, rng)
         p = sub["p"].to_numpy(float)
-        n = np.array([np.isfinite(np.asarray(d, float)).sum() for d in sub["draws"]])
-        plain_b, plain_l = brier(p, y), log_loss(p, y)
         # Basic bootstrap (2 x estimate - quantiles): a resample's shares add their
         # sampling variance again, so percentile intervals sat above the estimate and
         # missed the model's score a third of the time (a review, 2026-12-05). The
         # Brier's is that of the corrected score it reports; until 2026-12-07 it was the
-        # plain Brier's, centred on the plain score, which can exclude ``brier``.
-        b_lo, b_hi = brier_unbiased_interval(sub, n_boot=n_boot, seed=seed)
+        # plain Brier's, centred on the plain score, which can exclude ``brier``. One
+        # resampling (seed ``seed``) feeds both intervals; until 2026-12-07 the log-loss
+        # drew its own, from one generator run on through the samples.
         row = {"sample": name, "forecast": "council", "n_items": len(y),
-               "brier": brier_unbiased(p, y, n), "brier_plain": plain_b,
-               "log_loss": plain_l, "log_loss_001": log_loss(p, y, EPS_LOW),
-               "brier_lo": b_lo, "brier_hi": b_hi,
-               "log_loss_lo": max(0.0, 2 * plain_l - float(np.quantile(boot_l, 0.95))),
-               "log_loss_hi": max(0.0, 2 * plain_l - float(np.quantile(boot_l, 0.05)))}
+               "brier": brier_unbiased(p, y, run_counts(sub)), "brier_plain": brier(p, y),
+               "log_loss": log_loss(p, y), "log_loss_001": log_loss(p, y, EPS_LOW),
+               **replication_intervals(sub, n_boot=n_boot, seed=seed)}
         extra, refs = _reference_rows(name, sub, y, item_losses(sub), n_cluster_boot, seed)
         out.append({**row, **extra})
         out.extend(refs)
