@@ -174,3 +174,17 @@ def test_the_readme_sentence_is_the_runs_answer(consensus_run):
     assert (f"the {med('term_econ')} % it expects in the 2026 vote is outweighed by its "
             f"concern at China's lead ({med('contrib_dominance')} points) and the union's "
             f"sovereignty cost ({med('contrib_sovereignty')};") in readme
+
+
+def test_without_the_concern_pakistan_mostly_votes_yes_as_the_readme_says(tmp_path):
+    from scosim.runner import run
+
+    res = run(ROOT / "scenarios" / "customs_union_consensus.yaml", replications=RUNS,
+              out=tmp_path, progress=False, plots=False,
+              overrides={"parameters.weights.dominance": 0})
+    pak = _votes(Path(res.path)).query("country == 'PAK'")
+    share = 100 * (~pak["yes"].astype(bool)).mean()
+    readme = re.sub(r"\s+", " ", (ROOT / "README.md").read_text())
+    assert ("`--set parameters.weights.dominance=0` added it votes no in "
+            f"{share:.1f} % of runs") in readme
+    assert 0 < share < 50

@@ -245,9 +245,12 @@ def why_no_lines(st: RunStats, width: int = 95) -> list[str]:
                 f"{_terms_text(m, lead)}, shock {signed(float(m['shock']), 3)} "
                 f"(score {signed(float(m['score']), 3)}).", width - 2)]
         if losers:
+            listed = [_against(med[c]) for c in losers]
+            gloss = (f"; concern: at {lead}'s lead" if any(SHORT["dominance"] in t
+                                                          for t in listed) else "")
             out += ["  " + t for t in wrap_answer(
-                ("The others voting no" if winners else "Voting no") + " in most runs expect "
-                f"no gain (econ, and the largest other term against; concern: at {lead}'s "
-                "lead): " + "; ".join(f"{c} {_against(med[c])}" for c in losers) + ".",
+                ("The others" if winners else "The states") + " voting no in most runs expect "
+                f"no gain (their econ term and the largest other term against{gloss}): "
+                + "; ".join(f"{c} {t}" for c, t in zip(losers, listed, strict=True)) + ".",
                 width - 2)]
     return out
