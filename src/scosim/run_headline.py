@@ -67,6 +67,7 @@ from scosim.run_outcome import outcome_lines, zero_score_lines
 from scosim.run_spread import Spread, spread_lines
 from scosim.run_votes import committed_lines, vote_cell, vote_columns, vote_notes
 from scosim.runstats import ZERO, RunStats
+from scosim.vote_reasons import why_no_lines
 
 __all__ = ["HEADLINE_FILE", "exit_lines", "has_answer", "headline_of_run", "headline_table",
            "headline_text", "with_footer", "worked_out_headline", "write_headline"]
@@ -336,7 +337,6 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     if "left" in votes:
         notes.append(f"left: share of the {n_runs} runs in which the state left, on its own "
                      "or with its bloc")
-    if "left" in votes:
         # Compliance follows the year's trade: a leaver is inside in its last year
         # (docs/customs_union.md, "One year, one state"). Without this, IRN "in union 14 %"
         # and "left 0.86" in 2035 summed to more than one run in every run.
@@ -362,7 +362,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     if unions is not None and st.has("in_customs_union"):
         out += cet_lines(unions(year), st, year)
     out += exit_lines(st, n_runs)
-    out += committed_lines(st, n_runs)
+    out += committed_lines(st, n_runs) + why_no_lines(st)  # the terms that outweigh a gain
     if moved or votes or has_union:  # what the bands and shares above span
         out += spread_lines(spread, st, moved=moved, in_arrangement=has_union,
                             exits_said=any(k == "defection" for k, _, _ in st.exits))

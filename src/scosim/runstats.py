@@ -69,6 +69,7 @@ from scosim.sketch import (
     bin_keys,
     bin_values,
 )
+from scosim.vote_reasons import NoReasons
 from scosim.vote_stats import VoteRuns, VoteTerms
 
 if TYPE_CHECKING:
@@ -123,6 +124,8 @@ class RunStats:
         self.vote_terms = VoteTerms()
         #: Runs in which each state voted, said no, vetoed, per proposal (the answer's).
         self.vote_runs = VoteRuns()
+        #: Per proposal and state, the terms of its no votes over runs (the answer's why).
+        self.no_reasons = NoReasons()
         #: ``{type name: (indicator, heading, what) or None}``: the memberships the run's
         #: manifest records for its proposal types (:func:`scosim.plots.run_memberships`),
         #: set by whoever read the run; None: not read (the registry's are shown).
@@ -274,6 +277,7 @@ class RunStats:
             return
         self.votes += len(votes)
         self.vote_terms.add(votes, details)
+        self.no_reasons.add(votes, details)
         yes = details["yes"].fillna(True).astype(bool) if "yes" in details else None
         for key, n in votes.groupby(["proposal", "country"], sort=False, observed=True,
                                     dropna=False).size().items():
