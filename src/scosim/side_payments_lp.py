@@ -25,6 +25,12 @@ the score: concave for a negative shock (linear with the econ term split by sign
 for a positive one, where one binary per voter picks the sign: a small mixed-integer
 programme (:func:`scipy.optimize.milp`, HiGHS, deterministic).
 
+**Which no voters a majority buys.** Under consensus every no voter is bought; under a
+qualified majority any set of them that reaches the threshold will do, and each set is a
+programme of its own: as the relative-gains term and the shock respond, the smallest
+shortfalls need not be the cheapest set. Up to :data:`MAX_SETS` sets, the cheapest is
+found (:func:`_cheapest_set`); beyond, the greedy set is taken and the plan says so.
+
 **Sharing rule (a convention).** Among the plans of least total, a second programme picks
 the one in which every payer gives up the same share of its surplus as logged: one plan,
 whatever the order of the voters; not a bargaining outcome.
@@ -67,7 +73,8 @@ class Plan:
         status: ``carried``, ``plan``, ``no_plan``, ``not_priced`` or ``no_voters``.
         transfer_usd: ``(n,)`` US$ per voter, + received, - paid (zeros without a plan).
         total_usd: Total received (= total paid); NaN where no plan exists.
-        reason: Why there is no plan, or what is not priced ("" otherwise).
+        reason: Why there is no plan, or what is not priced; for a plan, "" unless a
+            majority's voters to buy were too many sets to search (:data:`MAX_SETS`).
         required_usd: What the bought voters receive in the least plan; where none
             exists, in the least plan that money from outside the voters would complete
             (NaN where nothing is bought).
