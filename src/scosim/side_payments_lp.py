@@ -201,10 +201,15 @@ def _cheapest_set(slack: np.ndarray, base: np.ndarray, order: np.ndarray, missin
 
     Each candidate set's least total is a programme of its own (the relative-gains term
     and the shock respond to the payments, so the smallest shortfalls need not be the
-    cheapest set). Up to :data:`MAX_SETS` sets, each is solved; the sets run in the
+    cheapest set). Up to :data:`MAX_SETS` sets, each is priced; the sets run in the
     greedy order (``order``, smallest shortfall first, so the greedy set comes first) and
     a later one replaces the best so far only if cheaper by more than :data:`SET_TIE_USD`.
-    Where no set has a plan, the set needing the least money from outside, likewise.
+    A set is skipped where its voters' lower bounds (each bought alone, the payers paying
+    at most the greedy total: the ``alone`` relaxation of :func:`_programme`) add up to
+    more than the best so far: it could not replace it, so the choice is that of pricing
+    every set. The bound holds as a voter's score never rises with the leader's receipt
+    (its gap widens; ``c < 1``). Where the greedy set has no plan, every set is priced,
+    then, where none has one, the set needing the least money from outside.
 
     Returns:
         The bought voters (``(n,)`` bool); a note ("" unless the sets were too many to
