@@ -222,8 +222,8 @@ def _cheapest_set(slack: np.ndarray, base: np.ndarray, order: np.ndarray, missin
     if sets <= 1:
         return greedy, "", None
     if sets > MAX_SETS:
-        return greedy, (f"the voters bought are the {missing} smallest shortfalls, not the "
-                        f"cheapest set: {sets} sets to choose from, more than the "
+        return greedy, (f"the voters bought are the {missing} smallest shortfalls, not "
+                        f"necessarily the cheapest set: {sets} sets to choose from, more than the "
                         f"{MAX_SETS} searched"), None
     tie = SET_TIE_USD / _BN
     candidates = []
