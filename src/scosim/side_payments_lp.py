@@ -25,6 +25,12 @@ the score: concave for a negative shock (linear with the econ term split by sign
 for a positive one, where one binary per voter picks the sign: a small mixed-integer
 programme (:func:`scipy.optimize.milp`, HiGHS, deterministic).
 
+**Which no voters a majority buys.** Under consensus every no voter is bought; under a
+qualified majority any set of them that reaches the threshold will do, and each set is a
+programme of its own: as the relative-gains term and the shock respond, the smallest
+shortfalls need not be the cheapest set. Up to :data:`MAX_SETS` sets, the cheapest is
+found (:func:`_cheapest_set`); beyond, the greedy set is taken and the plan says so.
+
 **Sharing rule (a convention).** Among the plans of least total, a second programme picks
 the one in which every payer gives up the same share of its surplus as logged: one plan,
 whatever the order of the voters; not a bargaining outcome.
@@ -32,6 +38,7 @@ whatever the order of the voters; not a bargaining outcome.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["STRICT_MARGIN_USD", "Plan", "Responding", "price_vote"]
+__all__ = ["MAX_SETS", "STRICT_MARGIN_USD", "Plan", "Responding", "price_vote"]
 
 #: Relative tolerance of the second programme's total.
 BUDGET_TOL = 1e-9
@@ -49,6 +56,13 @@ _BN = 1e9  # the programmes work in US$ bn: their tolerances are absolute
 #: an assumption; it adds at most US$0.01 bn to a vote of ten voters). A weak bar
 #: (``score >= 0``) is carried at the bar itself.
 STRICT_MARGIN_USD = 1e6
+#: Under a majority, the candidate sets of no voters to buy are each solved up to this many
+#: (C(no voters, votes missing)); beyond it the greedy set (smallest shortfalls) is taken
+#: and the plan says so. Ten voters give at most C(10, 5) = 252.
+MAX_SETS = 500
+#: A set replaces the best so far only if cheaper by more than this (US$1,000, above the
+#: solver's tolerance), so near ties keep the greedy order.
+SET_TIE_USD = 1e3
 
 
 @dataclass(frozen=True)
@@ -59,7 +73,8 @@ class Plan:
         status: ``carried``, ``plan``, ``no_plan``, ``not_priced`` or ``no_voters``.
         transfer_usd: ``(n,)`` US$ per voter, + received, - paid (zeros without a plan).
         total_usd: Total received (= total paid); NaN where no plan exists.
-        reason: Why there is no plan, or what is not priced ("" otherwise).
+        reason: Why there is no plan, or what is not priced; for a plan, "" unless a
+            majority's voters to buy were too many sets to search (:data:`MAX_SETS`).
         required_usd: What the bought voters receive in the least plan; where none
             exists, in the least plan that money from outside the voters would complete
             (NaN where nothing is bought).
@@ -144,8 +159,9 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
         return Plan("carried", zeros, 0.0)
     if needed > int(free.sum()):
         return Plan("no_plan", zeros, math.nan, f"{needed} yes votes needed of {n} voters")
-    # The cheapest voters to buy: the smallest shortfalls (ties by position), since each
-    # costs its shortfall and brings no surplus; a voter money cannot move is never bought.
+    # The no voters that may be bought, in the greedy order: smallest shortfall first (ties
+    # by position), the cheapest with nothing responding; a voter money cannot move is
+    # never bought. Which of them to buy: _cheapest_set.
     no = np.flatnonzero(~yes & free)
     buyable = no[np.isfinite(slack[no])]
     order = buyable[np.lexsort((buyable, -slack[buyable]))]
@@ -157,15 +173,15 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
         return Plan("no_plan", zeros, math.nan,
                     f"money cannot move the vote of {', '.join(stuck)} (no weight on the "
                     "econ term)")
-    bought = must & ~yes
-    bought[order[:missing]] = True
     # Voters in favour pay out of what they have above the bar (a sponsor below it: nothing).
     payer = yes & np.isfinite(slack) & (slack >= 0)
-    short = float(np.maximum(-slack[bought], 0.0).sum())
     cap = float(np.where(payer, slack, 0.0).sum())
     if respond is None:
         respond = Responding(np.zeros(n), zeros, zeros, -1, zeros)
-    t = _solve(slack, bought, payer, strict, respond)
+    bought, note, first = _cheapest_set(slack, must & ~yes, order, missing, payer, strict,
+                                        respond)
+    short = float(np.maximum(-slack[bought], 0.0).sum())
+    t = _solve(slack, bought, payer, strict, respond, first=first)
     if t is None:
         # What it would take from outside the voters: the least outside money, and the
         # receipts and insiders' payments of the least plan with it.
@@ -173,13 +189,164 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
         return Plan("no_plan", zeros, math.nan,
                     f"the shortfalls of {', '.join(names[i] for i in np.flatnonzero(bought))} "
                     f"(US${short / _BN:.3g} bn) exceed what the others can give up and still "
-                    f"vote yes (US${cap / _BN:.3g} bn)", float(t[t > 0].sum()), cap, outside)
-    return Plan("plan", t, float(t[t > 0].sum()), "", float(t[t > 0].sum()), cap, 0.0)
+                    f"vote yes (US${cap / _BN:.3g} bn)" + (f"; {note}" if note else ""),
+                    float(t[t > 0].sum()), cap, outside)
+    return Plan("plan", t, float(t[t > 0].sum()), note, float(t[t > 0].sum()), cap, 0.0)
+
+
+def _cheapest_set(slack: np.ndarray, base: np.ndarray, order: np.ndarray, missing: int,
+                  payer: np.ndarray, strict: np.ndarray,
+                  rs: Responding) -> tuple[np.ndarray, str, np.ndarray | None]:
+    """The voters to buy: ``base`` and the ``missing`` no voters of ``order`` costing least.
+
+    Each candidate set's least total is a programme of its own (the relative-gains term
+    and the shock respond to the payments, so the smallest shortfalls need not be the
+    cheapest set). Up to :data:`MAX_SETS` sets, each is priced; the sets run in the
+    greedy order (``order``, smallest shortfall first, so the greedy set comes first) and
+    a later one replaces the best so far only if cheaper by more than :data:`SET_TIE_USD`.
+    A set is skipped where its voters' lower bounds (each bought alone, the payers paying
+    at most the greedy total: the ``alone`` relaxation of :func:`_programme`) add up to
+    more than the best so far: it could not replace it, so the choice is that of pricing
+    every set. The bound holds as a voter's score never rises with the leader's receipt
+    (its gap widens; ``c < 1``). Where the greedy set has no plan, every set is priced,
+    then, where none has one, the set needing the least money from outside.
+
+    Returns:
+        The bought voters (``(n,)`` bool); a note ("" unless the sets were too many to
+        search and the greedy set was taken); and the solution of their first programme
+        where the search solved it with a plan (None otherwise), not to solve it twice.
+    """
+    greedy = base.copy()
+    greedy[order[:missing]] = True
+    sets = math.comb(order.size, missing)
+    if sets <= 1:
+        return greedy, "", None
+    if sets > MAX_SETS:
+        return greedy, (f"the voters bought are the {missing} smallest shortfalls, not "
+                        f"necessarily the cheapest set: {sets} sets to choose from, more than the "
+                        f"{MAX_SETS} searched"), None
+    tie = SET_TIE_USD / _BN
+    candidates = []
+    for combo in itertools.combinations(order.tolist(), missing):
+        b = base.copy()
+        b[list(combo)] = True
+        candidates.append(b)
+    got = _least(slack, greedy, payer, strict, rs)
+    if got is not None:
+        least, first = got
+        # In a set within the tie of the greedy one the payers pay at most its total plus
+        # the tie, so each voter it buys receives at least its need with that much paid
+        # alone: a set whose needs add up to more cannot be the cheapest (its programme
+        # is skipped; the result is that of solving every set).
+        need = np.zeros(slack.size)
+        for i in order:
+            one = np.zeros(slack.size, dtype=bool)
+            one[i] = True
+            alone = _least(slack, one, payer, strict, rs, alone=least + tie)
+            need[i] = math.inf if alone is None else alone[0]
+        best = greedy
+        for b in candidates[1:]:
+            if need[b & ~base].sum() > least:
+                continue
+            got = _least(slack, b, payer, strict, rs)
+            if got is not None and got[0] < least - tie:
+                best, (least, first) = b, got
+        return best, "", first
+    # No plan for the greedy set: every set is solved, then the least outside money.
+    for outside in (False, True):
+        found, least = None, math.inf
+        for b in candidates:
+            got = _least(slack, b, payer, strict, rs, outside=outside)
+            if got is not None and got[0] < least - tie:
+                found, (least, first) = b, got
+        if found is not None:
+            return found, "", None if outside else first
+    raise RuntimeError("side payments: no plan even with outside money")  # pragma: no cover
 
 
 def _solve(slack: np.ndarray, bought: np.ndarray, payer: np.ndarray, strict: np.ndarray,
-           rs: Responding, *, outside: bool = False) -> Any:
+           rs: Responding, *, outside: bool = False, first: np.ndarray | None = None) -> Any:
     """Transfers (US$, + received) carrying the bought voters; None if none exist.
+
+    First the least ``o`` (only with ``outside``; else ``o = 0``), then the least ``sum r``;
+    then among plans within :data:`BUDGET_TOL` of it the least ``lam`` with
+    ``p_i <= lam slack_i`` (the sharing convention). The programme: :func:`_programme`;
+    ``first``: the first programme's solution, already found (:func:`_least`).
+
+    Returns the transfers, or ``(transfers, o in US$)`` with ``outside`` (then always
+    feasible: ``o`` pays every shortfall).
+    """
+    pr = _programme(slack, bought, payer, strict, rs, outside=outside)
+    nv, r_, p_, o_, lam, s = pr.nv, pr.r_, pr.p_, pr.o_, pr.lam, pr.s
+    o_star = 0.0
+    if outside:
+        least_o = pr.solve(o_, [])
+        if least_o is None:  # pragma: no cover - outside money always suffices
+            raise RuntimeError("side payments: no plan even with outside money")
+        o_star = float(least_o[o_])
+        pr.ub[o_] = o_star * (1.0 + BUDGET_TOL) + 1e-12
+    if first is None:
+        first = pr.solve(r_, [])
+    if first is None:
+        return None
+    total = float(first[r_].sum())
+    # Second programme: p_i - lam slack_i <= 0, sum r <= total.
+    extra = []
+    for i in np.flatnonzero(payer):
+        a = np.zeros(nv)
+        a[p_[i]], a[lam] = 1.0, -s[i]
+        extra.append((a, -np.inf, 0.0))
+    a = np.zeros(nv)
+    a[r_] = 1.0
+    extra.append((a, -np.inf, total * (1.0 + BUDGET_TOL) + 1e-12))
+    second = pr.solve(lam, extra)
+    x = second if second is not None else first
+    t = (x[r_] - x[p_]) * _BN
+    # Values below HiGHS's tolerances are noise: a voter neither bought nor paying.
+    t[np.abs(t) < 1e-3] = 0.0
+    return (t, o_star * _BN) if outside else t
+
+
+def _least(slack: np.ndarray, bought: np.ndarray, payer: np.ndarray, strict: np.ndarray,
+           rs: Responding, *, outside: bool = False,
+           alone: float | None = None) -> tuple[float, np.ndarray] | None:
+    """The least total received (US$ bn) carrying the bought voters; None if none exists.
+
+    With ``outside``: the least outside money instead (always feasible); with ``alone``,
+    the relaxation of :func:`_programme`. The first programme of :func:`_solve` alone,
+    to rank the candidate sets; returned with its solution.
+    """
+    pr = _programme(slack, bought, payer, strict, rs, outside=outside, alone=alone)
+    cols = pr.o_ if outside else pr.r_
+    x = pr.solve(cols, [])
+    return None if x is None else (float(np.sum(x[cols])), x)
+
+
+@dataclass
+class _Programme:
+    """One vote's programme (see :func:`_programme`); ``solve`` minimises a column sum."""
+
+    nv: int
+    r_: np.ndarray
+    p_: np.ndarray
+    o_: int
+    lam: int
+    s: np.ndarray
+    rows: list[tuple[np.ndarray, float, float]]
+    lb: np.ndarray
+    ub: np.ndarray
+    integrality: np.ndarray
+
+    def solve(self, cost_cols: Any, extra: list[tuple[np.ndarray, float, float]]) -> Any:
+        cost = np.zeros(self.nv)
+        cost[cost_cols] = 1.0
+        return _milp(cost, self.rows + extra, self.lb, self.ub, self.integrality)
+
+
+def _programme(slack: np.ndarray, bought: np.ndarray, payer: np.ndarray, strict: np.ndarray,
+               rs: Responding, *, outside: bool = False,
+               alone: float | None = None) -> _Programme:
+    """The constraints carrying the bought voters, with the payers keeping their vote.
 
     Unknowns, US$ bn: receipts ``r`` (bought voters), payments ``p`` (payers), gaps ``D``
     (voters whose relative-gains term responds), outside money ``o``, and the econ term
@@ -190,22 +357,23 @@ def _solve(slack: np.ndarray, bought: np.ndarray, payer: np.ndarray, strict: np.
     >= margin_i``. Each gap ``D_i >= lead_i + ratio_i x_L - x_i``, ``D_i >= 0``: exact
     as the score falls with ``D`` (``c < 1``). With ``c <= 0`` the score falls with
     ``y+ + y-``, which is then ``|y|`` at the bar; with ``c > 0`` a binary keeps one of
-    them 0 (a mixed-integer programme, HiGHS, deterministic). Budget: ``sum r = sum p + o``.
-    First the least ``o`` (only with ``outside``; else ``o = 0``), then the least ``sum r``;
-    then among plans within :data:`BUDGET_TOL` of it the least ``lam`` with
-    ``p_i <= lam slack_i`` (the sharing convention).
+    them 0 (a mixed-integer programme, HiGHS, deterministic). Budget: ``sum r = sum p + o``
+    (``o = 0`` without ``outside``).
 
-    Returns the transfers, or ``(transfers, o in US$)`` with ``outside`` (then always
-    feasible: ``o`` pays every shortfall).
+    With ``alone`` (US$ bn), a relaxation bounding each bought voter's receipt from below:
+    only the bought voters' rows, instead of the budget the payers pay at most ``alone``
+    in all (the payers' bars dropped), and for ``c > 0`` no binary but
+    ``y+ + y- <= |g_i E_i| + r_i + p_i`` (true of ``|y|``): a linear programme.
     """
     n = slack.size
     s = np.where(np.isfinite(slack), slack, 0.0) / _BN
-    keep = bought | payer
+    keep = bought | payer if alone is None else bought
     k = np.where(keep, rs.k, 0.0)
     c = np.zeros(n) if rs.shock is None else np.where(keep, rs.shock, 0.0)
     ge = np.zeros(n) if rs.econ_usd is None else rs.econ_usd / _BN
     noisy = c != 0
-    binary = c > 0
+    # The relaxation bounds |y| by |g_i E_i| + r_i + p_i (the triangle inequality): an LP.
+    binary = (c > 0) & (alone is None)
     gap = rs.gap_usd / _BN
     margin = np.where(strict, np.where(bought, STRICT_MARGIN_USD,
                                        np.minimum(STRICT_MARGIN_USD, np.abs(s) * _BN / 2)),
@@ -240,6 +408,8 @@ def _solve(slack: np.ndarray, bought: np.ndarray, payer: np.ndarray, strict: np.
         if binary[i]:
             row({yp[i]: 1.0, b_[i]: -big}, -np.inf, 0.0)
             row({ym[i]: 1.0, b_[i]: big}, -np.inf, big)
+        elif alone is not None and c[i] > 0:
+            row({yp[i]: 1.0, ym[i]: 1.0, r_[i]: -1.0, p_[i]: -1.0}, -np.inf, abs(ge[i]))
     for i in np.flatnonzero(k > 0):
         # The gap after the transfers: D_i + x_i - ratio_i x_L >= lead_i.
         coef = {d_[i]: 1.0, r_[i]: 1.0, p_[i]: -1.0}
@@ -248,42 +418,15 @@ def _solve(slack: np.ndarray, bought: np.ndarray, payer: np.ndarray, strict: np.
             coef[p_[rs.lead]] = coef.get(p_[rs.lead], 0.0) + rs.lead_ratio[i]
         row(coef, rs.lead_usd[i] / _BN, np.inf)
     budget = np.zeros(nv)
-    budget[r_], budget[p_], budget[o_] = 1.0, -1.0, -1.0
-    rows.append((budget, 0.0, 0.0))
+    if alone is None:
+        budget[r_], budget[p_], budget[o_] = 1.0, -1.0, -1.0
+        rows.append((budget, 0.0, 0.0))
+    else:
+        budget[p_] = 1.0
+        rows.append((budget, -np.inf, alone))
     integrality = np.zeros(nv)
     integrality[b_] = binary
-
-    def solve(cost_cols: Any, extra: list[tuple[np.ndarray, float, float]]) -> Any:
-        cost = np.zeros(nv)
-        cost[cost_cols] = 1.0
-        return _milp(cost, rows + extra, lb, ub, integrality)
-
-    o_star = 0.0
-    if outside:
-        least_o = solve(o_, [])
-        if least_o is None:  # pragma: no cover - outside money always suffices
-            raise RuntimeError("side payments: no plan even with outside money")
-        o_star = float(least_o[o_])
-        ub[o_] = o_star * (1.0 + BUDGET_TOL) + 1e-12
-    first = solve(r_, [])
-    if first is None:
-        return None
-    total = float(first[r_].sum())
-    # Second programme: p_i - lam slack_i <= 0, sum r <= total.
-    extra = []
-    for i in np.flatnonzero(payer):
-        a = np.zeros(nv)
-        a[p_[i]], a[lam] = 1.0, -s[i]
-        extra.append((a, -np.inf, 0.0))
-    a = np.zeros(nv)
-    a[r_] = 1.0
-    extra.append((a, -np.inf, total * (1.0 + BUDGET_TOL) + 1e-12))
-    second = solve(lam, extra)
-    x = second if second is not None else first
-    t = (x[r_] - x[p_]) * _BN
-    # Values below HiGHS's tolerances are noise: a voter neither bought nor paying.
-    t[np.abs(t) < 1e-3] = 0.0
-    return (t, o_star * _BN) if outside else t
+    return _Programme(nv, r_, p_, o_, lam, s, rows, lb, ub, integrality)
 
 
 def _milp(cost: np.ndarray, rows: list[tuple[np.ndarray, float, float]], lb: np.ndarray,
