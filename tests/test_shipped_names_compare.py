@@ -110,50 +110,92 @@ def test_sweep_takes_a_shipped_name(small_shipped: Path,
 
 def test_explore_lists_the_shipped_scenarios_without_a_scenarios_folder(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from scosim.explore.folder import LOCAL, default_scenarios_dir, folder_caption
+    from scosim.explore.folder import (
+        LOCAL,
+        SHIPPED,
+        default_scenarios_dir,
+        folder_caption,
+        list_folder,
+    )
 
     monkeypatch.chdir(tmp_path)
     assert shipped.shipped_dir() is not None
-    assert default_scenarios_dir() == str(shipped.shipped_dir())
-    assert "(the scenarios shipped with scosim)" in folder_caption(default_scenarios_dir())
+    assert default_scenarios_dir() == SHIPPED
+    # By the names `scosim run` takes: each the shipped file of that name, every top-level
+    # file once (their site-packages paths were listed, and copied into commands).
+    listed = list_folder(SHIPPED)
+    files = sorted(shipped.shipped_dir().glob("*.yaml"))
+    assert listed == [f"scosim:{f.stem}" for f in files]
+    assert [shipped.shipped_path(n) for n in listed] == files
+    caption = folder_caption(SHIPPED)
+    assert caption.startswith("The scenarios shipped with scosim, named as `scosim run`")
+    assert f"their files: {shipped.shipped_dir()}" in caption
     (tmp_path / LOCAL).mkdir()
     # An empty folder of that name lists nothing: still the shipped ones.
-    assert default_scenarios_dir() == str(shipped.shipped_dir())
+    assert default_scenarios_dir() == SHIPPED
     (tmp_path / LOCAL / "mine.yaml").write_text("name: mine\n")
     assert default_scenarios_dir() == LOCAL  # a project's own scenarios come first
+    assert list_folder(LOCAL) == [str(Path(LOCAL) / "mine.yaml")]
     assert folder_caption(LOCAL).startswith("Scenario files in scenarios; ")
     assert "shipped" not in folder_caption(LOCAL)
+    # The shipped folder given by path is listed by path, and named as the shipped one.
+    assert folder_caption(shipped.shipped_dir()).startswith(
+        f"Scenario files in {shipped.shipped_dir()} (the scenarios shipped with scosim); ")
 
 
 def test_explore_starts_outside_a_checkout(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from scosim.cli import build_parser
+    from scosim.explore.folder import SHIPPED
     from scosim.explore.server import explore_config
 
     monkeypatch.chdir(tmp_path)
     cfg = explore_config(build_parser().parse_args(["explore"]))
-    assert cfg["scenarios_dir"] == str(shipped.shipped_dir())
-    # A shipped name opens its file, listed with the other shipped ones.
+    assert cfg["scenarios_dir"] == SHIPPED
+    # A shipped name stays a name, listed with the other shipped ones (it was made its
+    # file, and its folder listed by path).
     cfg = explore_config(build_parser().parse_args(["explore", "scosim:customs_union"]))
-    assert cfg["scenario"] == str(shipped.shipped_dir() / "customs_union.yaml")
-    assert cfg["scenarios_dir"] == str(shipped.shipped_dir())
+    assert cfg["scenario"] == "scosim:customs_union"
+    assert cfg["scenarios_dir"] == SHIPPED
     assert main(["explore", "scosim:custom_union"]) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "closest: scosim:customs_union" in err
 
 
-def test_the_page_says_which_folder_it_lists(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_page_lists_runs_and_reproduces_the_shipped_scenarios_by_name(
+        small_shipped: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a user of the wheel sees, copies and gets back: ``scosim:small_cu``."""
     testing = pytest.importorskip("streamlit.testing.v1")
-    monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SCOSIM_EXPLORE", json.dumps({"out": "results"}))
     app = Path(__file__).resolve().parents[1] / "src" / "scosim" / "explore" / "app.py"
-    at = testing.AppTest.from_file(str(app), default_timeout=120).run()
+    at = testing.AppTest.from_file(str(app), default_timeout=300).run()
     assert not at.exception
-    folder = shipped.shipped_dir()
-    options = at.selectbox(key="scenario").options
-    assert str(folder / "customs_union.yaml") in options
+    assert at.selectbox(key="scenario").options == ["scosim:small_base", "scosim:small_cu"]
     captions = [c.value for c in at.sidebar.caption]
-    assert f"Scenario files in {folder} (the scenarios shipped with scosim); " \
-        "`scosim explore --scenarios DIR` lists another folder." in captions
+    assert ("The scenarios shipped with scosim, named as `scosim run`, `validate` and "
+            f"`compare` take them (scosim:<name>; their files: {small_shipped}); "
+            "`scosim explore --scenarios DIR` lists another folder.") in captions
+    at.selectbox(key="scenario").set_value("scosim:small_cu").run()
+    # The boxes are keyed by the file's stem, as for a file listed by path.
+    at.number_input(key="small_cu--replications").set_value(3).run()
+    at.button(key="run").click().run()
+    assert not at.exception and not at.error
+    (command,) = [c.value for c in at.code if c.value.startswith("scosim run")]
+    assert command.startswith("scosim run scosim:small_cu --seed ")
+    assert str(small_shipped) not in command
+    (run_dir,) = Path("results/small_cu").glob("2*")
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["scenario_file"] == "scosim:small_cu"
+    # The command on the page makes the same numbers (the same run: found, not rerun).
+    from scosim.api import finished_run
+
+    assert finished_run("scosim:small_cu", "results", {"replications": 3}) == run_dir
+    # A new session opens on that run, found by the name (and by its file: one scenario).
+    again = testing.AppTest.from_file(str(app), default_timeout=300).run()
+    assert again.selectbox(key="scenario").value == "scosim:small_cu"
+    assert again.session_state["last_run"]["path"] == str(run_dir)
+    from scosim.explore.session import latest_run
+
+    found = latest_run("results", [str(small_shipped / "small_cu.yaml")])
+    assert found is not None and found.path == run_dir

@@ -21,8 +21,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--raw", default=None, help="raw data directory")
     ap.add_argument("--check", action="store_true", help="only compare with the packaged copy")
     args = ap.parse_args(argv)
-    raw = args.raw or default_raw_dir()
     try:
+        raw = args.raw or default_raw_dir()  # installed scosim: no default, one line
         # A cut-off WDI file otherwise read as missing figures: "out of date" with --check,
         # silently imputed tables without it.
         require_raw_files(raw, RAW_FILES.values())

@@ -35,8 +35,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--raw", type=Path, default=None)
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args(argv)
-    raw = args.raw or default_raw_dir()
     try:
+        raw = args.raw or default_raw_dir()  # installed scosim: no default, one line
         require_raw_files(raw, EI_FILES)
         differ = rebuild(raw, check=args.check)
     except (NetworkDataError, RawDataError) as exc:

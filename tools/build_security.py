@@ -44,8 +44,8 @@ def main(argv: list[str]) -> int:
                     help="base-rate years FIRST-LAST (default %(default)s)")
     ap.add_argument("--check", action="store_true")
     a = ap.parse_args(argv)
-    raw = a.raw or default_raw_dir()
     try:
+        raw = a.raw or default_raw_dir()  # installed scosim: no default, one line
         require_raw_files(raw, RAW.values())
         tables = build_security_tables(raw, a.window)
     except RawDataError as exc:

@@ -30,11 +30,23 @@ RAW_ENV = "SCOSIM_RAW_DIR"
 
 
 def default_raw_dir() -> Path:
-    """Raw data directory: ``$SCOSIM_RAW_DIR`` or ``<repo>/../shared/data/raw``."""
+    """Raw data directory: ``$SCOSIM_RAW_DIR``, else ``<repo>/../shared/data/raw``.
+
+    Raises:
+        RawDataError: Neither: an installed package has no repository to look beside
+            (three folders up from it is ``<venv>/lib``, which the error named).
+    """
     env = os.environ.get(RAW_ENV)
     if env:
         return Path(env)
-    repo = Path(__file__).resolve().parents[3]
+    from scosim.checkout import source_root
+
+    repo = source_root()
+    if repo is None:
+        from scosim.data.raw import WHERE_RAW, RawDataError
+
+        raise RawDataError(f"no raw data directory: this scosim is installed, not a checkout "
+                           f"with ../shared/data/raw beside it ({WHERE_RAW})")
     return (repo / ".." / "shared" / "data" / "raw").resolve()
 
 
@@ -315,9 +327,10 @@ def cmd_rebuild(args: argparse.Namespace, console: Console | None = None) -> int
     from scosim.data.build import RawDataError, check_tables, write_tables
 
     console = console or Console()
-    raw = Path(args.raw) if args.raw else default_raw_dir()
     out = getattr(args, "out", None)
+    raw: Path | str = args.raw or "the raw data directory"  # bound for the handlers below
     try:
+        raw = Path(args.raw) if args.raw else default_raw_dir()
         if args.check:
             diffs = check_tables(raw, out)
             if diffs:

@@ -20,7 +20,12 @@ import streamlit as st
 
 from scosim.errors import USER_ERRORS
 from scosim.explore import figures, figures_paths, page_warnings
-from scosim.explore.folder import default_scenarios_dir, folder_caption
+from scosim.explore.folder import (
+    default_scenarios_dir,
+    folder_caption,
+    list_folder,
+    scenario_stem,
+)
 from scosim.explore.forms import (
     FieldSpec,
     changed_overrides,
@@ -39,7 +44,6 @@ from scosim.explore.session import (
     compare_view,
     compare_warnings_shown,
     latest_run,
-    list_scenarios,
     opened_form,
     page_footer,
     provenance,
@@ -343,7 +347,7 @@ def main() -> None:
     cfg = _config()
     st.set_page_config(page_title="scosim explorer", layout="wide")
     st.title("scosim explorer")
-    scenarios = list_scenarios(cfg["scenarios_dir"])
+    scenarios = list_folder(cfg["scenarios_dir"])
     if cfg["scenario"] and cfg["scenario"] not in scenarios:
         scenarios.insert(0, cfg["scenario"])
     if not scenarios:
@@ -359,7 +363,7 @@ def main() -> None:
         scenario = st.selectbox("Scenario", scenarios, index=default, key="scenario")
         # Whose files these are: ./scenarios, or the installed package's shipped ones.
         st.caption(folder_caption(cfg["scenarios_dir"]))
-        stem = Path(scenario).stem
+        stem = scenario_stem(scenario)
     view = base.with_scenario(scenario)
     try:
         sc0 = view.load()
@@ -416,7 +420,7 @@ def main() -> None:
     with st.sidebar:
         run_clicked = st.button("Run ensemble", disabled=sc is None, type="primary", key="run")
         others = [s for s in scenarios if s != scenario]
-        baseline = next((s for s in others if Path(s).stem == "baseline"), None)
+        baseline = next((s for s in others if scenario_stem(s) == "baseline"), None)
         base_choice = st.selectbox(
             "Baseline for comparison", others,
             index=others.index(baseline) if baseline in others else 0, key="baseline",
@@ -483,7 +487,7 @@ def _open_latest(cfg: dict[str, Any], scenarios: list[str]) -> None:
         opened = opened_form(found.scenario, edits)
     except ScenarioError:
         return
-    stem = Path(found.scenario).stem
+    stem = scenario_stem(found.scenario)
     st.session_state["scenario"] = found.scenario
     st.session_state[_key(stem, "seed")] = sc.seed
     st.session_state[_key(stem, "replications")] = sc.replications

@@ -103,8 +103,7 @@ def explore_config(args: argparse.Namespace) -> dict[str, Any]:
         ScenarioError: The scenario given does not validate.
         FileNotFoundError: No scenario file given and none in ``--scenarios``.
     """
-    from scosim.explore.folder import default_scenarios_dir, shipped_file
-    from scosim.explore.session import list_scenarios
+    from scosim.explore.folder import default_scenarios_dir, list_folder, shipped_default
 
     scenarios_dir = args.scenarios
     scenario = args.scenario
@@ -112,9 +111,9 @@ def explore_config(args: argparse.Namespace) -> dict[str, Any]:
         from scosim.scenario import load_scenario
 
         load_scenario(scenario)  # a bad file or shipped name fails here, as in the CLI
-        scenario = shipped_file(scenario)  # scosim:<name>: its file, listed with its folder
         if scenarios_dir is None:
-            scenarios_dir = os.path.dirname(scenario) or "."
+            # scosim:<name> stays a name, listed with the other shipped ones.
+            scenarios_dir = shipped_default(scenario) or os.path.dirname(scenario) or "."
     # No ./scenarios (an installed package, not a checkout): the shipped ones.
     scenarios_dir = scenarios_dir or default_scenarios_dir()
     if args.scenarios is not None and not Path(scenarios_dir).is_dir():
@@ -123,7 +122,7 @@ def explore_config(args: argparse.Namespace) -> dict[str, Any]:
             + ("is a file, not a directory" if Path(scenarios_dir).exists()
                else "no such directory")
             + "; give the directory holding the scenario files (*.yaml)")
-    if not scenario and not list_scenarios(scenarios_dir):
+    if not scenario and not list_folder(scenarios_dir):
         raise FileNotFoundError(
             f"no scenario files (*.yaml) in {scenarios_dir}/; give a SCENARIO or --scenarios DIR"
         )

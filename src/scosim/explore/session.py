@@ -372,7 +372,8 @@ def latest_run(out: str | os.PathLike[str], scenarios: list[str],
     (which also orders runs that finished within the same second).
     A run counts when it is complete and the scenario file it was run from (the
     manifest's ``scenario_file``) is one of ``scenarios``, the same file however it
-    was written (``./scenarios/x.yaml``); the page shows a run beside that file's form.
+    was written (``./scenarios/x.yaml``; ``scosim:x`` and the shipped ``x.yaml``); the
+    page shows a run beside that file's form.
 
     Args:
         out: The results root (a local directory; ``None`` for an object store's URL).
@@ -386,7 +387,7 @@ def latest_run(out: str | os.PathLike[str], scenarios: list[str],
 
     if is_url(os.fspath(out)) or not Path(out).is_dir():
         return None
-    listed = {Path(f).resolve(): f for f in ([only] if only else scenarios)}
+    listed = {k: f for f in ([only] if only else scenarios) if (k := _file_of(f)) is not None}
     # Ordered by the manifest's time, then, within its second, by the manifest file's
     # time in nanoseconds: two short runs can finish in the same second.
     best: tuple[tuple[datetime, int], LatestRun] | None = None
@@ -399,7 +400,7 @@ def latest_run(out: str | os.PathLike[str], scenarios: list[str],
             continue  # `scosim list` reports a damaged manifest; nothing to open here
         if not isinstance(m, dict) or m.get("status") != "complete":
             continue
-        file = listed.get(Path(str(m.get("scenario_file", ""))).resolve())
+        file = listed.get(_file_of(str(m.get("scenario_file", ""))))
         if file is None:
             continue
         at = _finished_at(m, mf)
@@ -408,6 +409,21 @@ def latest_run(out: str | os.PathLike[str], scenarios: list[str],
             best = (key, LatestRun(mf.parent, file, m,
                                   at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")))
     return None if best is None else best[1]
+
+
+def _file_of(scenario: str) -> Path | None:
+    """The file a scenario names, resolved: ``scosim:customs_union`` is its shipped file.
+
+    So a run of the name is found beside the file listed by path, and the reverse.
+    """
+    from scosim.scenario.shipped import is_shipped, shipped_path
+
+    if not is_shipped(scenario):
+        return Path(scenario).resolve()
+    try:
+        return shipped_path(scenario).resolve()
+    except LookupError:
+        return None  # a name no longer shipped: no listed file is its
 
 
 class OpenedForm(NamedTuple):

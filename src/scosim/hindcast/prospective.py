@@ -33,7 +33,6 @@ import argparse
 import hashlib
 import json
 import re
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,16 +178,15 @@ def _seed(directory: Path, items: tuple[Item, ...]) -> int:
 
 
 def _commit() -> str:
-    """The code's git commit (``unknown`` outside a checkout; ``+modified`` if dirty)."""
-    root = Path(__file__).resolve().parents[3]
-    try:
-        head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], check=True,
-                              capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "src"],
-                               check=True, capture_output=True, text=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return head + ("+modified" if dirty else "")
+    """The code's git commit (``+modified`` if dirty), or the installed version.
+
+    Only a scosim checkout's own commit (:func:`scosim.checkout.code_commit`): installed
+    from a wheel into a virtualenv inside another repository, git run beside the package
+    answered with that repository's HEAD, and the frozen record filed it as scosim's.
+    """
+    from scosim.checkout import code_commit
+
+    return code_commit()
 
 
 def filed_on(path: Path) -> str | None:

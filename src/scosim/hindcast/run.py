@@ -42,11 +42,11 @@ def default_dir() -> Path:
     (:func:`scosim.scenario.shipped.shipped_dir`): from a wheel the checkout's path does
     not exist.
     """
-    from scosim.scenario.shipped import shipped_dir
+    from scosim.scenario.shipped import CHECKOUT, PACKAGED, shipped_dir
 
-    folder = shipped_dir()
-    base = folder if folder is not None else Path(__file__).resolve().parents[3] / "scenarios"
-    return base / "hindcasts"
+    # Neither there: the folder this installation should have, so that the missing file
+    # named is in it (three folders up from an installed package is no repository).
+    return (shipped_dir() or CHECKOUT or PACKAGED) / "hindcasts"
 
 
 def _model(rec: Record, directory: Path, replications: int,

@@ -12,6 +12,8 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
+from scosim.checkout import source_root
+
 __all__ = ["PREFIX", "is_shipped", "shipped_dir", "shipped_names", "shipped_path"]
 
 #: What a scenario reference starts with to name a shipped scenario.
@@ -19,7 +21,9 @@ PREFIX = "scosim:"
 #: Where a built wheel keeps the scenarios (``setup.py`` writes them there).
 PACKAGED = Path(__file__).resolve().parents[1] / "shipped_scenarios"
 #: A source checkout or editable install: ``<repo>/src/scosim/scenario/`` -> ``<repo>/scenarios``.
-CHECKOUT = Path(__file__).resolve().parents[3] / "scenarios"
+#: None for an installed package: three folders up from it is no repository of scosim's
+#: (``pip install --target ./vendor`` put a user's own ``./scenarios`` there).
+CHECKOUT: Path | None = (None if (_root := source_root()) is None else _root / "scenarios")
 
 
 def is_shipped(ref: str) -> bool:
@@ -30,7 +34,7 @@ def is_shipped(ref: str) -> bool:
 def shipped_dir() -> Path | None:
     """The folder of shipped scenarios: the wheel's copy, else the checkout's; None if neither."""
     for folder in (PACKAGED, CHECKOUT):
-        if folder.is_dir() and any(folder.glob("*.yaml")):
+        if folder is not None and folder.is_dir() and any(folder.glob("*.yaml")):
             return folder
     return None
 
