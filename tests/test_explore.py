@@ -575,6 +575,15 @@ def _printed_grid(printed: list[str]) -> list[list[str]]:
     grid: list[list[str]] = []
     group: list[str] = []
     for k, line in enumerate(printed):
+        if line.startswith("┃") and printed[k - 1].startswith("┃"):
+            # A heading folded onto more lines (the median column made the table wider):
+            # the first one's words joined back, column by column.
+            if len(grid) == 1:
+                more = cells(line)
+                more = more[:1] + (["", ""] if group else []) + more[1:]
+                grid[0] = [" ".join(x for x in (a, b) if x)
+                           for a, b in zip(grid[0], more, strict=True)]
+            continue
         if line.startswith("┏"):
             # The group's heading: the line before the table (and its folded lines).
             j = k - 1
