@@ -94,8 +94,9 @@ def summary_table(
 
     Args:
         summary: Summary table; key columns are shown, then mean, median (when it has
-            one: a note then says what each is), interval, the spread of runs (when it has :data:`SPREAD_COLUMNS`, as :func:`terminal_rows` gives),
-            share. With the spread, a note says what each interval is.
+            one: a note then says what each is), interval, the spread of runs (when it
+            has :data:`SPREAD_COLUMNS`, as :func:`terminal_rows` gives), share. With the
+            spread, a note says what each interval is.
         title: Table title (default names the interval).
         max_rows: Rows shown at most: the largest changes in absolute value, each
             indicator an equal share (:func:`_truncate`); a note then names the rows
