@@ -296,25 +296,37 @@ def print_table(table: SummaryTable, console: Any | None = None) -> None:
     groups = indicator_groups(table)
     # Its natural width, not clamped to the console's (Measurement.get clamps).
     wide = console.options.update(max_width=10_000)
-    if table.drawn and (len(groups) == 1 or Measurement.get(
-            console, wide, out).maximum <= console.width):
-        console.print(out)
+    fits = Measurement.get(console, wide, out).maximum <= console.width
+    if table.drawn and (len(groups) == 1 or fits):
+        # Too wide, its headings folded before rich folds its numbers (a table of one
+        # indicator and the median column at 80 columns).
+        console.print(out if fits else _rich_table(table, _fitting([table], console.width)))
     elif table.drawn:
         # The same widths in every group where they fit (headings whole, else folded): the
-        # numbers line up from one group to the next. Wider, rich fits each group itself.
-        heads = groups[0].columns
-        cells = [max([len(r[k]) for g in groups for r in g.rows]
-                     + [len(w) for w in heads[k].split()]) for k in range(len(heads))]
-        whole = [max(w, len(c)) for w, c in zip(cells, heads, strict=True)]
-        frame = 3 * len(cells) + 1  # borders and padding
-        widths = next((w for w in (whole, cells) if sum(w) + frame <= console.width), None)
+        # numbers line up from one group to the next. Else each group's own where they
+        # fit (the median column made a 5-decimal group wrap at 100 columns because
+        # another group's cells were wide); wider, rich fits each group itself.
+        common = _fitting(groups, console.width)
         for g in groups:
             console.print(textwrap.fill(g.title[0], min(console.width, 95),
                                         subsequent_indent="  "),
                           highlight=False, markup=False, style="bold")
-            console.print(_rich_table(g, widths))
+            console.print(_rich_table(g, common or _fitting([g], console.width)))
     for note in table.notes:
         console.print(f"[dim]{note}[/]", highlight=False, markup=True)
+
+
+def _fitting(groups: Sequence[SummaryTable], width: int) -> list[int] | None:
+    """Column widths for ``groups`` within ``width``: headings whole, else folded, else None.
+
+    Folded, a heading is as wide as its longest word; a cell is never folded.
+    """
+    heads = groups[0].columns
+    cells = [max([len(r[k]) for g in groups for r in g.rows]
+                 + [len(w) for w in heads[k].split()]) for k in range(len(heads))]
+    whole = [max(w, len(c)) for w, c in zip(cells, heads, strict=True)]
+    frame = 3 * len(cells) + 1  # borders and padding
+    return next((w for w in (whole, cells) if sum(w) + frame <= width), None)
 
 
 def _median_cell(median: float, div: float, places: int) -> str:
