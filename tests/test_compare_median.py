@@ -147,3 +147,17 @@ def test_the_table_with_the_median_fits_80_and_100_columns_grouped(skewed) -> No
         if width == 100:
             for cells in table.rows:  # each row's numbers on one line
                 assert all(c in text for c in cells[2:-1])
+
+
+def test_report_md_s_table_carries_the_median_too(skewed) -> None:
+    """The terminal's note points to report.md for the full table: it has the median too."""
+    from scosim import report
+
+    comp, pol, base = skewed
+    t = report.summary_table(comp, year=2028, units=UNITS)
+    cols = list(t.columns)
+    assert cols[cols.index("mean change") + 1] == "median change"
+    want = _numpy_medians(pol, base, 2028)
+    for country, shown in zip(t["country"], t["median change"], strict=True):
+        places = len(shown.split(".")[1])
+        assert float(shown) == pytest.approx(want[country], abs=0.51 * 10 ** -places)
