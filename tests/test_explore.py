@@ -568,6 +568,7 @@ def _printed_grid(printed: list[str]) -> list[list[str]]:
     Piped, a table wider than 100 columns is printed one indicator at a time, each group
     headed ``"<indicator>: <unit>"`` (``scosim.compare_terminal.indicator_groups``): the
     indicator and unit go back into each row, after the country, as the explorer shows.
+    Headings and cells rich folded onto more lines are joined back.
     """
     def cells(line: str) -> list[str]:
         return [c.strip() for c in line.strip().strip("│┃").split("│" if "│" in line else "┃")]
@@ -575,6 +576,15 @@ def _printed_grid(printed: list[str]) -> list[list[str]]:
     grid: list[list[str]] = []
     group: list[str] = []
     for k, line in enumerate(printed):
+        if line.startswith("┃") and printed[k - 1].startswith("┃"):
+            # A heading folded onto more lines (the median column made the table wider):
+            # the first one's words joined back, column by column.
+            if len(grid) == 1:
+                more = cells(line)
+                more = more[:1] + (["", ""] if group else []) + more[1:]
+                grid[0] = [" ".join(x for x in (a, b) if x)
+                           for a, b in zip(grid[0], more, strict=True)]
+            continue
         if line.startswith("┏"):
             # The group's heading: the line before the table (and its folded lines).
             j = k - 1
@@ -589,6 +599,13 @@ def _printed_grid(printed: list[str]) -> list[list[str]]:
                 row = row[:1] + (["indicator", "unit"] if group else []) + row[1:]
                 if grid:
                     continue  # each group repeats the header
+            elif not row[0]:
+                # A row whose cells rich folded onto more lines (an interval too wide
+                # beside the median column): joined back, column by column.
+                more = row[:1] + [""] * len(group) + row[1:]
+                grid[-1] = [" ".join(x for x in (a, b) if x)
+                            for a, b in zip(grid[-1], more, strict=True)]
+                continue
             else:
                 row = row[:1] + group + row[1:]
             grid.append(row)

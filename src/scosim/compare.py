@@ -392,15 +392,17 @@ class Comparison:
     def table(self, year: int | None = None) -> pd.DataFrame:
         """Summary and spread side by side for one year (default: the last year).
 
-        Columns: keys, ``n_runs, mean, low, high, share_positive, runs_low,
-        runs_high, sd, interval`` (``interval`` names each row's ``low``/``high``).
+        Columns: keys, ``n_runs, mean, median, low, high, share_positive, runs_low,
+        runs_high, sd, interval`` (``interval`` names each row's ``low``/``high``;
+        ``median``, of the same paired differences, when the summary has it).
         """
         s, p = self.summary, self.spread
         keys = [c for c in s.columns if c not in SUMMARY_COLUMNS]
         if "year" in keys:
             year = int(s["year"].max()) if year is None else year
             s, p = s[s["year"] == year], p[p["year"] == year]
-        t = s[[*keys, "n_runs", "mean", "low", "high", "share_positive"]].merge(
+        mid = ["median"] if "median" in s else []
+        t = s[[*keys, "n_runs", "mean", *mid, "low", "high", "share_positive"]].merge(
             p[[*keys, "low", "high"]].rename(columns={"low": "runs_low", "high": "runs_high"}),
             on=keys,
         )

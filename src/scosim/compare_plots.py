@@ -177,6 +177,9 @@ def plot_difference_over_time(
 ) -> Any:
     """Small multiples, one per country: mean difference over years with its interval band.
 
+    With the summary's ``median`` (the median of the same paired differences), a dashed
+    line draws it beside the mean.
+
     An indicator shown once for all economies (a world or bloc total, country
     ``"world"`` etc.) is one panel.
 
@@ -230,6 +233,7 @@ def plot_difference_over_time(
     from matplotlib.ticker import MaxNLocator
 
     label = str(d["interval"].iloc[0])
+    median = "median" in d and bool(d["median"].notna().any())
     sp = _one_indicator(spread, indicator) if spread is not None else None
     for ax, c in zip(axes.flat, cs, strict=False):
         if sp is not None:
@@ -241,6 +245,11 @@ def plot_difference_over_time(
         e = d[d["country"] == c].sort_values("year")
         ax.fill_between(e["year"], e["low"], e["high"], color="tab:blue", alpha=0.35, label=label)
         ax.plot(e["year"], e["mean"], color="tab:blue", lw=1.6, label="mean difference")
+        if median:
+            # The same paired runs' median: the run's answer reports medians, and a few
+            # runs in which a member leaves pull the mean away from the typical run.
+            ax.plot(e["year"], e["median"], color="tab:orange", lw=1.4, ls="--",
+                    label="median difference (median run)")
         ax.axhline(0, color="black", lw=0.6)
         # At most 5 year ticks: a tick a year (9 years, 4 panels a row) ran together.
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
@@ -275,7 +284,9 @@ def plot_difference_over_time(
     fig.suptitle(
         _wrap(f"{title or indicator}" + (f", {where}" if where else ""), width) + "\n"
         + _wrap(f"{_compared(scenarios)} ({direction(indicator)})", width) + "\n"
-        + _wrap(f"line: mean of {_runs(n, seed)}; band: {label}"
+        + _wrap(f"line: mean of {_runs(n, seed)}"
+                + ("; dashed: their median (median run)" if median else "")
+                + f"; band: {label}"
                 + (f"; light band: {sp['interval'].iloc[0]}" if sp is not None else "")
                 + ("" if len(cs) == 1 else f"; {scales}"), width)
         # Below the title, not the panels: the legend holds the bottom of the figure.

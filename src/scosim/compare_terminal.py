@@ -34,7 +34,8 @@ class SummaryTable:
     Attributes:
         title: Lines above the table (the year and a shared indicator's unit included).
         columns: Headings: the keys (a unit column after the indicator), then ``mean``,
-            the interval's name, the spread of runs (``90% of runs between``, when the
+            ``median`` (of the same paired differences, when the summary has it), the
+            interval's name, the spread of runs (``90% of runs between``, when the
             rows carry it), ``share > 0`` and ``runs``.
         rows: Each row's cells as printed (US$ in US$ bn, shares in percent).
         news: Per row, the colour of its mean: ``"green"`` good news, ``"red"`` bad,
@@ -56,11 +57,20 @@ class SummaryTable:
         return pd.DataFrame(list(self.rows), columns=list(self.columns), dtype=object)
 
 
-#: The statistics' columns, right-aligned after the keys (the interval's is named by it).
+#: The statistics' columns, right-aligned after the keys (the interval's is named by it),
+#: besides the median and the spread of runs a summary may add.
 N_STATS = 4
 #: The run-level spread's columns a summary may carry (:func:`terminal_rows`): the central
 #: ``level`` share of the runs' differences, printed beside the CI of the mean.
 SPREAD_COLUMNS = ("runs_low", "runs_high")
+
+
+#: Under a table with the median column: what it is, and why it may differ from the mean.
+MEDIAN_NOTE = ("'mean' is the average and 'median' the middle of the same paired runs' "
+               "differences (the run's answer gives medians): a few runs that move far, "
+               "e.g. a member leaving, pull the mean away from the median run.")
+#: Added to it where a row has no median to show.
+NO_MEDIAN = "n/a: no median of differences without paired runs."
 
 
 def precision_note(level: float) -> str:
@@ -83,9 +93,10 @@ def summary_table(
     """The table :func:`print_summary` prints, as text (the explorer shows the same).
 
     Args:
-        summary: Summary table; key columns are shown, then mean, interval, the spread
-            of runs (when it has :data:`SPREAD_COLUMNS`, as :func:`terminal_rows` gives),
-            share. With the spread, a note says what each interval is.
+        summary: Summary table; key columns are shown, then mean, median (when it has
+            one: a note then says what each is), interval, the spread of runs (when it
+            has :data:`SPREAD_COLUMNS`, as :func:`terminal_rows` gives), share. With the
+            spread, a note says what each interval is.
         title: Table title (default names the interval).
         max_rows: Rows shown at most: the largest changes in absolute value, each
             indicator an equal share (:func:`_truncate`); a note then names the rows
@@ -98,6 +109,7 @@ def summary_table(
     """
     keys = [c for c in summary.columns if c not in (*SUMMARY_COLUMNS, *SPREAD_COLUMNS)]
     spread = all(c in summary.columns for c in SPREAD_COLUMNS)
+    with_median = "median" in summary.columns
     level = float(summary["level"].iloc[0]) if len(summary) and "level" in summary else 0.9
     runs_label = f"{level * 100:g}% of runs between"
     # Rows where no paired run changed at all would push the changes off the table.
@@ -144,7 +156,9 @@ def summary_table(
         # The runs' spread at the CI's precision: it is wider, never finer.
         band = ((f"{_fixed(r['runs_low'] / div, d)} to {_fixed(r['runs_high'] / div, d)}",)
                 if spread else ())
-        rows.append((*cells, _fixed(r["mean"] / div, d),
+        # Beside the mean, the median of the same paired differences, at its precision.
+        mid = ((_median_cell(r["median"], div, d),) if with_median else ())
+        rows.append((*cells, _fixed(r["mean"] / div, d), *mid,
                      f"{_fixed(r['low'] / div, d)} to {_fixed(r['high'] / div, d)}", *band,
                      _runs_share(r["share_positive"], int(r["n_runs"])), str(r["n_runs"])))
         news.append(_news(r))
@@ -158,11 +172,14 @@ def summary_table(
         notes.append(_left_out(rest, full_table))
     if spread and rows:
         notes.insert(0, precision_note(level))
+    if with_median and rows:
+        notes.insert(0, MEDIAN_NOTE + (f" {NO_MEDIAN}" if any(
+            r[len(columns) + 1] == "n/a" for r in rows) else ""))
     notes[:0] = _identical_notes(summary, np.asarray(still) & ~unpaired, ~unpaired)
     return SummaryTable(
         title=tuple(title.splitlines()),
-        columns=(*columns, "mean", label, *((runs_label,) if spread else ()), "share > 0",
-                 "runs"),
+        columns=(*columns, "mean", *(("median",) if with_median else ()), label,
+                 *((runs_label,) if spread else ()), "share > 0", "runs"),
         rows=tuple(rows),
         news=tuple(news),
         notes=tuple(notes),
@@ -248,11 +265,10 @@ def _rich_table(table: SummaryTable, widths: Sequence[int] | None = None) -> Any
     from rich.table import Table
 
     out = Table()
-    n_keys = len(table.columns) - N_STATS - (1 if any(
-        c.endswith("of runs between") for c in table.columns) else 0)
+    n_keys = table.columns.index("mean")  # the keys, then the statistics
     for k, c in enumerate(table.columns):
         out.add_column(c, justify="right" if k >= n_keys else "left",
-                       min_width=widths[k] if widths else None)
+                       width=widths[k] if widths else None)
     for cells, colour in zip(table.rows, table.news, strict=True):
         mean = cells[n_keys]
         out.add_row(*cells[:n_keys], f"[{colour}]{mean}[/]" if colour else mean,
@@ -280,25 +296,42 @@ def print_table(table: SummaryTable, console: Any | None = None) -> None:
     groups = indicator_groups(table)
     # Its natural width, not clamped to the console's (Measurement.get clamps).
     wide = console.options.update(max_width=10_000)
-    if table.drawn and (len(groups) == 1 or Measurement.get(
-            console, wide, out).maximum <= console.width):
-        console.print(out)
+    fits = Measurement.get(console, wide, out).maximum <= console.width
+    if table.drawn and (len(groups) == 1 or fits):
+        # Too wide, its headings folded before rich folds its numbers (a table of one
+        # indicator and the median column at 80 columns).
+        console.print(out if fits else _rich_table(table, _fitting([table], console.width)))
     elif table.drawn:
         # The same widths in every group where they fit (headings whole, else folded): the
-        # numbers line up from one group to the next. Wider, rich fits each group itself.
-        heads = groups[0].columns
-        cells = [max([len(r[k]) for g in groups for r in g.rows]
-                     + [len(w) for w in heads[k].split()]) for k in range(len(heads))]
-        whole = [max(w, len(c)) for w, c in zip(cells, heads, strict=True)]
-        frame = 3 * len(cells) + 1  # borders and padding
-        widths = next((w for w in (whole, cells) if sum(w) + frame <= console.width), None)
+        # numbers line up from one group to the next. Else each group's own where they
+        # fit (the median column made a 5-decimal group wrap at 100 columns because
+        # another group's cells were wide); wider, rich fits each group itself.
+        common = _fitting(groups, console.width)
         for g in groups:
             console.print(textwrap.fill(g.title[0], min(console.width, 95),
                                         subsequent_indent="  "),
                           highlight=False, markup=False, style="bold")
-            console.print(_rich_table(g, widths))
+            console.print(_rich_table(g, common or _fitting([g], console.width)))
     for note in table.notes:
         console.print(f"[dim]{note}[/]", highlight=False, markup=True)
+
+
+def _fitting(groups: Sequence[SummaryTable], width: int) -> list[int] | None:
+    """Column widths for ``groups`` within ``width``: headings whole, else folded, else None.
+
+    Folded, a heading is as wide as its longest word; a cell is never folded.
+    """
+    heads = groups[0].columns
+    cells = [max([len(r[k]) for g in groups for r in g.rows]
+                 + [len(w) for w in heads[k].split()]) for k in range(len(heads))]
+    whole = [max(w, len(c)) for w, c in zip(cells, heads, strict=True)]
+    frame = 3 * len(cells) + 1  # borders and padding
+    return next((w for w in (whole, cells) if sum(w) + frame <= width), None)
+
+
+def _median_cell(median: float, div: float, places: int) -> str:
+    """The median's cell: "n/a" where no run is paired (a median of differences needs pairs)."""
+    return "n/a" if pd.isna(median) else _fixed(median / div, places)
 
 
 def _runs_share(x: float, runs: int) -> str:

@@ -140,7 +140,8 @@ def summary_table(comparison: Comparison, *, year: int | None = None,
                   leave_out: bool = False) -> pd.DataFrame:
     """Plain-language summary for one year (default: the last): one row per country and indicator.
 
-    Columns: country, indicator, unit, mean change, "<level> CI of the mean",
+    Columns: country, indicator, unit, mean change, median change (of the same paired
+    runs' differences, when the comparison has it), "<level> CI of the mean",
     "<level> of runs between", share of runs above baseline, runs. Units are those the
     model declares, else ``units``'s (:func:`scosim.indicator_display.resolve_units`);
     amounts in US$ are shown in US$ bn (:func:`scosim.indicator_display.display`);
@@ -175,6 +176,10 @@ def summary_table(comparison: Comparison, *, year: int | None = None,
             "unit": inds.map(lambda i: shown[i][1] or ""),
             "mean change": [_fixed(m, d) for m, d in zip(t["mean"] / div, places,
                                                            strict=True)],
+            # The run's answer gives medians: the same paired runs' median beside the mean.
+            **({"median change": [_fixed(m, d) for m, d in zip(t["median"] / div, places,
+                                                                strict=True)]}
+               if "median" in t else {}),
             ci: pairs(t["low"], t["high"]),
             spread: pairs(t["runs_low"], t["runs_high"]),
             "share of runs above baseline": [

@@ -413,7 +413,7 @@ def _statistic(st: RunStats, n_runs: int, bloc: bool = False) -> str:
             if any(k in ("defection", "bloc_exit") for k, _, _ in st.exits) else "")
     below = ", here and in the bloc totals below" if bloc else ""
     return (f"the median over all {n_runs} runs{kept}, with the {LOW}th-{HIGH}th "
-            f"percentile across runs{below} (scosim compare gives the mean difference)")
+            f"percentile across runs{below} (scosim compare gives mean and median differences)")
 
 
 def _pack(parts: list[str], first: str, width: int = 95) -> list[str]:
