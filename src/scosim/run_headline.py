@@ -29,10 +29,10 @@ Rows are the economies the proposal concerns (SCO members that year, economies i
 a customs union that year in any run, and every state that voted), then the largest gains
 and losses among the others, which is where a union's trade diversion shows
 (:mod:`scosim.headline_rows` picks them). The lines after the table are drawn up by their own
-modules: who left and whose accession was barred (:mod:`scosim.run_exits`), what became of
+modules: who left and whose accession was barred (:mod:`scosim.exit_answer`), what became of
 the proposals (:mod:`scosim.run_outcome`), the votes (:mod:`scosim.run_votes`), the bloc's
-totals (:mod:`scosim.bloc_answer`) and what the runs vary (:mod:`scosim.run_spread`); the
-names of the first two are importable from here too.
+totals (:mod:`scosim.bloc_answer`) and what the runs vary (:mod:`scosim.run_spread`). The
+public names of ``headline_rows`` and ``exit_answer`` are importable from here too.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ import pandas as pd
 
 from scosim.bloc_answer import bloc_lines
 from scosim.cet_answer import UnionTariffs, cet_lines, run_union_tariffs
+from scosim.exit_answer import barred_lines, exit_lines
 from scosim.headline_rows import (
     OTHERS,
     SHOWN,
@@ -73,7 +74,6 @@ from scosim.plots import (
 )
 from scosim.result_tables import Result, _is_url, open_result
 from scosim.results import HEADLINE_FILE
-from scosim.run_exits import barred_lines, exit_lines
 from scosim.run_outcome import outcome_lines, zero_score_lines
 from scosim.run_spread import Spread, spread_lines
 from scosim.run_votes import committed_lines, vote_cell, vote_notes
