@@ -27,7 +27,12 @@ cannot disagree with them:
 
 Rows are the economies the proposal concerns (SCO members that year, economies in
 a customs union that year in any run, and every state that voted), then the largest gains
-and losses among the others, which is where a union's trade diversion shows.
+and losses among the others, which is where a union's trade diversion shows
+(:mod:`scosim.headline_rows` picks them). The lines after the table are drawn up by their own
+modules: who left and whose accession was barred (:mod:`scosim.exit_answer`), what became of
+the proposals (:mod:`scosim.run_outcome`), the votes (:mod:`scosim.run_votes`), the bloc's
+totals (:mod:`scosim.bloc_answer`) and what the runs vary (:mod:`scosim.run_spread`). The
+public names of ``headline_rows`` and ``exit_answer`` are importable from here too.
 """
 
 from __future__ import annotations
@@ -40,11 +45,19 @@ import pandas as pd
 
 from scosim.bloc_answer import bloc_lines
 from scosim.cet_answer import UnionTariffs, cet_lines, run_union_tariffs
+from scosim.exit_answer import barred_lines, exit_lines
+from scosim.headline_rows import (
+    OTHERS,
+    SHOWN,
+    WELFARE_COLUMNS,
+    _vote_columns,
+    has_answer,
+    headline_table,
+)
 from scosim.indicator_display import percent_of_runs, signed
 from scosim.mechanism_answer import (
     HeadlineIndicator,
     economy_label,
-    has_mechanism_answer,
     mechanism_lines,
     net_columns,
     net_label,
@@ -54,95 +67,22 @@ from scosim.mechanism_answer import (
 from scosim.plots import (
     HIGH,
     LOW,
-    _any_nonzero,
     load_plot_data,
     membership_of,
     run_title,
     short_run_caveat,
-    who_gains_data,
 )
 from scosim.result_tables import Result, _is_url, open_result
 from scosim.results import HEADLINE_FILE
 from scosim.run_outcome import outcome_lines, zero_score_lines
 from scosim.run_spread import Spread, spread_lines
-from scosim.run_votes import committed_lines, vote_cell, vote_columns, vote_notes
+from scosim.run_votes import committed_lines, vote_cell, vote_notes
 from scosim.runstats import ZERO, RunStats
 from scosim.vote_reasons import why_no_lines
 
-__all__ = ["HEADLINE_FILE", "exit_lines", "has_answer", "headline_of_run", "headline_table",
-           "headline_text", "with_footer", "worked_out_headline", "write_headline"]
-
-#: Largest gains and largest losses listed among economies the proposal does not concern.
-OTHERS = 3
-#: Smallest median welfare change (percent) listed among them: what prints as +-0.01.
-SHOWN = 0.005
-#: The welfare and membership columns of :func:`headline_table`'s rows; the vote
-#: columns (:func:`scosim.run_votes.vote_columns`) follow them.
-WELFARE_COLUMNS = ("median", "low", "high", "gains", "while", "in_union")
-
-
-def _vote_columns(rows: pd.DataFrame) -> list[str]:
-    """The vote columns ``rows`` has, in the order they are printed."""
-    return [str(h) for h in rows.columns if h not in WELFARE_COLUMNS]
-
-
-def has_answer(st: RunStats, mechanisms: Mapping[str, HeadlineIndicator] | None = None) -> bool:
-    """Whether a run has an answer to print.
-
-    Welfare moved (its figure is drawn), states voted, an accession was barred, or a
-    filled slot's mechanism recorded the indicators it names for the answer (``mechanisms``, from
-    :func:`scosim.mechanism_answer.run_headline_indicators`).
-    """
-    if mechanisms and has_mechanism_answer(st, mechanisms):
-        return True
-    return st.has("welfare_change_pct") and (
-        bool(st.votes) or any(kind == "barred" for kind, _ in st.event_counts)
-        or _any_nonzero(st, "welfare_change_pct"))
-
-
-def headline_table(st: RunStats, at: tuple[int, str] | None = None
-                   ) -> tuple[pd.DataFrame, pd.DataFrame, int, str, int]:
-    """Rows of the answer: the economies concerned, then the most affected others.
-
-    Args:
-        st: A run's statistics with ``welfare_change_pct`` (and, when recorded,
-            ``member``, ``in_customs_union`` and the vote events).
-        at: The year to show and its words (:func:`scosim.plots.who_gains_data`).
-
-    Returns:
-        ``(concerned, others, year, when, n_runs)``. ``concerned`` has one row per
-        economy concerned, sorted by median welfare change (largest first), with
-        columns ``median``, ``low``, ``high`` (percent; 5th and 95th percentile
-        across runs), ``gains`` (share of runs with a gain, 0-1), ``while`` (median of
-        the welfare change in the last year inside the arrangement, NaN for an economy
-        never in it: :func:`scosim.plots.who_gains_data`), ``in_union``
-        (share of runs in the run's customs union or free-trade area that year,
-        :func:`scosim.plots.membership_of`; NaN when not recorded) and
-        the vote columns that occur (:func:`scosim.run_votes.vote_columns`: ``voted no``,
-        the share of runs with a no in percent, NaN where the state did not vote, or
-        ``no: <proposal>`` columns when the runs voted on several proposals).
-        ``others`` has the same welfare columns for at most :data:`OTHERS`
-        largest gains and :data:`OTHERS` largest losses among the other economies.
-        ``year``, ``when`` and ``n_runs`` are those of :func:`who_gains_data`.
-    """
-    table, year, when, n_runs = who_gains_data(st, at)
-    table = table.sort_values("median", ascending=False, kind="stable")
-    table["gains"] = st.share_positive("welfare_change_pct").loc[year].reindex(table.index)
-    runs = max(st.runs, 1)
-    voted = {c for (kind, c) in st.event_counts if kind == "vote"}
-    member = (st.mean("member").loc[year] if st.has("member")
-              else pd.Series(0.0, index=table.index))
-    in_union = table["in_union"].fillna(0.0)
-    concerned = [c for c in table.index
-                 if c in voted or member.get(c, 0.0) > 0 or in_union[c] > 0]
-    rows = table.loc[concerned, list(WELFARE_COLUMNS)].copy()
-    for heading, values in vote_columns(st, concerned, runs).items():
-        rows[heading] = values
-    rest = table.drop(index=concerned)[["median", "low", "high", "gains"]]
-    # A gain or loss that prints as 0.00 is not one of the largest: leave it out.
-    gains = rest[rest["median"] >= SHOWN].head(OTHERS)
-    losses = rest[rest["median"] <= -SHOWN].tail(OTHERS)
-    return rows, pd.concat([gains, losses]), year, when, n_runs
+__all__ = ["HEADLINE_FILE", "OTHERS", "SHOWN", "WELFARE_COLUMNS", "barred_lines", "exit_lines",
+           "has_answer", "headline_of_run", "headline_table", "headline_text", "with_footer",
+           "worked_out_headline", "write_headline"]
 
 
 def _pct(value: float) -> str:
@@ -415,100 +355,6 @@ def _statistic(st: RunStats, n_runs: int, bloc: bool = False) -> str:
     return (f"the median over all {n_runs} runs{kept}, with the {LOW}th-{HIGH}th "
             f"percentile across runs{below} (scosim compare gives mean and median differences)")
 
-
-def _pack(parts: list[str], first: str, width: int = 95) -> list[str]:
-    """``parts`` on lines of at most ``width``, never split, aligned after ``first``."""
-    lines, line = [], first
-    for part in parts:
-        if len(line) > len(first) and len(line) + 1 + len(part) > width:
-            lines.append(line)
-            line = " " * len(first) + part
-        else:
-            line += (" " if len(line) > len(first) else "") + part
-    return [*lines, line]
-
-
-def _years(years: Mapping[int, int]) -> str:
-    return f"{min(years)}" if len(years) == 1 else f"{min(years)}-{max(years)}"
-
-
-def exit_lines(st: RunStats, n_runs: int) -> list[str]:
-    """Who left, in how many runs, when and after what loss; who came in with a bloc.
-
-    The "left" column counts exits; these lines say which were a state's own
-    (``defection``: its defect rule, by default three years of realised gains below
-    its exit threshold) and which were taken with its bloc (``bloc_exit``), the
-    years they happened in, and the median realised gain (percent of real
-    expenditure) the defections recorded in their year (the answer's one statistic). A
-    state leaving in year ``t`` is outside from ``t + 1`` (the year's trade is solved
-    before compliance), which the heading says: it is still in the union in its year of
-    exit. A bloc's members invited because one of them was (``bloc_invited``) are named,
-    so a state in the table that was never asked by the proposal is explained.
-
-    Args:
-        st: The run's statistics.
-        n_runs: Its replications.
-
-    Returns:
-        Wrapped lines; none when no state left and no bloc was invited.
-    """
-    out: list[str] = []
-    proposals = {pid for _, pid, _ in st.exits}
-    for kind, heading in (("defection", "on its own:"), ("bloc_exit", "with its bloc:")):
-        items = sorted(((t.runs, c, pid, t) for (k, pid, c), t in st.exits.items() if k == kind),
-                       key=lambda x: (-x[0], x[1], x[2]))
-        parts = []
-        for runs, code, pid, t in items:
-            spec = _years(t.years)
-            if t.gain_n:
-                spec += f"; {_pct(100.0 * t.median_gain())} %"
-            parts.append(f"{code}{f' from {pid}' if len(proposals) > 1 else ''} {runs} ({spec})")
-        if parts:
-            out += _pack([p + "," for p in parts[:-1]] + parts[-1:], f"  {heading:<16}")
-    if out:
-        # The median over the exits, the statistic of the rest of the answer (the mean
-        # was printed here beside the table's medians).
-        gain = ("; the realised welfare gain of that year, percent of real expenditure, "
-                "median over its exits, for a state leaving on its own"
-                if any(t.gain_n for t in st.exits.values()) else "")
-        out[:0] = textwrap.wrap(f"Who left, in how many of {n_runs} runs, in which year (each "
-                                f"outside from the year after){gain}:", 95)
-        if any(k == "defection" for k, _, _ in st.exits):
-            # The exit threshold is the most fragile parameter (README, "Who stays").
-            out += textwrap.wrap("These exits turn on the exit threshold: `scosim exits "
-                                 "<scenario file>` gives them at every threshold.", 95)
-    groups: dict[tuple[str, str], dict[str, int]] = {}
-    for (pid, code, bloc), runs in st.bloc_invited.items():
-        groups.setdefault((pid, bloc), {})[code] = runs
-    for (pid, bloc), invited in sorted(groups.items()):
-        asked = [c for c in bloc.split() if c not in invited]
-        most = max(invited.values())
-        when = _in_runs(most, n_runs, "up to ")
-        out += textwrap.wrap(
-            f"{', '.join(sorted(invited))} {'was' if len(invited) == 1 else 'were'} invited "
-            f"to {pid} with {'its' if len(invited) == 1 else 'their'} bloc's "
-            f"{', '.join(asked)} (a customs union in force takes part whole; an SCO non-member's "
-            f"no keeps its bloc out and vetoes nothing), {when}.", 95)
-    return out
-
-
-def _in_runs(n: int, n_runs: int, bound: str = "") -> str:
-    """``in every run``, or ``in {bound}n of n_runs runs``."""
-    return "in every run" if n >= n_runs else f"in {bound}{n} of {n_runs} runs"
-
-
-def barred_lines(st: RunStats, n_runs: int) -> list[str]:
-    """One line per applicant whose accession was not put to the vote (``barred`` events)."""
-    lines = []
-    for (kind, code), n in sorted(st.event_counts.items()):
-        if kind != "barred":
-            continue
-        runs = _in_runs(n, n_runs)
-        lines += textwrap.wrap(
-            f"{economy_label(code).strip()}: its accession was not put to the vote {runs}: "
-            f"it is under UN Security Council sanctions, which the SCO's 2010 Regulation on "
-            f"admission bars from membership.", 95)
-    return lines
 
 
 def _outcome(st: RunStats, n_runs: int) -> list[str]:

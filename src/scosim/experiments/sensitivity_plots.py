@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scosim.experiments.sweep import add_footnote, large_scale
+from scosim.experiments.sweep_plot import add_footnote, large_scale
 
 
 def _panels(indices: pd.DataFrame, output: str | None) -> list[str]:
