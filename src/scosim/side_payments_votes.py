@@ -1,12 +1,12 @@
 """The vote events of a run, split once by decision into plain arrays (``scosim transfers``).
 
 :func:`scosim.side_payments.price_votes` prices every Council decision of a run; reading
-each decision's votes as a pandas group cost more than pricing it at scale (about 2 ms a
-decision in column look-ups and ``fillna``, docs/performance.md, "Side payments at
-scale"). Here each field the pricing reads is converted once for the whole table, with
-the same conversion it applied per group (element by element, so the values are the
-same), and a decision's votes are positional slices of those arrays, in the order of the
-events within the decision (as ``groupby`` keeps them).
+each decision's votes as a pandas group cost about 3 ms a decision in column look-ups and
+``fillna`` (docs/performance.md, "``scosim transfers`` at scale"). Here each field the
+pricing reads is converted once for the whole table, with the conversion it had per
+group (element by element, so the values are the same), and a decision's votes are
+positional slices of those arrays, in the order of the events within the decision (as
+``groupby`` keeps them).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class DecisionVotes:
     contrib: dict[str, np.ndarray]
 
     def fields(self, names: Sequence[str]) -> np.ndarray | None:
-        """``(n, len(names))`` the named ``contrib_*`` (or ``noise``) fields; None if one is absent."""
+        """The named ``contrib_*``/``noise`` fields, ``(n, len(names))``; None if one is absent."""
         cols = []
         for name in names:
             v = self.noise if name == "noise" else self.contrib.get(name)
