@@ -69,3 +69,20 @@ def test_armenia_is_priced_with_the_eaeu_it_would_keep_out(moving_run):
     plans = table[(table["status"] == "plan") & ~table["voted_yes"]]
     if not plans.empty:
         assert (plans.loc[plans["country"] == "ARM", "transfer_usd"] > 0).all()
+
+
+def test_expenditure_of_a_chunk_of_runs_is_those_runs_rows_of_the_whole(moving_run):
+    # price_run builds the model 1,000 runs at a time while the GDP path read holds every
+    # run: a model of some runs must take their rows (it failed with an IndexError).
+    from scosim.model.model import SCOModel
+    from scosim.result_tables import open_result, read_batches
+    from scosim.runner import _scenario_from_text
+    from scosim.side_payments import vote_expenditure
+
+    result = open_result(moving_run)
+    scenario = _scenario_from_text(result.scenario_yaml)
+    path = read_batches(result.table_dir("indicators"), indicators=["gdp_baseline_path_usd"])
+    whole = vote_expenditure(SCOModel(scenario, runs=np.arange(3)), [2026, 2027], path)
+    part = vote_expenditure(SCOModel(scenario, runs=np.array([1, 2])), [2026, 2027], path)
+    for year in (2026, 2027):
+        assert np.array_equal(part[year], whole[year][1:])

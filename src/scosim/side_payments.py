@@ -42,6 +42,8 @@ import pandas as pd
 
 from scosim.side_payments_lp import Plan, Responding, price_vote
 from scosim.side_payments_summary import SPLIT_PARTS, STATUSES, shortfall_split, summarise
+from scosim.side_payments_votes import TERMS as _TERMS
+from scosim.side_payments_votes import DecisionVotes, VoteTable
 
 __all__ = ["PRICED_VOTE_RULES", "STATUSES", "Plan", "TransferError", "price_run", "price_vote",
            "price_votes", "summarise", "vote_expenditure"]
@@ -68,11 +70,11 @@ _BN = 1e9
 #: Event fields the analysis reads (events.py ``_CORE``).
 _NEEDED = ("yes", "rule", "sponsor", "utility", "noise", "term_econ", "contrib_econ",
            "term_dominance", "decision_rule", "decision_threshold")
-#: The Council's terms (voting.UtilityTerms), whose absolute weighted sum scales the shock.
-_TERMS = ("econ", "sovereignty", "trust", "dominance", "security")
 #: Logged gaps within this of the Council's formula (fractions of expenditure) are its.
 _GAP_TOL = 1e-12
 #: The shortfall split of a vote not priced (side_payments_summary.shortfall_split).
+#: The fields the split reads: each term's contribution and the shock (SPLIT_PARTS order).
+_SPLIT_FIELDS = [f"contrib_{p}" for p in SPLIT_PARTS[:-1]] + ["noise"]
 _NO_SPLIT: dict[str, Any] = {"short_usd": math.nan, "short_leader": "",
                              **{f"short_{p}_usd": math.nan for p in SPLIT_PARTS}}
 
@@ -131,14 +133,14 @@ def price_votes(votes: pd.DataFrame, decisions: pd.DataFrame,
            "member": member, "together": together, "col": col, "run_pos": run_pos,
            "codes": list(codes),
            "n": len(codes)}
-    groups = dict(iter(votes.groupby(["run", "year", "proposal"], sort=True)))
+    groups = VoteTable(votes)  # one conversion for all decisions, not a pandas group each
     rows: list[dict[str, Any]] = []
     for d in decisions.sort_values(["run", "year", "proposal"]).itertuples(index=False):
         key = (d.run, d.year, d.proposal)
         base = {"run": int(d.run), "year": int(d.year), "proposal": str(d.proposal),
                 "decision_rule": str(d.decision_rule), "adopted": d.type == "adopted"}
         g = groups.get(key)
-        if g is None or g.empty:
+        if g is None:
             rows.append({**base, "status": "no_voters", "country": "",
                          "reason": "nobody voted", "total_transfer_usd": math.nan,
                          "bloc_gain_usd": math.nan, "transfer_share_of_gain": math.nan,
@@ -190,15 +192,15 @@ def _bloc_voters(ctx: dict[str, Any], base: dict[str, Any], k: int, idx: np.ndar
         ctx["codes"][i] for i, o, c in zip(idx, out, counted, strict=True) if c and not o)
 
 
-def _responding(g: pd.DataFrame, ctx: dict[str, Any], k: int, idx: np.ndarray,
+def _responding(g: DecisionVotes, ctx: dict[str, Any], k: int, idx: np.ndarray,
                 e: np.ndarray, weight: np.ndarray, econ_rule: np.ndarray) -> Responding | str:
     """The relative-gains term of the voters ``g`` as the Council computes it, or why not."""
     n = idx.size
     none = Responding(np.zeros(n), np.zeros(n), np.zeros(n), -1, np.ones(n))
-    if ctx["w_dom"] is None or ctx["gdp"] is None or "term_dominance" not in g:
+    if ctx["w_dom"] is None or ctx["gdp"] is None or g.term_dominance is None:
         return none
-    gain = g["term_econ"].to_numpy(dtype=float)
-    logged = g["term_dominance"].to_numpy(dtype=float)
+    gain = g.term_econ
+    logged = g.term_dominance
     gdp = np.broadcast_to(ctx["gdp"], ctx["member"].shape)[k, idx]
     lead = int(np.argmax(gdp))  # the group's largest economy (voting.dominance_gap)
     gap = np.maximum(gain[lead] - gain, 0.0)
@@ -211,12 +213,12 @@ def _responding(g: pd.DataFrame, ctx: dict[str, Any], k: int, idx: np.ndarray,
         ratio = np.where(weight > 0, w_dom / weight, 0.0)
     k_usd = np.where(econ_rule | (np.arange(n) == lead), 0.0, ratio)
     shock = None
-    names = [f"contrib_{t}" for t in _TERMS]
-    if all(c in g for c in names):
+    contrib = g.fields([f"contrib_{t}" for t in _TERMS])
+    if contrib is not None:
         # The Council's shock is z vote_noise times the size of the terms (voting.py
         # noise_scale); a transfer changes the econ and relative-gains terms, so the size.
-        size = np.abs(g[names].fillna(0.0).to_numpy(dtype=float)).sum(axis=1)
-        noise = g["noise"].fillna(0.0).to_numpy(dtype=float)
+        size = np.abs(contrib).sum(axis=1)
+        noise = g.noise if g.noise is not None else np.zeros(n)
         with np.errstate(divide="ignore", invalid="ignore"):
             shock = np.where(econ_rule | (size <= 0), 0.0, noise / size)
         if (shock >= 1.0).any():
@@ -226,22 +228,22 @@ def _responding(g: pd.DataFrame, ctx: dict[str, Any], k: int, idx: np.ndarray,
                       gain * e)
 
 
-def _price_group(base: dict[str, Any], g: pd.DataFrame, adopted: bool, threshold: float,
+def _price_group(base: dict[str, Any], g: DecisionVotes, adopted: bool, threshold: float,
                  ctx: dict[str, Any]) -> list[dict[str, Any]]:
     """The rows of one decision (its vote events ``g``)."""
     k = ctx["run_pos"][base["run"]]
-    idx = np.array([ctx["col"][c] for c in g["country"]])
+    idx = np.array([ctx["col"][c] for c in g.country])
     counted = ctx["member"][k, idx].astype(bool)
     rule = base["decision_rule"]
     if rule not in ("consensus", "qualified_majority") or not counted.any():
         counted = np.ones(idx.size, dtype=bool)  # every voter counts (as the Council does)
-    codes = list(g["country"])
-    yes = g["yes"].to_numpy(dtype=bool)
+    codes = list(g.country)
+    yes = g.yes
     e = _expenditure(ctx, k, base["year"], idx)
-    how = [_vote_rule(r) for r in g["rule"]]
+    how = [_vote_rule(r) for r in g.rule]
     status, reason = "", ""
     must = np.zeros(idx.size, dtype=bool)
-    fixed = sorted({str(r) for r, h, c in zip(g["rule"], how, counted, strict=True)
+    fixed = sorted({str(r) for r, h, c in zip(g.rule, how, counted, strict=True)
                     if h is None and c})
     if adopted and fixed:
         # Carried by rules that ignore the score (always_yes): "nothing to buy" would
@@ -263,7 +265,7 @@ def _price_group(base: dict[str, Any], g: pd.DataFrame, adopted: bool, threshold
             status = "no_plan"
     inside = counted | must
     if not status and any(h is None for h, c in zip(how, inside, strict=True) if c):
-        bad = sorted({f"{r} ({c})" for r, c, h, m in zip(g["rule"], codes, how, inside,
+        bad = sorted({f"{r} ({c})" for r, c, h, m in zip(g.rule, codes, how, inside,
                                                           strict=True) if h is None and m})
         status, reason = "not_priced", ("vote rule not linear in the econ term: "
                                         + ", ".join(bad))
@@ -278,11 +280,9 @@ def _price_group(base: dict[str, Any], g: pd.DataFrame, adopted: bool, threshold
     if not status:
         how_ = [h if h is not None else ("utility", False) for h in how]
         econ_rule = np.array([h[0] == "econ" for h in how_])
-        score = np.where(econ_rule, g["term_econ"].to_numpy(dtype=float),
-                         g["utility"].to_numpy(dtype=float))
+        score = np.where(econ_rule, g.term_econ, g.utility)
         weight = np.where(econ_rule, 1.0, ctx["w_econ"][k, idx])
-        sponsor = g["sponsor"].fillna(False).to_numpy(dtype=bool) & np.array(
-            [h[1] for h in how_])
+        sponsor = g.sponsor & np.array([h[1] for h in how_])
         cast = sponsor | np.where(econ_rule, score > 0, score >= 0)
         rs = _responding(g, ctx, k, idx, e, weight, econ_rule)
         if not np.array_equal(cast[inside], yes[inside]):
@@ -312,14 +312,15 @@ def _price_group(base: dict[str, Any], g: pd.DataFrame, adopted: bool, threshold
                 # Bought: the no votes priced (with a plan, those it pays: a majority
                 # leaves some unbought); without one, every no vote priced.
                 bought = inside & ~yes & ((t > 0) if got.status == "plan" else True)
-                split = shortfall_split(g, e, weight, slack, econ_rule, bought,
+                split = shortfall_split(g.fields(_SPLIT_FIELDS), g.term_econ, e, weight,
+                                        slack, econ_rule, bought,
                                         codes[rs.lead] if rs.lead >= 0 else "")
             if got.status == "plan":
                 # Who must vote yes after the plan: the bought, and those in favour (a
                 # sponsor below its bar votes yes whatever); not the no voters left unbought.
                 must_yes = inside & ((yes & ~(sponsor & (slack < 0))) | (t > 0))
                 rescaled = _rescaled_shortfall(g, t, e, weight, rs, econ_rule, must_yes)
-    gain_usd = g["term_econ"].to_numpy(dtype=float) * e
+    gain_usd = g.term_econ * e
     bloc_gain = float(gain_usd[inside].sum())
     share = plan.total_usd / bloc_gain if bloc_gain > 0 else math.nan
     return [{**base, "status": plan.status, "country": c, "reason": plan.reason,
@@ -333,7 +334,7 @@ def _price_group(base: dict[str, Any], g: pd.DataFrame, adopted: bool, threshold
                                              gain_usd, inside, strict=True) if m]
 
 
-def _rescaled_shortfall(g: pd.DataFrame, t: np.ndarray, e: np.ndarray, weight: np.ndarray,
+def _rescaled_shortfall(g: DecisionVotes, t: np.ndarray, e: np.ndarray, weight: np.ndarray,
                         rs: Responding, econ_rule: np.ndarray, keep: np.ndarray) -> float:
     """Largest shortfall (US$) a plan leaves with the vote shock rescaled as the Council does.
 
@@ -342,17 +343,15 @@ def _rescaled_shortfall(g: pd.DataFrame, t: np.ndarray, e: np.ndarray, weight: n
     the size recomputed with the econ and relative-gains terms after the transfers, the
     scores recomputed from the logged contributions. NaN when the run did not log them.
     """
-    names = [f"contrib_{n}" for n in ("econ", "sovereignty", "trust", "dominance",
-                                      "security")]
-    if not all(c in g for c in names):
+    contrib = g.fields([f"contrib_{n}" for n in _TERMS])
+    if contrib is None:
         return math.nan
-    contrib = g[names].fillna(0.0).to_numpy(dtype=float)
     size = np.abs(contrib).sum(axis=1)
-    noise = g["noise"].fillna(0.0).to_numpy(dtype=float)
+    noise = g.noise if g.noise is not None else np.zeros(size.size)
     with np.errstate(divide="ignore", invalid="ignore"):
         zs = np.where(size > 0, noise / size, 0.0)
-    gain = g["term_econ"].to_numpy(dtype=float) + t / e
-    gap = g["term_dominance"].to_numpy(dtype=float) if "term_dominance" in g else 0.0 * gain
+    gain = g.term_econ + t / e
+    gap = g.term_dominance if g.term_dominance is not None else 0.0 * gain
     w_dom = np.where(rs.k > 0, rs.k * weight, 0.0)
     if rs.lead >= 0:
         new_gap = np.maximum(gain[rs.lead] - gain, 0.0)
@@ -363,7 +362,7 @@ def _rescaled_shortfall(g: pd.DataFrame, t: np.ndarray, e: np.ndarray, weight: n
     dom_after = contrib[:, 3] - w_dom * (gap_after - gap)
     size_after = size - np.abs(contrib[:, 0]) - np.abs(contrib[:, 3]) + np.abs(
         econ_after) + np.abs(dom_after)
-    score = (g["utility"].to_numpy(dtype=float) - noise + weight * t / e
+    score = (g.utility - noise + weight * t / e
              - w_dom * (gap_after - gap) + zs * size_after)
     short = np.where(keep & ~econ_rule, np.maximum(-score, 0.0) * e / weight, 0.0)
     return float(short.max())
@@ -396,6 +395,8 @@ def vote_expenditure(model: Any, years: Sequence[int], gdp_path: pd.DataFrame) -
             continue
         if moving and year > model.years[0]:
             prev = gdp_path[gdp_path["year"] == year - 1]
+            # Only this model's runs: price_run builds the model 1,000 runs at a time.
+            prev = prev[prev["run"].isin(list(pos))]
             gdp = np.full((model.R, model.N), np.nan)
             gdp[prev["run"].map(pos).to_numpy(), prev["country"].map(col).to_numpy()] = (
                 prev["value"].to_numpy(dtype=float))
@@ -408,6 +409,28 @@ def vote_expenditure(model: Any, years: Sequence[int], gdp_path: pd.DataFrame) -
         out[year] = np.broadcast_to(np.asarray(flows).sum(axis=-2),
                                     (model.R, model.N)).copy()
     return out
+
+
+def _gdp_path(table_dir: str, years: Sequence[int]) -> pd.DataFrame:
+    """``gdp_baseline_path_usd`` rows of ``years``, read file by file.
+
+    Each batch file is cut to those years before the files are put together: the whole
+    path of every run and year (6 million rows at 20,000 runs) is not held at once.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from scosim.result_tables import batch_files, read_table
+
+    cols = ["run", "year", "country", "value"]
+    parts = []
+    for f in batch_files(table_dir):
+        t = read_table(f, cols, indicators=["gdp_baseline_path_usd"])
+        parts.append(t.filter(pc.is_in(t["year"], value_set=pa.array(
+            list(years)).cast(t["year"].type))))
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    return pa.concat_tables(parts, promote_options="permissive").to_pandas()
 
 
 def _model_arrays(result: Any, runs: np.ndarray, years: Sequence[int] = ()) -> dict[str, Any]:
@@ -425,11 +448,7 @@ def _model_arrays(result: Any, runs: np.ndarray, years: Sequence[int] = ()) -> d
     scenario = _scenario_from_text(result.scenario_yaml)
     gdp_path = pd.DataFrame(columns=["run", "year", "country", "value"])
     if years and scenario.parameters.trade.moving_baseline:
-        from scosim.result_tables import read_batches
-
-        gdp_path = read_batches(result.table_dir("indicators"),
-                                indicators=["gdp_baseline_path_usd"])
-        gdp_path = gdp_path[gdp_path["year"].isin([y - 1 for y in years])]
+        gdp_path = _gdp_path(result.table_dir("indicators"), [y - 1 for y in years])
     parts: list[dict[str, Any]] = []
     model = None
     for start in range(0, runs.size, 1000):  # the base flows are (R, N, N): in chunks
@@ -467,6 +486,24 @@ def _model_arrays(result: Any, runs: np.ndarray, years: Sequence[int] = ()) -> d
     return arrays
 
 
+def _council_events(result: Any) -> pd.DataFrame:
+    """The run's ``vote``, ``adopted`` and ``rejected`` events, in the event log's order.
+
+    Read file by file without the other events (two thirds of them in a customs union
+    run, 0.5 GB at 20,000 runs); the whole log where that leaves nothing or the log has
+    no ``type`` (the errors then are those of the whole log).
+    """
+    from scosim.model.events import expand_legacy_detail
+    from scosim.result_tables import read_batches
+
+    try:
+        events = expand_legacy_detail(read_batches(result.table_dir("events"),
+                                                   types=["vote", "adopted", "rejected"]))
+    except KeyError:
+        return result.events
+    return events if not events.empty else result.events
+
+
 def price_run(run_dir: str | Path) -> pd.DataFrame:
     """The side-payment table of a finished run (``transfers.csv``).
 
@@ -496,7 +533,7 @@ def price_run(run_dir: str | Path) -> pd.DataFrame:
         result = open_result(run_dir)
     except (FileNotFoundError, ValueError) as exc:
         raise TransferError(str(exc)) from None
-    events = result.events
+    events = _council_events(result)
     if events.empty or "type" not in events:
         raise TransferError(f"{run_dir} has no events: no Council vote to price")
     votes = events[events["type"] == "vote"]

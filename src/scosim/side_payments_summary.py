@@ -30,8 +30,9 @@ _NOISE_SHORT_USD = 1e6
 SPLIT_PARTS = ("econ", "dominance", "sovereignty", "trust", "security", "noise")
 
 
-def shortfall_split(g: pd.DataFrame, e: np.ndarray, weight: np.ndarray, slack: np.ndarray,
-                    econ_rule: np.ndarray, bought: np.ndarray, leader: str) -> dict[str, Any]:
+def shortfall_split(contrib: np.ndarray | None, term_econ: np.ndarray, e: np.ndarray,
+                    weight: np.ndarray, slack: np.ndarray, econ_rule: np.ndarray,
+                    bought: np.ndarray, leader: str) -> dict[str, Any]:
     """The bought voters' shortfall at their logged scores, split by the Council's terms.
 
     A voter ``i`` scoring on the whole utility (weight ``w_i`` on the econ term, its
@@ -42,7 +43,9 @@ def shortfall_split(g: pd.DataFrame, e: np.ndarray, weight: np.ndarray, slack: n
     econ term alone (``gains_only``) falls short by its US$ loss, all of it economic.
 
     Args:
-        g: The decision's vote events (``contrib_*``, ``noise``, ``term_econ``).
+        contrib: ``(n, 6)`` each voter's logged ``contrib_<part>`` for the terms of
+            :data:`SPLIT_PARTS` and its ``noise`` (missing as 0); None if not logged.
+        term_econ: Each voter's logged econ term (a share of ``e``).
         e: Each voter's expenditure the pricing uses, US$.
         weight: Each voter's weight on what its rule compares with 0.
         slack: What the pricing's score is worth in US$ (``score E / weight``).
@@ -56,14 +59,12 @@ def shortfall_split(g: pd.DataFrame, e: np.ndarray, weight: np.ndarray, slack: n
     """
     out: dict[str, Any] = {"short_usd": math.nan, "short_leader": leader,
                            **{f"short_{p}_usd": math.nan for p in SPLIT_PARTS}}
-    names = [f"contrib_{p}" for p in SPLIT_PARTS[:-1]] + ["noise"]
-    if not all(c in g for c in names):
+    if contrib is None:
         return out
-    contrib = g[names].fillna(0.0).to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         part = -contrib * np.where(weight > 0, e / weight, np.nan)[:, None]
     # gains_only compares the econ term alone (weight 1): its whole loss is economic.
-    loss = -g["term_econ"].to_numpy(dtype=float) * e
+    loss = -term_econ * e
     part[econ_rule] = 0.0
     part[econ_rule, 0] = loss[econ_rule]
     out["short_usd"] = float(-slack[bought].sum())
