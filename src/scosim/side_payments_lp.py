@@ -208,8 +208,11 @@ def _cheapest_set(slack: np.ndarray, base: np.ndarray, order: np.ndarray, missin
     at most the greedy total: the ``alone`` relaxation of :func:`_programme`) add up to
     more than the best so far: it could not replace it, so the choice is that of pricing
     every set. The bound holds as a voter's score never rises with the leader's receipt
-    (its gap widens; ``c < 1``). Where the greedy set has no plan, every set is priced,
-    then, where none has one, the set needing the least money from outside.
+    (its gap widens; ``c < 1``). Where the greedy set has no plan, the other sets are
+    priced, then, where none has one, the set needing the least money from outside; a set
+    is skipped there too where its voters' lower bounds (the payers paying at most what
+    they can give up in all, :func:`_most_paid`) add up to more than that, or leave an
+    outside gap no smaller than the best so far.
 
     Returns:
         The bought voters (``(n,)`` bool); a note ("" unless the sets were too many to
@@ -238,12 +241,7 @@ def _cheapest_set(slack: np.ndarray, base: np.ndarray, order: np.ndarray, missin
         # the tie, so each voter it buys receives at least its need with that much paid
         # alone: a set whose needs add up to more cannot be the cheapest (its programme
         # is skipped; the result is that of solving every set).
-        need = np.zeros(slack.size)
-        for i in order:
-            one = np.zeros(slack.size, dtype=bool)
-            one[i] = True
-            alone = _least(slack, one, payer, strict, rs, alone=least + tie)
-            need[i] = math.inf if alone is None else alone[0]
+        need = _needs(slack, order, payer, strict, rs, least + tie)
         best = greedy
         for b in candidates[1:]:
             if need[b & ~base].sum() > least:
@@ -252,16 +250,65 @@ def _cheapest_set(slack: np.ndarray, base: np.ndarray, order: np.ndarray, missin
             if got is not None and got[0] < least - tie:
                 best, (least, first) = b, got
         return best, "", first
-    # No plan for the greedy set: every set is solved, then the least outside money.
-    for outside in (False, True):
-        found, least = None, math.inf
-        for b in candidates:
-            got = _least(slack, b, payer, strict, rs, outside=outside)
-            if got is not None and got[0] < least - tie:
-                found, (least, first) = b, got
-        if found is not None:
-            return found, "", None if outside else first
+    # No plan for the greedy set. The payers can give up at most ``most`` in all (their
+    # bars alone, nobody bought: a bought leader only widens their gaps), so every bought
+    # voter receives at least its need with that much paid (the ``alone`` relaxation), and
+    # a set's receipts, which the payers fund, are at least its needs' sum: where that is
+    # above ``most`` it has no plan, and with outside money it needs at least the excess.
+    # Sets that cannot have a plan, or cannot beat the best so far, are not solved, so the
+    # choice is that of solving every set, in the same order (a review found the unpruned
+    # search solving up to 665 programmes a vote).
+    most = _most_paid(slack, payer, strict, rs)
+    need = _needs(slack, order, payer, strict, rs, most + tie)
+    found, least = None, math.inf
+    for b in candidates[1:]:  # the greedy set is known to have no plan
+        if need[b & ~base].sum() > most + tie:
+            continue
+        got = _least(slack, b, payer, strict, rs)
+        if got is not None and got[0] < least - tie:
+            found, (least, first) = b, got
+    if found is not None:
+        return found, "", first
+    for b in candidates:
+        if need[b & ~base].sum() - most >= least - tie:
+            continue
+        got = _least(slack, b, payer, strict, rs, outside=True)
+        if got is not None and got[0] < least - tie:
+            found, least = b, got[0]
+    if found is not None:
+        return found, "", None
     raise RuntimeError("side payments: no plan even with outside money")  # pragma: no cover
+
+
+def _needs(slack: np.ndarray, order: np.ndarray, payer: np.ndarray, strict: np.ndarray,
+           rs: Responding, paid: float) -> np.ndarray:
+    """Each voter's least receipt bought alone, the payers paying at most ``paid`` (US$ bn).
+
+    A lower bound on its receipt in any plan in which they pay no more; inf where even
+    that cannot buy it. Zero for voters not in ``order``.
+    """
+    need = np.zeros(slack.size)
+    for i in order:
+        one = np.zeros(slack.size, dtype=bool)
+        one[i] = True
+        alone = _least(slack, one, payer, strict, rs, alone=paid)
+        need[i] = math.inf if alone is None else alone[0]
+    return need
+
+
+def _most_paid(slack: np.ndarray, payer: np.ndarray, strict: np.ndarray,
+               rs: Responding) -> float:
+    """The most the payers can pay in all and still vote yes, nobody bought (US$ bn).
+
+    An upper bound on what they pay in any plan: a bought voter's receipt enters their
+    scores only through the leader's, which widens their gaps.
+    """
+    pr = _programme(slack, np.zeros(slack.size, dtype=bool), payer, strict, rs)
+    cost = np.zeros(pr.nv)
+    cost[pr.p_] = -1.0
+    # Without the budget row (the last), which ties payments to receipts (none here).
+    x = _milp(cost, pr.rows[:-1], pr.lb, pr.ub, pr.integrality)
+    return 0.0 if x is None else float(np.sum(x[pr.p_]))
 
 
 def _solve(slack: np.ndarray, bought: np.ndarray, payer: np.ndarray, strict: np.ndarray,
