@@ -161,3 +161,8 @@ def test_report_md_s_table_carries_the_median_too(skewed) -> None:
     for country, shown in zip(t["country"], t["median change"], strict=True):
         places = len(shown.split(".")[1])
         assert float(shown) == pytest.approx(want[country], abs=0.51 * 10 ** -places)
+    # And its method section says what the column is (it defined only the mean's).
+    from scosim.report_notes import _method_text
+
+    method = " ".join(_method_text(comp))
+    assert "**Median change** is the middle of the same paired differences" in method

@@ -30,6 +30,10 @@ def _method_text(comparison: Comparison) -> list[str]:
         f"**Mean change** is the average of the paired differences over R runs. "
         f"**{interval_label(comparison.method, comparison.level)}** is {how}: how precisely "
         "the average effect is known; it narrows as more runs are added.",
+        "**Median change** is the middle of the same paired differences, the statistic the "
+        "run's answer and the README give: a few runs that move far (a member leaving, "
+        "say) pull the mean away from the median. Over time it is taken year by year, so "
+        "its line need not follow any one run.",
         f"**{interval_label('percentile', comparison.level)}** is the range holding the central "
         f"{lvl} of the run-level differences: how much the effect varies between possible "
         "worlds; more runs do not narrow it.",

@@ -234,7 +234,8 @@ def why_no_lines(st: RunStats, width: int = 95) -> list[str]:
         on = f" on {pid!r}" if len(proposals) > 1 else ""
         out += wrap_answer(
             f"Why states vote no{on} ({when} vote): the weighted terms of each one's score, in "
-            "points of real expenditure (the econ term is the gain it expects), medians over "
+            "percentage points of real expenditure (the econ term is the gain it expects; the "
+            "concern at the leader's lead is vote_reasons.png's relative gains), medians over "
             "the runs it voted no; as medians they need not add up, but in every run the "
             "terms and the shock add up to the score, below 0 for a no.", width)
         for c in winners:
@@ -251,6 +252,7 @@ def why_no_lines(st: RunStats, width: int = 95) -> list[str]:
             out += ["  " + t for t in wrap_answer(
                 ("The others" if winners else "The states") + " voting no in most runs expect "
                 f"no gain (their econ term and the largest other term against{gloss}): "
-                + "; ".join(f"{c} {t}" for c, t in zip(losers, listed, strict=True)) + ".",
+                + "; ".join(f"{NAMES.get(c, c)} {t}"
+                            for c, t in zip(losers, listed, strict=True)) + ".",
                 width - 2)]
     return out

@@ -291,7 +291,7 @@ def check(path: Path = FROZEN, directory: Path | None = None) -> list[str]:
     if changed:
         problems.append(
             f"the code no longer reproduces {path} ({'; '.join(changed)}). The frozen "
-            f"predictions are a record filed on {doc['filed']} from commit {doc['commit']} "
+            f"predictions are a record filed on {doc['filed']} (code: {doc['commit']}) "
             "and must not be edited; if the model changed on purpose, add a new dated "
             "file (python -m scosim.hindcast.prospective --write "
             "scenarios/hindcasts/prospective/predictions_<date>.json, the date of "
