@@ -30,6 +30,10 @@ def streamlit_command(args: argparse.Namespace) -> list[str]:
         "--server.fileWatcherType", "none",
         "--server.runOnSave", "false",
         "--global.developmentMode", "false",
+        # The page presets its widgets from the latest run through session state on
+        # purpose (app._open_latest): Streamlit's notice of it, with a stack trace, in
+        # the user's terminal read as an error (a new user, 2026-12-07).
+        "--global.disableWidgetStateDuplicationWarning", "true",
         "--client.toolbarMode", "minimal",
         "--theme.base", "light",
     ]  # fmt: skip
