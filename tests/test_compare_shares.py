@@ -223,7 +223,7 @@ def test_the_terminal_heading_names_only_the_intervals_of_the_rows_it_shows():
 
 def test_the_explorers_compare_figure_names_its_own_indicators_interval():
     pytest.importorskip("plotly")
-    from scosim.explore.figures import compare_figure
+    from scosim.explore.figures_compare import compare_figure
 
     rng = np.random.default_rng(3)
     p1, b1 = membership(rng.normal(size=6), rng.normal(size=6), "welfare_change_pct")

@@ -17,10 +17,17 @@ import pandas as pd
 
 from scosim.compare_plots import BAD, GOOD, whisker_note
 
-__all__ = ["ZERO_COLOUR", "bar_caption", "bar_marks", "flag_note"]
+__all__ = ["HATCH", "NO_CHANGE", "ZERO_COLOUR", "bar_caption", "bar_marks", "flag_note",
+           "key_entries"]
 
 #: Colour of a bar whose median run is unchanged (0): neither gain nor loss is typical.
 ZERO_COLOUR = "0.65"
+
+#: The key's word for :data:`ZERO_COLOUR`.
+NO_CHANGE = "median run: no change"
+
+#: matplotlib's hatch of a flagged bar (plotly's pattern ``"/"`` is the explorer's).
+HATCH = "///"
 
 
 def bar_marks(rows: pd.DataFrame, rise: str = GOOD, fall: str = BAD) -> pd.DataFrame:
@@ -58,6 +65,19 @@ def bar_marks(rows: pd.DataFrame, rise: str = GOOD, fall: str = BAD) -> pd.DataF
                                                       rows["n_runs"], strict=True)]
     return pd.DataFrame({"median": median, "share_text": share, "flag": flag,
                          "colour": colour}, index=rows.index)
+
+
+def key_entries(key: Sequence[tuple[str, str]], colours: Sequence[str]) -> list[tuple[str, str]]:
+    """The bar chart's key: the indicator's colours, and grey when a median run is 0.
+
+    One list for the PNG and the explorer's figure, so that their keys say the same.
+
+    Args:
+        key: The indicator's ``(colour, label)`` s (:func:`scosim.compare_plots._bar_key`).
+        colours: The bars' colours (:func:`bar_marks`' ``colour``).
+    """
+    zero = any(str(c) == ZERO_COLOUR for c in colours)
+    return [*key, *([(ZERO_COLOUR, NO_CHANGE)] if zero else [])]
 
 
 def flag_note(countries: Sequence[Any], flags: Sequence[bool]) -> str:

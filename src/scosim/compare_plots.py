@@ -360,7 +360,7 @@ def plot_final_year(
     """
     from matplotlib.patches import Patch
 
-    from scosim.compare_bars import ZERO_COLOUR, bar_caption, bar_marks, flag_note
+    from scosim.compare_bars import HATCH, bar_caption, bar_marks, flag_note, key_entries
     from scosim.indicator_display import WELFARE
 
     plt = _plt()
@@ -389,7 +389,7 @@ def plot_final_year(
         bars = ax.barh(y, d["mean"], xerr=err, color=m["colour"], capsize=3)
         for bar, flag in zip(bars, m["flag"], strict=True):
             if flag:  # mean and typical run disagree: hatched, named under the key
-                bar.set_hatch("///")
+                bar.set_hatch(HATCH)
                 bar.set_edgecolor("0.15")
         if m["median"].notna().any():
             ax.plot(m["median"], y, "D", color="black", markerfacecolor="white", ms=5,
@@ -420,9 +420,7 @@ def plot_final_year(
         fig.text(0.5, 0.05 / h, note, ha="center", va="bottom", fontsize=8, color="0.25")
     if len(d):
         # The key goes below the axes: among 28 bars no corner of the axes is free.
-        handles = [Patch(facecolor=c, label=t) for c, t in key]
-        if (m["colour"] == ZERO_COLOUR).any():
-            handles.append(Patch(facecolor=ZERO_COLOUR, label="median run: no change"))
+        handles = [Patch(facecolor=c, label=t) for c, t in key_entries(key, m["colour"])]
         fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, note_h / h),
                    ncol=len(handles), fontsize=9, frameon=False)
     # Right margin: the shares beside the bars lie outside the axes, and tight_layout

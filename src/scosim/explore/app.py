@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from scosim.errors import USER_ERRORS
-from scosim.explore import figures, figures_paths, page_warnings
+from scosim.explore import figures, figures_compare, figures_paths, page_warnings
 from scosim.explore.folder import (
     default_scenarios_dir,
     folder_caption,
@@ -300,7 +300,10 @@ def _show_compare(info: dict[str, Any], current: dict[str, Any] | None = None) -
                     "resolved scenario, seed, replications and versions (the same numbers).")
     st.markdown(f"Report written to `{info['report']}`.")
     _exports(pm["scenario"], open_result(info["policy"]).scenario_yaml, info["command"], "cmp")
-    fig = figures.compare_figure(comp)
+    # The report's year (comp is read again here, without it): the last year unless the
+    # effect is gone by then, as the table below and the report's PNG.
+    comp.report_year = info.get("year")
+    fig = figures_compare.compare_figure(comp)
     if fig is not None:
         st.plotly_chart(fig, key="compare-chart")
     # The table `scosim compare` prints, built by the same function (scosim.api.compare_table):
@@ -531,6 +534,7 @@ def _compare(view: View, bview: View, sc: Any, state: dict[str, Any],
         "edits": list(view.overrides), "baseline_file": bview.scenario, "view": state,
         # What `scosim compare` prints for the same pair: its year, title, units and notes.
         "table": compare_table(comp, view.out, report),
+        "year": comp.report_year,  # the figure's, as the table's and the report's PNG
         "reused": reused,
         # Shown under the comparison's table (the policy's own are under its run, below).
         "warnings": said,

@@ -1,9 +1,8 @@
-"""Interactive (plotly) versions of the run and comparison figures.
+"""Interactive (plotly) versions of the run's figures (the comparison's: ``figures_compare``).
 
 Every number comes from the functions the PNG plots and reports use
 (:func:`scosim.plots.who_gains_data`, :func:`scosim.plots.membership_data`,
-:func:`scosim.plot_votes.vote_reasons_all`, :meth:`scosim.compare.Comparison.table`);
-this module only draws.
+:func:`scosim.plot_votes.vote_reasons_all`); this module only draws.
 
 The figures read a run through the same streaming statistics as ``scosim run``'s
 plots (:func:`scosim.plots.load_plot_data`: the plotted indicators and event
@@ -66,7 +65,6 @@ from scosim.plots import (
 from scosim.results import Result
 
 __all__ = [
-    "compare_figure",
     "events_table",
     "labelled_events",
     "membership_figures",
@@ -471,66 +469,3 @@ def labelled_events(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
     out = table.rename(columns=lambda c: event_label(str(c)))
     out.columns.name = "event"
     return out, codes
-
-
-def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> Any | None:
-    """Policy minus baseline in the last year, by economy, with the paired interval.
-
-    Named and measured as ``scosim compare``'s PNG of the same indicator
-    (:func:`scosim.indicator_display.display`: "welfare change (welfare_change_pct)",
-    "percentage points of the year's baseline real expenditure"; US$ in bn).
-    """
-    from scosim.api import UNITS
-    from scosim.compare_plots import _bar_key, whisker_note
-    from scosim.indicator_display import display, resolve_units
-
-    t = comparison.table()
-    t = t[t["indicator"] == indicator].sort_values("mean", kind="stable")
-    if t.empty:
-        return None
-    go = _go()
-    name, units, div = display(indicator, resolve_units([indicator], UNITS)[indicator])
-    # The PNG's colours and key: a rise of an indicator where more is worse is red.
-    rise, fall, key = _bar_key(indicator)
-    hexes = {"tab:green": GAIN, "tab:red": LOSS, "tab:blue": "#1f77b4"}
-    mean, low, high = (t[c].to_numpy() / div for c in ("mean", "low", "high"))
-    # This indicator's interval: a 0/1 indicator's rows hold Newcombe's, others t's.
-    label = str(t["interval"].iloc[0])
-    year = int(comparison.summary["year"].max())
-    fig = go.Figure(
-        go.Bar(
-            x=mean,
-            y=t["country"].astype(str),
-            orientation="h",
-            marker_color=[hexes[rise] if v >= 0 else hexes[fall] for v in mean],
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": high - mean,
-                "arrayminus": mean - low,
-                "color": "black",
-            },
-            customdata=list(zip(low, high, t["share_positive"], strict=True)),
-            hovertemplate="%{y}: mean %{x:.4f}<br>" + label + ": %{customdata[0]:.4f} to "
-            "%{customdata[1]:.4f}<br>runs with a rise: %{customdata[2]:.0%}<extra></extra>",
-            showlegend=False,
-        )
-    )
-    for colour, what in key:
-        fig.add_trace(go.Bar(x=[None], y=[None], orientation="h", marker_color=hexes[colour],
-                             name=f"mean: {what}", hoverinfo="skip"))
-    fig.update_xaxes(
-        title=f"{name}, policy minus baseline:<br>{units or 'indicator units'}",
-        zeroline=True,
-        zerolinecolor="black",
-    )
-    fig.update_yaxes(title="economy", type="category")
-    n = int(t["n_runs"].max())
-    nothing = not (t[["mean", "low", "high"]].abs().to_numpy() > 0).any()
-    note = " (no difference in any run: the policy changed nothing)" if nothing else ""
-    return _layout(
-        fig,
-        f"Who gains, who loses against the baseline in {year}{note}<br><sup>bar: mean of {n} "
-        f"paired runs (common random numbers); {whisker_note(label)}</sup>",
-        height=max(420, 22 * len(t) + 160),
-    )
