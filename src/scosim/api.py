@@ -257,6 +257,7 @@ def compare_runs(
     from scosim.compare import PairingError
     from scosim.compare_read import read_manifest
     from scosim.scenario.schema import indicator_names
+    from scosim.scenario.shipped import shipped_hint
 
     if plot_workers is not None and plot_workers < 1:
         raise ValueError(f"--plot-workers must be at least 1, got {plot_workers}")
@@ -309,7 +310,7 @@ def compare_runs(
             raise FileNotFoundError(
                 f"{role} scenario file {ref} not found (looked for {Path(ref).resolve()}); "
                 "give a scenario YAML file, scosim:<name> for a shipped scenario, a scenario "
-                "name, a run id or a run directory")
+                f"name, a run id or a run directory{shipped_hint(ref)}")
     run_flags = _run_flags(executor, workers, scheduler)
     if not (_is_scenario_file(policy) or _is_scenario_file(baseline)) and run_flags:
         # Ignored, they would let a reader think something was run.
