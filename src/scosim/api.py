@@ -409,7 +409,7 @@ def _write_comparison(
     work = report_dir.with_name(f"{PARTIAL_PREFIX}{report_dir.name}")
     work.mkdir(parents=True)
     try:
-        with _figure_progress(progress) as on_figure:
+        with _figure_progress(progress, chosen=bool(indicators)) as on_figure:
             write_report(
                 comp,
                 work,
@@ -437,10 +437,16 @@ def _write_comparison(
 
 
 @contextlib.contextmanager
-def _figure_progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+def _figure_progress(enabled: bool, chosen: bool = False
+                     ) -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar of the report's figures on a terminal; elsewhere one line first.
 
     Off a terminal (a log, a pipe) the figures took a minute without a word.
+
+    Args:
+        enabled: Whether to show progress at all (not under ``--quiet``).
+        chosen: Whether the user chose the indicators (``--indicator``): then no advice
+            to use it.
     """
     if not enabled:
         yield None
@@ -448,7 +454,7 @@ def _figure_progress(enabled: bool) -> Iterator[Callable[[int, int], None] | Non
     if not sys.stderr.isatty():
         def said(done: int, total: int) -> None:
             if done == 0:  # write_report's call before drawing
-                more = " (use --indicator to draw fewer)" if total > 2 else ""
+                more = " (use --indicator to draw fewer)" if total > 2 and not chosen else ""
                 print(f"drawing {total} report figures{more}", file=sys.stderr, flush=True)
 
         yield said
