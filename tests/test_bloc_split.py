@@ -82,7 +82,7 @@ def test_each_total_in_percent_is_its_ev_over_its_expenditure(small_union: Path)
 def test_the_answer_splits_the_members_total_where_one_member_takes_most(
         small_union: Path) -> None:
     t = _table(small_union, ["ev_member_usd", "ev_other_members_usd", "ev_members_pct",
-                             "ev_outsiders_pct", "ev_world_pct"])
+                             "ev_outsiders_pct", "ev_world_pct", "ev_members_usd"])
     own = t["ev_member_usd"].unstack("country").dropna(axis=1, how="all")
     medians = own.median()
     top = str(medians.idxmax())
@@ -94,9 +94,17 @@ def test_the_answer_splits_the_members_total_where_one_member_takes_most(
     said = _said(bloc_lines(st, YEAR, 8))
     rest = t["ev_other_members_usd"].unstack("country")["CHN"]
     others = len(medians) - 1
-    for label, v in (("China", own["CHN"]), (f"the other {others} members", rest)):
+    total = float(np.median(t.groupby(level="run").first()["ev_members_usd"])) / 1e9
+    china = float(np.median(own["CHN"])) / 1e9
+    # China's median above the members' total is said so, not "more than half" of it.
+    above = china > total >= 0
+    labels = ((f"China gains more than the members together ({china:+.1f} against "
+               f"{total:+.1f})", f"the other {others} members lose") if above
+              else ("China", f"the other {others} members"))
+    for label, v, value in zip(labels, (own["CHN"], rest), (china, None), strict=True):
         below = percent_of_runs(float((v < 0).mean()), 8)
-        assert f"{label} {np.median(v) / 1e9:+.1f}, below zero in {below} % of runs" in said
+        shown = "" if value is not None and above else f" {np.median(v) / 1e9:+.1f}"
+        assert f"{label}{shown}, below zero in {below} % of runs" in said
     assert "need not add up to the total's median" in said
     # Percent of each group's expenditure: medians of each run's ratio.
     first = t.groupby(level="run").first()

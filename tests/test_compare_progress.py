@@ -34,6 +34,12 @@ def test_the_figure_count_is_said_on_stderr_before_drawing(tmp_path, capsys):
     assert main(["compare", pol, base, "--out", str(tmp_path / "d"), "--plot-workers", "1",
                  "--indicator", "welfare_change_pct"]) == 0
     assert "drawing 2 report figures\n" in capsys.readouterr().err
+    # Two indicators chosen with --indicator: four figures, and no advice to use it.
+    assert main(["compare", pol, base, "--out", str(tmp_path / "f"), "--plot-workers", "1",
+                 "--indicator", "welfare_change_pct", "--indicator",
+                 "real_gdp_change_pct"]) == 0
+    err = capsys.readouterr().err
+    assert "drawing 4 report figures\n" in err and "use --indicator" not in err
     # --quiet is quiet.
     assert main(["compare", pol, base, "--out", str(tmp_path / "e"), "--plot-workers", "1",
                  "--quiet"]) == 0

@@ -74,11 +74,27 @@ def test_a_dominant_member_of_a_losing_bloc_is_not_said_to_take_the_gains() -> N
 
 
 def test_a_dominant_member_of_a_gaining_bloc_still_takes_most_of_the_gains() -> None:
+    # China +30 of the positive medians' 40 (KAZ +10), the total +35: China's 30 is both
+    # more than half of the gains and less than the total, so "more than half" is true.
+    st = _stats({"CHN": [30 * BN] * 3, "KAZ": [10 * BN] * 3, "UZB": [-5 * BN] * 3})
+    said = _said(bloc_lines(st, 2035, 3))
+    assert "members +35.0" in said
+    assert ("members' total split (China takes more than half of the members' gains, the "
+            "sum of their positive medians): China +30.0, below zero in "
+            f"{percent_of_runs(0, 3)} % of runs; the other 2 members +5.0") in said
+    assert "more than the members together" not in said
+
+
+def test_a_member_gaining_more_than_the_bloc_is_not_said_to_take_half() -> None:
+    # The shipped union's shape (China +72.5, the members +38.4): China's +70 is twice the
+    # members' +35, which "more than half of the members' gains" misstated.
     st = _stats({"CHN": [70 * BN] * 3, "KAZ": [-20 * BN] * 3, "UZB": [-15 * BN] * 3})
     said = _said(bloc_lines(st, 2035, 3))
     assert "members +35.0" in said
-    assert "(China takes more than half of the members' gains, the sum of their positive " \
-        "medians): China +70.0" in said
+    assert "more than half" not in said
+    assert ("members' total split: China gains more than the members together (+70.0 "
+            f"against +35.0), below zero in {percent_of_runs(0, 3)} % of runs; the other 2 "
+            f"members lose -35.0, below zero in {percent_of_runs(1, 3)} % of runs") in said
 
 
 def test_the_art_xxiv_line_says_its_weights_and_whose_average_it_is() -> None:

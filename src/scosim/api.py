@@ -257,6 +257,7 @@ def compare_runs(
     from scosim.compare import PairingError
     from scosim.compare_read import read_manifest
     from scosim.scenario.schema import indicator_names
+    from scosim.scenario.shipped import shipped_hint
 
     if plot_workers is not None and plot_workers < 1:
         raise ValueError(f"--plot-workers must be at least 1, got {plot_workers}")
@@ -309,7 +310,7 @@ def compare_runs(
             raise FileNotFoundError(
                 f"{role} scenario file {ref} not found (looked for {Path(ref).resolve()}); "
                 "give a scenario YAML file, scosim:<name> for a shipped scenario, a scenario "
-                "name, a run id or a run directory")
+                f"name, a run id or a run directory{shipped_hint(ref)}")
     run_flags = _run_flags(executor, workers, scheduler)
     if not (_is_scenario_file(policy) or _is_scenario_file(baseline)) and run_flags:
         # Ignored, they would let a reader think something was run.
@@ -408,7 +409,7 @@ def _write_comparison(
     work = report_dir.with_name(f"{PARTIAL_PREFIX}{report_dir.name}")
     work.mkdir(parents=True)
     try:
-        with _figure_progress(progress) as on_figure:
+        with _figure_progress(progress, chosen=bool(indicators)) as on_figure:
             write_report(
                 comp,
                 work,
@@ -436,10 +437,16 @@ def _write_comparison(
 
 
 @contextlib.contextmanager
-def _figure_progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+def _figure_progress(enabled: bool, chosen: bool = False
+                     ) -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar of the report's figures on a terminal; elsewhere one line first.
 
     Off a terminal (a log, a pipe) the figures took a minute without a word.
+
+    Args:
+        enabled: Whether to show progress at all (not under ``--quiet``).
+        chosen: Whether the user chose the indicators (``--indicator``): then no advice
+            to use it.
     """
     if not enabled:
         yield None
@@ -447,7 +454,7 @@ def _figure_progress(enabled: bool) -> Iterator[Callable[[int, int], None] | Non
     if not sys.stderr.isatty():
         def said(done: int, total: int) -> None:
             if done == 0:  # write_report's call before drawing
-                more = " (use --indicator to draw fewer)" if total > 2 else ""
+                more = " (use --indicator to draw fewer)" if total > 2 and not chosen else ""
                 print(f"drawing {total} report figures{more}", file=sys.stderr, flush=True)
 
         yield said

@@ -92,6 +92,9 @@ def _bar_key(indicator: str) -> tuple[str, str, list[tuple[str, str]]]:
     return NEUTRAL_COLOUR, NEUTRAL_COLOUR, [(NEUTRAL_COLOUR, "change (neither better nor worse)")]
 
 
+#: The over-time figure's dashed line: the median of each year across runs. Not "median
+#: run": a member leaving in some runs makes it jump between runs, as no run's path does.
+MEDIAN_LINE = "median difference, each year (not one run's path)"
 #: Said on a figure with nothing to draw: every difference is NaN.
 NO_PAIRS = ("no run has a value in both scenarios\n"
             "(e.g. a bloc's figure against a baseline without the bloc)")
@@ -178,7 +181,7 @@ def plot_difference_over_time(
     """Small multiples, one per country: mean difference over years with its interval band.
 
     With the summary's ``median`` (the median of the same paired differences), a dashed
-    line draws it beside the mean.
+    line draws it beside the mean: year by year, so not one run's path.
 
     An indicator shown once for all economies (a world or bloc total, country
     ``"world"`` etc.) is one panel.
@@ -247,9 +250,10 @@ def plot_difference_over_time(
         ax.plot(e["year"], e["mean"], color="tab:blue", lw=1.6, label="mean difference")
         if median:
             # The same paired runs' median: the run's answer reports medians, and a few
-            # runs in which a member leaves pull the mean away from the typical run.
+            # runs in which a member leaves pull the mean away from the typical run. Each
+            # year's median may come from a different run: not one run's path.
             ax.plot(e["year"], e["median"], color="tab:orange", lw=1.4, ls="--",
-                    label="median difference (median run)")
+                    label=MEDIAN_LINE)
         ax.axhline(0, color="black", lw=0.6)
         # At most 5 year ticks: a tick a year (9 years, 4 panels a row) ran together.
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
@@ -285,7 +289,8 @@ def plot_difference_over_time(
         _wrap(f"{title or indicator}" + (f", {where}" if where else ""), width) + "\n"
         + _wrap(f"{_compared(scenarios)} ({direction(indicator)})", width) + "\n"
         + _wrap(f"line: mean of {_runs(n, seed)}"
-                + ("; dashed: their median (median run)" if median else "")
+                + ("; dashed: their median in each year (each year's median run, not "
+                   "one run's path)" if median else "")
                 + f"; band: {label}"
                 + (f"; light band: {sp['interval'].iloc[0]}" if sp is not None else "")
                 + ("" if len(cs) == 1 else f"; {scales}"), width)

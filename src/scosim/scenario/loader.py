@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from scosim.scenario.doc import Loc, Origin, _Doc, _get, _purge
 from scosim.scenario.errors import _RESERVED, ErrorItem, ScenarioError, _describe, format_path
 from scosim.scenario.overrides import OVERRIDE_FILE, _apply_overrides, parse_overrides
-from scosim.scenario.shipped import PREFIX, is_shipped, shipped_names, shipped_path
+from scosim.scenario.shipped import PREFIX, is_shipped, shipped_hint, shipped_path
 from scosim.scenario.slot_settings import (
     displaced_slot_errors,
     displaced_slot_notes,
@@ -94,7 +94,8 @@ def _read(path: Path, file: str, ref: Origin | None) -> tuple[str | None, list[E
     except FileNotFoundError:
         return None, [ErrorItem(rfile, rline, rpath, (
             f"file not found: {file!r} (looked for {path.resolve()})"
-            + (_shipped_hint(path) if ref is not None else "")))]
+            # A top-level file too: `scosim run customs_union.yaml` outside the checkout.
+            + shipped_hint(path, extends=ref is not None)))]
     except IsADirectoryError:
         return None, [ErrorItem(rfile, rline, rpath, f"{file!r} is a directory, not a file")]
     except UnicodeDecodeError as exc:
@@ -106,19 +107,6 @@ def _read(path: Path, file: str, ref: Origin | None) -> tuple[str | None, list[E
             "be decoded; save the file as UTF-8"))]
     except OSError as exc:
         return None, [ErrorItem(rfile, rline, rpath, f"cannot read {file!r}: {exc.strerror}")]
-
-
-def _shipped_hint(path: Path) -> str:
-    """``; did you mean extends: scosim:<name>?`` when ``path`` names a shipped scenario's file.
-
-    Outside the checkout ``extends: customs_union.yaml`` finds no file: the shipped
-    scenarios are reached by name. Matched on the file's stem (its folder under
-    ``scenarios/`` too, for ``hindcasts/...``); empty when no shipped scenario has it.
-    """
-    names = shipped_names()
-    stem = path.with_suffix("").name if path.suffix == ".yaml" else path.name
-    hits = [n for n in names if n == stem] or [n for n in names if n.rsplit("/", 1)[-1] == stem]
-    return f"; did you mean extends: {PREFIX}{hits[0]}?" if len(hits) == 1 else ""
 
 
 def _load_chain(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from scosim.checkout import source_root
 
-__all__ = ["PREFIX", "is_shipped", "shipped_dir", "shipped_names", "shipped_path"]
+__all__ = ["PREFIX", "is_shipped", "shipped_dir", "shipped_hint", "shipped_names", "shipped_path"]
 
 #: What a scenario reference starts with to name a shipped scenario.
 PREFIX = "scosim:"
@@ -73,3 +73,26 @@ def shipped_path(ref: str) -> Path:
     else:
         hint = "shipped: " + ", ".join(PREFIX + n for n in names if "/" not in n)
     raise LookupError(f"no shipped scenario {ref!r}; {hint}")
+
+
+def shipped_hint(path: str | Path, *, extends: bool = False) -> str:
+    """``; did you mean scosim:<name>?`` when a missing file ``path`` names a shipped scenario.
+
+    Outside the checkout ``scosim run customs_union.yaml`` (or ``extends: customs_union.yaml``)
+    finds no file: the shipped scenarios are reached by name. Matched on the file's stem (its
+    folder under ``scenarios/`` too, for ``hindcasts/...``).
+
+    Args:
+        path: The file that was not found, as given.
+        extends: Word the hint for an ``extends:`` line (``did you mean extends: scosim:...``).
+
+    Returns:
+        The hint, or "" when no single shipped scenario has that name.
+    """
+    path = Path(path)
+    names = shipped_names()
+    stem = path.with_suffix("").name if path.suffix in (".yaml", ".yml") else path.name
+    hits = [n for n in names if n == stem] or [n for n in names if n.rsplit("/", 1)[-1] == stem]
+    if len(hits) != 1:
+        return ""
+    return f"; did you mean {'extends: ' if extends else ''}{PREFIX}{hits[0]}?"
