@@ -6,8 +6,9 @@ one) with its Monte Carlo standard error, the median total transfer (US$ bn a ye
 percent of the bloc's gain) with its 5-95 % range, the total required and the payers'
 capacity over every rejected run, the gap where no plan exists, and each voter's median
 receipt or payment (US$ bn and % of its expenditure); writes ``transfers.csv`` (one row
-per vote and voter) into the run folder. The analysis is :mod:`scosim.side_payments`; what it is
-and is not: docs/rules.md, "Side payments". Building the parser imports nothing heavy.
+per vote and voter, a chunk of runs at a time) into the run folder. The analysis is
+:mod:`scosim.side_payments`; what it is and is not: docs/rules.md, "Side payments".
+Building the parser imports nothing heavy.
 """
 
 from __future__ import annotations
@@ -37,31 +38,44 @@ def transfers_cli(args: argparse.Namespace) -> int:
     from scosim.cli_errors import say
     from scosim.result_tables import _is_url
     from scosim.run_catalogue import CHOOSE_FOR_SHOW, resolve_run
-    from scosim.side_payments import TransferError, price_run, summarise
+    from scosim.side_payments import TransferError
+    from scosim.side_payments_chunks import TableWriter, priced_chunks
+    from scosim.side_payments_summary import summarise_parts
 
     if _is_url(args.run):
         say(f"error: {args.run}: transfers reads a run on this machine (it writes "
             f"{TABLE} beside it); copy the run folder here first", None)
         return 2
+    writer = None
     try:
         run_dir = resolve_run(args.run, args.out, refuse_ambiguous=True,
                               choose=CHOOSE_FOR_SHOW)
-        table = price_run(run_dir)
+        out = Path(run_dir) / TABLE
+        # A chunk of runs at a time, its rows appended to the table (bounded memory).
+        for part in priced_chunks(run_dir):
+            writer = writer or TableWriter(out)
+            writer.add(part)
+        assert writer is not None  # priced_chunks yields a chunk or raises
+        first, voters = writer.close()
     except (TransferError, FileNotFoundError, ValueError) as exc:
+        if writer is not None:
+            writer.discard()
         say(f"error: {exc}", None)
         return 2
-    n_runs = table["run"].nunique()
+    except BaseException:
+        if writer is not None:
+            writer.discard()  # nothing half-written left behind
+        raise
+    n_runs = first["run"].nunique()
     print(f"run: {run_dir}")
     print(f"Side payments that would carry each Council vote, over {n_runs} runs (docs/rules.md, "
           "\"Side payments\"). US$ bn a year at full phase-in: a flow paid every year the "
           "arrangement is in force, not a present value. The spread over runs covers their "
           "vote shocks and drawn parameters (trade elasticity, GDP path); the political "
           "weights are those of the scenario unless it draws them (parameters.weights.draw).")
-    for s in summarise(table):
+    for s in summarise_parts(first, voters):
         print()
-        print("\n".join(_lines(s, table)))
-    out = Path(run_dir) / TABLE
-    table.to_csv(out, index=False)  # full precision: the figures are read back
+        print("\n".join(_lines(s, first)))
     print(f"\nwritten: {out}")
     return 0
 
@@ -92,7 +106,10 @@ def _error(s: dict[str, Any]) -> str:
 
 
 def _lines(s: dict[str, Any], table: Any) -> list[str]:
-    """The printed block of one proposal and year (:func:`scosim.side_payments.summarise`)."""
+    """The printed block of one proposal and year (:func:`scosim.side_payments.summarise`).
+
+    ``table``: the run's table, or the first row of each decision (its ``decision_rule``).
+    """
     from scosim.data.constants import NAMES
 
     rule = table.loc[(table["proposal"] == s["proposal"]) & (table["year"] == s["year"]),

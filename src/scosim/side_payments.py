@@ -395,7 +395,7 @@ def vote_expenditure(model: Any, years: Sequence[int], gdp_path: pd.DataFrame) -
             continue
         if moving and year > model.years[0]:
             prev = gdp_path[gdp_path["year"] == year - 1]
-            # Only this model's runs: price_run builds the model 1,000 runs at a time.
+            # Only this model's runs: price_run builds the model a chunk of runs at a time.
             prev = prev[prev["run"].isin(list(pos))]
             gdp = np.full((model.R, model.N), np.nan)
             gdp[prev["run"].map(pos).to_numpy(), prev["country"].map(col).to_numpy()] = (
@@ -411,33 +411,17 @@ def vote_expenditure(model: Any, years: Sequence[int], gdp_path: pd.DataFrame) -
     return out
 
 
-def _gdp_path(table_dir: str, years: Sequence[int]) -> pd.DataFrame:
-    """``gdp_baseline_path_usd`` rows of ``years``, read file by file.
+def _model_arrays(result: Any, runs: np.ndarray, years: Sequence[int] = (),
+                  gdp_path: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Vote-year expenditure, weights, members, GDP, codes and blocs, rebuilt from the run.
 
-    Each batch file is cut to those years before the files are put together: the whole
-    path of every run and year (6 million rows at 20,000 runs) is not held at once.
+    ``gdp_path``: the ``gdp_baseline_path_usd`` rows of ``runs`` in the years before the
+    votes (None: read from the run; only a moving baseline reads them).
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from scosim.result_tables import batch_files, read_table
-
-    cols = ["run", "year", "country", "value"]
-    parts = []
-    for f in batch_files(table_dir):
-        t = read_table(f, cols, indicators=["gdp_baseline_path_usd"])
-        parts.append(t.filter(pc.is_in(t["year"], value_set=pa.array(
-            list(years)).cast(t["year"].type))))
-    if not parts:
-        return pd.DataFrame(columns=cols)
-    return pa.concat_tables(parts, promote_options="permissive").to_pandas()
-
-
-def _model_arrays(result: Any, runs: np.ndarray, years: Sequence[int] = ()) -> dict[str, Any]:
-    """Vote-year expenditure, weights, members, GDP, codes and blocs, rebuilt from the run."""
     from scosim.experiments.versions import versions
     from scosim.model.model import SCOModel
     from scosim.runner import _scenario_from_text
+    from scosim.side_payments_chunks import MODEL_CHUNK, _gdp_path
 
     made, here = result.manifest.get("data_version"), versions()["data"]
     if made and made != here:
@@ -446,13 +430,14 @@ def _model_arrays(result: Any, runs: np.ndarray, years: Sequence[int] = ()) -> d
                             f"{here}; run it again with scosim run (or price it where it was "
                             "made)")
     scenario = _scenario_from_text(result.scenario_yaml)
-    gdp_path = pd.DataFrame(columns=["run", "year", "country", "value"])
-    if years and scenario.parameters.trade.moving_baseline:
+    if gdp_path is None and years and scenario.parameters.trade.moving_baseline:
         gdp_path = _gdp_path(result.table_dir("indicators"), [y - 1 for y in years])
     parts: list[dict[str, Any]] = []
     model = None
-    for start in range(0, runs.size, 1000):  # the base flows are (R, N, N): in chunks
-        model = SCOModel(scenario, runs=runs[start:start + 1000])
+    if gdp_path is None:
+        gdp_path = pd.DataFrame(columns=["run", "year", "country", "value"])
+    for start in range(0, runs.size, MODEL_CHUNK):  # the base flows are (R, N, N): in chunks
+        model = SCOModel(scenario, runs=runs[start:start + MODEL_CHUNK])
         shape = (model.R, model.N)
         parts.append({
             "expenditure": vote_expenditure(model, list(years), gdp_path) if years else {},
@@ -486,83 +471,11 @@ def _model_arrays(result: Any, runs: np.ndarray, years: Sequence[int] = ()) -> d
     return arrays
 
 
-def _council_events(result: Any) -> pd.DataFrame:
-    """The run's ``vote``, ``adopted`` and ``rejected`` events, in the event log's order.
-
-    Read file by file without the other events (two thirds of them in a customs union
-    run, 0.5 GB at 20,000 runs); the whole log where that leaves nothing or the log has
-    no ``type`` (the errors then are those of the whole log).
-    """
-    from scosim.model.events import expand_legacy_detail
-    from scosim.result_tables import read_batches
-
-    try:
-        events = expand_legacy_detail(read_batches(result.table_dir("events"),
-                                                   types=["vote", "adopted", "rejected"]))
-    except KeyError:
-        return result.events
-    return events if not events.empty else result.events
-
-
 def price_run(run_dir: str | Path) -> pd.DataFrame:
     """The side-payment table of a finished run (``transfers.csv``).
 
-    Args:
-        run_dir: A run directory.
-
-    Returns:
-        One row per Council decision (run, year, proposal) and voter priced: ``status``,
-        ``reason``, ``total_transfer_usd``, ``bloc_gain_usd`` (the voters' econ gain in
-        US$ summed over those priced), ``transfer_share_of_gain``, ``required_usd``,
-        ``capacity_usd``, ``outside_usd`` (:class:`scosim.side_payments_lp.Plan`),
-        ``noise_rescaled_short_usd``, ``counted`` (a member the rule counts),
-        ``voted_yes``, ``transfer_usd`` (+ received, - paid), ``expenditure_usd`` (what
-        the transfer is priced at), ``gain_usd``, and for the rejected votes priced the
-        bought voters' shortfall at their logged scores, ``short_usd``, split into
-        ``short_econ_usd``, ``short_dominance_usd``, ``short_sovereignty_usd``,
-        ``short_trust_usd``, ``short_security_usd`` and ``short_noise_usd`` (the vote
-        shock), with ``short_leader`` the economy whose lead the dominance term is
-        (:func:`scosim.side_payments_summary.shortfall_split`).
-
-    Raises:
-        TransferError: Not a run, or a run without Council decisions.
+    Priced a chunk of runs at a time: :func:`scosim.side_payments_chunks.price_run`.
     """
-    from scosim.result_tables import open_result
+    from scosim.side_payments_chunks import price_run as _price_run
 
-    try:
-        result = open_result(run_dir)
-    except (FileNotFoundError, ValueError) as exc:
-        raise TransferError(str(exc)) from None
-    events = _council_events(result)
-    if events.empty or "type" not in events:
-        raise TransferError(f"{run_dir} has no events: no Council vote to price")
-    votes = events[events["type"] == "vote"]
-    decisions = events[events["type"].isin(["adopted", "rejected"])]
-    if decisions.empty:
-        raise TransferError(f"{run_dir} has no Council decisions (no adopted or rejected "
-                            "event): no vote to price")
-    missing = [c for c in _NEEDED if c not in events.columns]
-    if missing:
-        raise TransferError(f"{run_dir}: its events lack the field(s) {', '.join(missing)} "
-                            "(a run made by an older scosim); run it again with scosim run")
-    runs = np.unique(decisions["run"].to_numpy(dtype=np.int64))
-    years = sorted({int(y) for y in decisions["year"]})
-    a = _model_arrays(result, runs, years)
-    check = votes[votes["term_econ"].abs() > 0]
-    pos = {int(r): i for i, r in enumerate(runs)}
-    if not check.empty:
-        # The rebuilt weights must be the run's: the logged contribution is w * term.
-        ci = {c: i for i, c in enumerate(a["codes"])}
-        w = a["w_econ"][[pos[int(r)] for r in check["run"]],
-                        [ci[c] for c in check["country"]]]
-        logged = check["contrib_econ"].to_numpy(dtype=float) / check["term_econ"].to_numpy(
-            dtype=float)
-        if not np.allclose(w, logged, rtol=1e-9, atol=0.0):
-            raise TransferError(f"{run_dir}: the econ weights rebuilt from its scenario are "
-                                "not those its votes were scored with (a sweep point, or "
-                                "another code version); run it again with scosim run")
-    table = price_votes(votes, decisions, a["expenditure"], a["w_econ"], a["member"],
-                        list(a["codes"]), pos, w_dom=a["w_dom"], gdp=a["gdp"],
-                        together=a["together"])
-    table["priced_at"] = table["year"].map(a["priced_at"])
-    return table
+    return _price_run(run_dir)

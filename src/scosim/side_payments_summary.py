@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["SPLIT_PARTS", "STATUSES", "shortfall_split", "summarise"]
+__all__ = ["SPLIT_PARTS", "STATUSES", "shortfall_split", "summarise", "summarise_parts"]
 
 #: Statuses of a vote: carried (no transfer needed), plan (a transfer carries it),
 #: no_plan (no budget-balanced transfer does), not_priced (a rule outside the linear
@@ -99,15 +99,25 @@ def summarise(table: pd.DataFrame) -> list[dict[str, Any]]:
         median over them of the bought voters' shortfall at their logged scores and its
         parts, :func:`shortfall_split`).
     """
+    return summarise_parts(table.drop_duplicates(["run", "year", "proposal"]),
+                           table[table["status"] == "plan"])
+
+
+def summarise_parts(first: pd.DataFrame, voters: pd.DataFrame) -> list[dict[str, Any]]:
+    """:func:`summarise` from the parts of the table it reads, which a chunked pricing keeps.
+
+    Args:
+        first: The first row of each decision (run, year, proposal), in the table's order.
+        voters: The rows with a plan (at least ``proposal``, ``year``, ``country``,
+            ``transfer_usd``, ``expenditure_usd``), in the table's order.
+    """
     out = []
-    first = table.drop_duplicates(["run", "year", "proposal"])
     for (pid, year), d in first.groupby(["proposal", "year"], sort=True):
         counts = d["status"].value_counts()
         n = len(d)
         planned = d[d["status"] == "plan"]
         priced = d[d["status"].isin(["plan", "no_plan"])]
-        rows = table[(table["proposal"] == pid) & (table["year"] == year)
-                     & (table["status"] == "plan")]
+        rows = voters[(voters["proposal"] == pid) & (voters["year"] == year)]
         members = {}
         if not rows.empty:
             by = rows.assign(pct=100.0 * rows["transfer_usd"] / rows["expenditure_usd"]
