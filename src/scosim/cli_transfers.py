@@ -68,16 +68,41 @@ def transfers_cli(args: argparse.Namespace) -> int:
         raise
     n_runs = first["run"].nunique()
     print(f"run: {run_dir}")
-    print(f"Side payments that would carry each Council vote, over {n_runs} runs (docs/rules.md, "
-          "\"Side payments\"). US$ bn a year at full phase-in: a flow paid every year the "
-          "arrangement is in force, not a present value. The spread over runs covers their "
-          "vote shocks and drawn parameters (trade elasticity, GDP path); the political "
-          "weights are those of the scenario unless it draws them (parameters.weights.draw).")
+    print("\n".join(_wrapped(
+        f"Side payments that would carry each Council vote, over {n_runs} runs (docs/rules.md, "
+        "\"Side payments\"). US$ bn a year at full phase-in: a flow paid every year the "
+        "arrangement is in force, not a present value. The gains are those the Council "
+        "weighed at the vote (its preview of the proposal, in US$ of the year before it), "
+        "not the run's answer, which gives the outcome in the last simulated year in that "
+        "year's US$, so the two differ. The spread over runs covers their "
+        "vote shocks and drawn parameters (trade elasticity, GDP path); the political "
+        "weights are those of the scenario unless it draws them (parameters.weights.draw).")))
     for s in summarise_parts(first, voters):
         print()
-        print("\n".join(_lines(s, first)))
+        print("\n".join(_wrapped(*_lines(s, first))))
     print(f"\nwritten: {out}")
     return 0
+
+
+#: Width of the printed lines, as `scosim run`'s answer and `scosim compare` (their lines
+#: ran past 300 characters).
+WIDTH = 100
+
+
+def _wrapped(*lines: str) -> list[str]:
+    """Each line wrapped at :data:`WIDTH`, its indent kept; a table's rows (4 spaces) whole."""
+    from scosim.run_outcome import wrap_answer
+
+    out: list[str] = []
+    for line in lines:
+        indent = len(line) - len(line.lstrip(" "))
+        if indent >= 4 or len(line) <= WIDTH:
+            out.append(line)
+            continue
+        glued = line.strip().replace("US$ bn", "US$\xa0bn")  # a unit kept on one line
+        out += [" " * indent + t.replace("\xa0", " ")
+                for t in wrap_answer(glued, WIDTH - indent)]
+    return out
 
 
 def _bn(v: float) -> str:
@@ -156,13 +181,15 @@ def _lines(s: dict[str, Any], table: Any) -> list[str]:
     sp = s.get("split", {})
     if sp.get("runs"):
         lead = NAMES.get(sp["leader"], sp["leader"]) if sp["leader"] else "the largest economy"
+        # Trust and security only where they weigh (security is 0 without its mechanism).
+        extra = "".join(f", {name} {_bn(sp[key])}" for name, key in (
+            ("trust", "trust_bn"), ("security", "security_bn")) if sp[key] != 0)
         out.append(
             f"  At their logged scores the bought voters fall short by "
             f"US${_bn(sp['short_bn'])} bn: economic loss {_bn(sp['econ_bn'])}, concern at "
             f"{lead}'s lead {_bn(sp['dominance_bn'])}, sovereignty "
-            f"{_bn(sp['sovereignty_bn'])}, trust {_bn(sp['trust_bn'])}, security "
-            f"{_bn(sp['security_bn'])}, vote shock {_bn(sp['noise_bn'])} (medians over the "
-            f"{sp['runs']} priced runs; the parts' medians need not add up). The payment "
+            f"{_bn(sp['sovereignty_bn'])}{extra}, vote shock {_bn(sp['noise_bn'])} (medians "
+            f"over the {sp['runs']} priced runs; the parts' medians need not add up). The payment "
             f"differs from this total because the concern at {lead}'s lead responds to the "
             "payments and the shock is rescaled with the terms.")
     k, med, top = s["noise_short"]
