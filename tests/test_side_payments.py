@@ -489,3 +489,22 @@ def test_the_bought_voters_shortfall_splits_by_the_councils_terms(small_runs, ca
         assert "security 0" not in " ".join(raw.split())
     assert all(len(line) <= 100 for line in raw.splitlines()
                if not line.startswith("    ") and not line.startswith(("run: ", "written: ")))
+
+
+def test_each_voter_s_runs_receiving_are_counted_from_the_table(small_runs, capsys):
+    # Who receives varies by run (a no vote the smaller lead already turns; under a
+    # majority the set bought): the count beside each voter is that of its rows of
+    # transfers.csv with a positive transfer, over the runs with a plan.
+    from scosim.side_payments_summary import summarise
+
+    cu, _ = small_runs
+    assert main(["transfers", str(cu)]) == 0
+    out = capsys.readouterr().out
+    table = pd.read_csv(cu / "transfers.csv", keep_default_na=False, na_values=[""])
+    for s in summarise(table):
+        plans = table[(table["status"] == "plan") & (table["proposal"] == s["proposal"])
+                      & (table["year"] == s["year"])]
+        for code, (_, _, k) in s["members"].items():
+            assert k == int((plans.loc[plans["country"] == code, "transfer_usd"] > 0).sum())
+        varies = any(0 < k < s["plan"] for _, _, k in s["members"].values())
+        assert ("receives in" in out) == varies

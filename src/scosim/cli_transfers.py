@@ -165,15 +165,23 @@ def _lines(s: dict[str, Any], table: Any) -> list[str]:
                    "each voter's own figure: they do not add up to the total):")
         members = sorted(s["members"].items(), key=lambda kv: (-kv[1][0], kv[0]))
         width = max(len(f"{c} {NAMES.get(c, c)}") for c, _ in members)
-        out.append(f"    {'':{width}}  US$ bn  % of its expenditure")
-        for label, keep in (("receives", lambda v: v > 0), ("pays", lambda v: v < 0)):
-            who = [(c, v, p) for c, (v, p) in members if keep(v)]
+        # Who receives varies by run (under a majority the set bought; under consensus a
+        # no vote the smaller lead already turns): say in how many runs each receives,
+        # and list one that receives in a few runs only (its median 0) too.
+        some = any(0 < k < s["plan"] for _, (_, _, k) in members)
+        out.append(f"    {'':{width}}  {'US$ bn':>7}  % of its expenditure"
+                   + ("  receives in" if some else ""))
+        for label, keep in (("receives", lambda v, k: v > 0 or k > 0),
+                            ("pays", lambda v, k: v < 0)):
+            who = [(c, v, p, k) for c, (v, p, k) in members if keep(v, k)]
             if label == "pays":
                 who.reverse()  # largest payer first
             if who:
                 out.append(f"    {label}")
-                out += [f"    {c + ' ' + NAMES.get(c, c):{width}}  {_bn(abs(v)):>6}  "
-                        f"{abs(p):.3f}" for c, v, p in who]
+                out += [(f"    {c + ' ' + NAMES.get(c, c):{width}}  {_bn(abs(v)):>7}  "
+                         + (f"{abs(p):<20.3f}  {k} of {s['plan']} runs"
+                            if some and label == "receives" else f"{abs(p):.3f}"))
+                        for c, v, p, k in who]
     if priced:
         g, glo, ghi = s["gain_bn"]
         out.append(f"  The bloc's economic gain: {_range(s['gain_bn'])}, above zero in "
