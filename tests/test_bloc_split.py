@@ -104,6 +104,8 @@ def test_the_answer_splits_the_members_total_where_one_member_takes_most(
     for label, v, value in zip(labels, (own["CHN"], rest), (china, None), strict=True):
         below = percent_of_runs(float((v < 0).mean()), 8)
         shown = "" if value is not None and above else f" {np.median(v) / 1e9:+.1f}"
+        if value is None and above and np.median(v) < 0:
+            shown = f" {-np.median(v) / 1e9:.1f}"  # "lose 33.9", not "lose -33.9"
         assert f"{label}{shown}, below zero in {below} % of runs" in said
     assert "need not add up to the total's median" in said
     # Percent of each group's expenditure: medians of each run's ratio.

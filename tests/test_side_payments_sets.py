@@ -137,6 +137,14 @@ def _alone(slack: np.ndarray, yes: np.ndarray, rs: Responding, keep: np.ndarray)
     return plan.total_usd if plan.status == "plan" else np.inf
 
 
+def _outside(slack: np.ndarray, yes: np.ndarray, rs: Responding, keep: np.ndarray) -> float:
+    """The least money from outside with only ``keep`` voting, every one of them needed."""
+    sub = Responding(rs.k[keep], rs.gap_usd[keep], rs.lead_usd[keep], 0, rs.lead_ratio[keep],
+                     rs.shock[keep], rs.econ_usd[keep])
+    plan = price_vote(slack[keep], yes[keep], int(keep.sum()), respond=sub)
+    return plan.outside_usd if plan.status == "no_plan" else 0.0
+
+
 def test_the_pruned_search_is_as_cheap_as_pricing_every_set_on_its_own():
     # The no voters left unbought take no part in a plan, so each set can be priced as a
     # consensus of the voters in favour and that set: the least of those is the optimum.
@@ -195,6 +203,9 @@ def test_without_a_greedy_plan_the_pruned_search_equals_every_set_and_solves_few
             assert plan.total_usd == pytest.approx(best, rel=1e-6, abs=1e4)
         else:
             assert plan.status == "no_plan"
+            # The least money from outside over every set, each priced on its own.
+            gaps = [_outside(slack, yes, rs, yes | np.isin(np.arange(7), s)) for s in sets]
+            assert plan.outside_usd == pytest.approx(min(gaps), rel=1e-6, abs=1e4)
         # 10 sets, each solved once and again with outside money, would be 20 or more.
         assert calls[0] < 20
     assert seen >= 2

@@ -94,7 +94,7 @@ def test_a_member_gaining_more_than_the_bloc_is_not_said_to_take_half() -> None:
     assert "more than half" not in said
     assert ("members' total split: China gains more than the members together (+70.0 "
             f"against +35.0), below zero in {percent_of_runs(0, 3)} % of runs; the other 2 "
-            f"members lose -35.0, below zero in {percent_of_runs(1, 3)} % of runs") in said
+            f"members lose 35.0, below zero in {percent_of_runs(1, 3)} % of runs") in said
 
 
 def test_the_art_xxiv_line_says_its_weights_and_whose_average_it_is() -> None:

@@ -252,7 +252,8 @@ def _split_lines(st: RunStats, year: int) -> list[str]:
         why = ""
         parts = (f"{name} gains more than the members together ({_bn(own, d)} against "
                  f"{_bn(total, d)})",
-                 f"{others} {'lose ' if rest < 0 else ''}{_bn(rest, d)}")
+                 # "lose 35.0", not "lose -35.0" (read as a gain of 35).
+                 f"{others} lose {_bn(-rest, d)[1:]}" if rest < 0 else f"{others} {_bn(rest, d)}")
     else:
         why = (f" ({name} takes more than {most} of the members' gains, the sum of their "
                "positive medians)")

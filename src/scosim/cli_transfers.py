@@ -91,6 +91,8 @@ WIDTH = 100
 
 def _wrapped(*lines: str) -> list[str]:
     """Each line wrapped at :data:`WIDTH`, its indent kept; a table's rows (4 spaces) whole."""
+    import re
+
     from scosim.run_outcome import wrap_answer
 
     out: list[str] = []
@@ -99,7 +101,8 @@ def _wrapped(*lines: str) -> list[str]:
         if indent >= 4 or len(line) <= WIDTH:
             out.append(line)
             continue
-        glued = line.strip().replace("US$ bn", "US$\xa0bn")  # a unit kept on one line
+        # A figure and its unit kept on one line: "US$ bn", "US$22.4 bn".
+        glued = re.sub(r"(US\$\S*) bn", "\\1\xa0bn", line.strip())
         out += [" " * indent + t.replace("\xa0", " ")
                 for t in wrap_answer(glued, WIDTH - indent)]
     return out
