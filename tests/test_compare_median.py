@@ -22,7 +22,7 @@ from scosim.compare import compare_results
 from scosim.compare_plots import plot_difference_over_time
 from test_compare import synthetic_pair, write_run  # tests/ is on sys.path
 
-MEDIAN_LABEL = "median difference, each year (not one run's path)"
+MEDIAN_LABEL = "median difference, each year"
 
 
 def _skewed_pair(n_runs: int = 21) -> tuple[pd.DataFrame, pd.DataFrame]:

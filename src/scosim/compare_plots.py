@@ -94,7 +94,7 @@ def _bar_key(indicator: str) -> tuple[str, str, list[tuple[str, str]]]:
 
 #: The over-time figure's dashed line: the median of each year across runs. Not "median
 #: run": a member leaving in some runs makes it jump between runs, as no run's path does.
-MEDIAN_LINE = "median difference, each year (not one run's path)"
+MEDIAN_LINE = "median difference, each year"
 #: Said on a figure with nothing to draw: every difference is NaN.
 NO_PAIRS = ("no run has a value in both scenarios\n"
             "(e.g. a bloc's figure against a baseline without the bloc)")
