@@ -1,4 +1,9 @@
-"""Build hook: the wheel carries the repository's scenarios/ as ``scosim/shipped_scenarios/``.
+"""Build hook: the wheel carries scenarios/ and the docs the program cites.
+
+The repository's scenarios/ go to ``scosim/shipped_scenarios/``; README.md and docs/*.md
+to ``scosim/shipped_docs/`` (README.md and docs/<page>.md, the layout their links assume):
+the answers cite them (scosim.cited_docs), and a wheel without them cited pages its user
+could not open (an outside review, 2026-12-07).
 
 Everything else is in pyproject.toml. The top-level scenarios/ folder stays where it is
 (the docs, the tests and users' commands name ``scenarios/<file>.yaml``); a built wheel
@@ -17,6 +22,8 @@ HERE = Path(__file__).resolve().parent
 SCENARIOS = HERE / "scenarios"
 #: Where the wheel keeps them, under build_lib (scosim.scenario.shipped.PACKAGED).
 TARGET = ("scosim", "shipped_scenarios")
+#: Where the wheel keeps README.md and docs/*.md (scosim.cited_docs.PACKAGED).
+DOCS_TARGET = ("scosim", "shipped_docs")
 
 
 class BuildPy(build_py):
@@ -39,6 +46,20 @@ class BuildPy(build_py):
         shutil.rmtree(Path(self.build_lib, *TARGET), ignore_errors=True)
         for src in files:
             dest = Path(self.build_lib, *TARGET, src.relative_to(SCENARIOS))
+            self.mkpath(str(dest.parent))
+            self.copy_file(str(src), str(dest))
+        self._copy_docs()
+
+    def _copy_docs(self) -> None:
+        """Copy README.md and docs/*.md (not the images: text the answers cite)."""
+        pages = [HERE / "README.md", *sorted((HERE / "docs").glob("*.md"))]
+        if not all(p.is_file() for p in pages) or len(pages) < 2:
+            raise SystemExit(f"setup.py: no README.md and docs/*.md beside {HERE} to ship in "
+                             "the wheel (an sdist needs MANIFEST.in's `include README.md` "
+                             "and `recursive-include docs *.md`)")
+        shutil.rmtree(Path(self.build_lib, *DOCS_TARGET), ignore_errors=True)
+        for src in pages:
+            dest = Path(self.build_lib, *DOCS_TARGET, src.relative_to(HERE))
             self.mkpath(str(dest.parent))
             self.copy_file(str(src), str(dest))
 

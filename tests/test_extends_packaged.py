@@ -9,6 +9,7 @@ wheel now carries ``scenarios/`` (setup.py) and ``scosim:<name>`` names a file t
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -106,7 +107,7 @@ def _venv_with_the_wheel(tmp_path: Path) -> Path:
     _mkdir(proj)
     for name in ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md"):
         shutil.copy(ROOT / name, proj / name)
-    for name in ("src", "scenarios"):
+    for name in ("src", "scenarios", "docs"):
         shutil.copytree(ROOT / name, proj / name, ignore=skip)
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
                            "-w", str(dist), str(proj)], capture_output=True, text=True,
@@ -168,6 +169,18 @@ def test_the_installed_wheel_resolves_scosim_names_outside_the_checkout(tmp_path
                           timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "frozen file(s) intact" in done.stdout
+    # The pages the answers cite ship too (an outside review, 2026-12-07: the installed
+    # answer cited README and docs/*.md the wheel did not have): every docs page the
+    # source cites, found by grep here, and the answer of the main job says where they are.
+    docs = Path(where[0]).parent.parent / "shipped_docs"
+    cited = {m for f in (ROOT / "src" / "scosim").rglob("*.py")
+             for m in re.findall(r"docs/[A-Za-z0-9_-]+\.md", f.read_text(encoding="utf-8"))}
+    assert "docs/rules.md" in cited and (docs / "README.md").is_file()
+    assert [c for c in sorted(cited) if not (docs / c).is_file()] == []
+    done = scosim("run", "scosim:customs_union", "--replications", "2", "--out", "res")
+    assert done.returncode == 0, done.stderr
+    last = done.stdout.strip().splitlines()[-1]
+    assert last == f"README.md, cited above, ships with this install: {docs / 'README.md'}"
 
 
 def test_the_build_hook_ships_only_the_scenarios_there_are(tmp_path, monkeypatch) -> None:
@@ -189,6 +202,14 @@ def test_the_build_hook_ships_only_the_scenarios_there_are(tmp_path, monkeypatch
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     mod.SCENARIOS = src / "scenarios"
+    # The docs the answers cite, likewise (README.md and docs/*.md, not docs/img).
+    mod.HERE = src
+    _mkdir(src / "docs" / "img")
+    for page in ("README.md", "docs/a.md", "docs/img/x.png"):
+        (src / page).write_text("x\n")
+    gone = tmp_path / "lib" / "scosim" / "shipped_docs" / "docs" / "gone.md"
+    _mkdir(gone.parent)
+    gone.write_text("x\n")
     cmd = mod.BuildPy.__new__(mod.BuildPy)
     cmd.build_lib = str(tmp_path / "lib")
     cmd.editable_mode = False
@@ -198,3 +219,6 @@ def test_the_build_hook_ships_only_the_scenarios_there_are(tmp_path, monkeypatch
     mod.BuildPy.run(cmd)
     got = sorted(p.relative_to(stale.parent).as_posix() for p in stale.parent.rglob("*.*"))
     assert got == ["a.yaml", "hindcasts/prospective/p.json"]
+    docs = gone.parent.parent
+    assert sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.*")) == [
+        "README.md", "docs/a.md"]

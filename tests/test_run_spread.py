@@ -81,9 +81,17 @@ def test_a_run_s_answer_carries_the_line_from_its_resolved_scenario(tmp_path: Pa
     assert start > next(k for k, x in enumerate(lines) if "voted no:" in x)
     for line in lines[start:-1]:
         assert line.count("`") % 2 == 0, line  # no command broken across lines
-    # --set changed the scenario: the commands name the run's resolved copy.
-    sp = run_spread(tmp_path, {"scenario_file": "a.yaml", "overrides": {"seed": 1},
-                               "run_id": "done"})
+    # --set changed the scenario: the commands still name the file the user ran (they
+    # named the run's resolved copy), with the run's own --set restated.
+    sp = run_spread(tmp_path, {"scenario_file": "a.yaml", "run_id": "done",
+                               "overrides": {"parameters.trade.sigma": 4.5,
+                                             "outputs.plots": False}})
+    assert sp is not None and sp.scenario == "a.yaml"
+    assert sp.sets == ("parameters.trade.sigma=4.5",)  # outputs change no number: not restated
+    assert "`scosim run a.yaml --set parameters.trade.sigma=4.5` with" in " ".join(
+        spread_lines(sp, _stats(True), moved=True, in_arrangement=True, exits_said=True))
+    # No file recorded (a run of an in-memory scenario): the resolved copy, as before.
+    sp = run_spread(tmp_path, {"overrides": {"seed": 1}, "run_id": "done"})
     assert sp is not None and sp.scenario == str(tmp_path.parent / "done" / "scenario.yaml")
     assert run_spread(tmp_path / "missing", {}) is None
     assert "span runs" not in headline_text(_stats(True), "t")  # none given: no line
@@ -220,3 +228,66 @@ def test_a_corridor_run_names_its_failure_and_gas_price_draws() -> None:
     # No corridor proposed: neither.
     base = _said(yaml.safe_load((ROOT / "scenarios" / "baseline.yaml").read_text()))
     assert "fails" not in base and "gas" not in base
+
+
+def test_a_finished_run_s_commands_name_its_file_and_repeat_its_own_sets(tmp_path: Path) -> None:
+    """A run made with ``--set`` named its resolved ``scenario.yaml`` in "To vary them", not
+    the file the user ran (an outside review, 2026-12-07). The commands name the manifest's
+    ``scenario_file`` with the run's own overrides, which the CLI's parser reads back to
+    exactly the manifest's, and a suggestion of a path the run set says it replaces it."""
+    import shlex
+
+    from scosim.scenario.overrides import parse_overrides
+
+    resolved = yaml.safe_load((ROOT / "scenarios" / "baseline.yaml").read_text())
+    resolved["parameters"]["trade"]["deficits"] = "ratio"  # as the run's --set made it
+    (tmp_path / "scenario.yaml").write_text(yaml.safe_dump(resolved), encoding="utf-8")
+    overrides = {"parameters.trade.deficits": "ratio", "proposals": [],
+                 "parameters.council.members": ["CHN", "RUS"]}
+    sp = run_spread(tmp_path, {"scenario_file": "scenarios/my cu.yaml",
+                               "overrides": overrides})
+    assert sp is not None
+    said = " ".join(spread_lines(sp, _stats(True), moved=True, in_arrangement=True,
+                                 exits_said=True))
+    command = said.split("`scosim run ", 1)[1].split("`", 1)[0]
+    words = shlex.split(command)
+    assert words[0] == "scenarios/my cu.yaml"
+    assert parse_overrides(words[2::2]) == overrides and set(words[1::2]) == {"--set"}
+    assert ("`--set parameters.trade.deficits=level` in place of the run's "
+            "`parameters.trade.deficits=ratio`") in said
+
+
+def test_only_settings_that_would_change_something_are_suggested() -> None:
+    """"To vary them" suggested ``weights.dominance=0`` whatever the run's dominance (an
+    outside review, 2026-12-07). At 0 it suggests the shipped value (Powell's k, 0.5 in
+    scenarios/baseline.yaml); where every vote is committed (customs_union.yaml:
+    always_yes) no weight decides a vote, so none is suggested or said to be fixed; a value
+    of time fixed at one end of Hummels and Schaur's range suggests only the other end."""
+    from scosim.scenario import load_scenario
+
+    shipped = yaml.safe_load((ROOT / "scenarios" / "baseline.yaml").read_text())
+    assert shipped["parameters"]["weights"]["dominance"] == 0.5
+    assert "`--set parameters.weights.dominance=0`" in _said(shipped)
+    zero = copy.deepcopy(shipped)
+    zero["parameters"]["weights"]["dominance"] = 0
+    said = _said(zero)
+    assert "weights.dominance=0`" not in said
+    assert "`--set parameters.weights.dominance=0.5`" in said
+    assert "`--set parameters.weights.draw=confidence_set`" in said
+    # Committed votes: the weights decide nothing; the other suggestions stay.
+    cu = load_scenario(ROOT / "scenarios" / "customs_union.yaml").model_dump(mode="json")
+    assert cu["parameters"]["rules"]["vote"] == "always_yes"
+    said = _said(cu)
+    assert "weights." not in said and "political weights" not in said
+    assert "`--set parameters.trade.deficits=ratio`" in said
+    # ... unless a state votes on its own score by its own rule.
+    own = copy.deepcopy(cu)
+    own["countries"] = {"KAZ": {"rules": {"vote": "utility_vote"}}}
+    assert "`--set parameters.weights.dominance=0`" in _said(own)
+    # The value of time: only the end a run is not fixed at.
+    net = load_scenario(ROOT / "scenarios" / "corridor_trans_afghan_low.yaml",
+                        overrides={"parameters.network.vot_per_day": 0.006}).model_dump(
+        mode="json")
+    said = _said(net)
+    assert "`--set parameters.network.vot_per_day=0.021`" in said
+    assert "vot_per_day=0.006" not in said

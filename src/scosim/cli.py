@@ -151,8 +151,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"  plot: {p}")
     headline = res.headline if plots else None  # summary.txt is written with the plots
     if headline:
+        from scosim.cited_docs import docs_note
+
         print()
         print(headline, end="")
+        print(docs_note(headline), end="")  # installed: where the cited pages are
     elif not plots:
         # Without plots no answer is written; say how to get it rather than end silently.
         print(f"who gains, who loses, who votes against: scosim show {res.path}")
@@ -185,8 +188,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     if text is None:
         print(_nothing_to_show(run_dir))
         return 0
+    from scosim.cited_docs import docs_note
+
     print()
     print(text, end="")
+    print(docs_note(text), end="")  # installed: where the cited pages are
     return 0
 
 

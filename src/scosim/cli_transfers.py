@@ -68,7 +68,7 @@ def transfers_cli(args: argparse.Namespace) -> int:
         raise
     n_runs = first["run"].nunique()
     print(f"run: {run_dir}")
-    print("\n".join(_wrapped(
+    blocks = ["\n".join(_wrapped(
         f"Side payments that would carry each Council vote, over {n_runs} runs (docs/rules.md, "
         "\"Side payments\"). US$ bn a year at full phase-in: a flow paid every year the "
         "arrangement is in force, not a present value. The gains are those the Council "
@@ -76,10 +76,13 @@ def transfers_cli(args: argparse.Namespace) -> int:
         "not the run's answer, which gives the outcome in the last simulated year in that "
         "year's US$, so the two differ. The spread over runs covers their "
         "vote shocks and drawn parameters (trade elasticity, GDP path); the political "
-        "weights are those of the scenario unless it draws them (parameters.weights.draw).")))
-    for s in summarise_parts(first, voters):
-        print()
-        print("\n".join(_wrapped(*_lines(s, first))))
+        "weights are those of the scenario unless it draws them (parameters.weights.draw).")),
+        *("\n".join(_wrapped(*_lines(s, first))) for s in summarise_parts(first, voters))]
+    text = "\n\n".join(blocks)
+    print(text)
+    from scosim.cited_docs import docs_note
+
+    print(docs_note(text), end="")  # installed: where the cited pages are
     print(f"\nwritten: {out}")
     return 0
 

@@ -66,6 +66,12 @@ class Spread:
         gas_prices: Whether a gas project is proposed with the corridor network in the
             network slot (each run draws the gas border price, supply cost and the
             next-best market's price, :mod:`scosim.network.gas_supply`).
+        dominance: ``weights.dominance`` (None: unread, taken as not 0).
+        scores_decide: Whether some state's vote rule reads its score (False: every
+            vote rule is committed, ``always_yes`` or ``always_no``, so the political
+            weights decide no vote and varying them moves no band).
+        sets: The run's own ``--set`` overrides, as ``PATH=VALUE``, restated after the
+            scenario file in the commands.
     """
 
     growth: bool
@@ -83,6 +89,9 @@ class Spread:
     vot: tuple[float, float] | None = None
     failure_hazard: tuple[float, float] | None = None
     gas_prices: bool = False
+    dominance: float | None = None
+    scores_decide: bool = True
+    sets: tuple[str, ...] = ()
 
 
 #: Proposal types whose incidents the safe-haven channel moves (docs/security.md section 4).
@@ -118,6 +127,13 @@ def haven_settings(written: Mapping[str, Any] | None) -> tuple[tuple[str, float]
     return tuple(out)
 
 
+def _weight_default(name: str) -> float:
+    """The default of ``parameters.weights.<name>`` (the shipped, published value)."""
+    from scosim.scenario.blocks import Weights
+
+    return float(Weights.model_fields[name].default)
+
+
 def _default(name: str) -> float:
     """The spec's default of a security setting (0.5 where that is 0)."""
     from scosim.security.spec import SecuritySettings
@@ -151,12 +167,25 @@ def _positive(value: Any) -> bool:
         return True  # unreadable: say it may vary rather than that it does not
 
 
-def scenario_spread(scenario: Mapping[str, Any], source: str) -> Spread:
+def _scores_decide(scenario: Mapping[str, Any]) -> bool:
+    """Whether some vote rule, scenario-wide or a state's own, reads the vote score."""
+    from scosim.vote_stats import COMMITTED_RULES, rule_name
+
+    rules = [_get(scenario, "parameters", "rules", "vote") or "utility_vote"]
+    countries = scenario.get("countries")
+    for own in (countries.values() if isinstance(countries, Mapping) else []):
+        rules.append(_get(own, "rules", "vote"))
+    return any(r is not None and rule_name(str(r)) not in COMMITTED_RULES for r in rules)
+
+
+def scenario_spread(scenario: Mapping[str, Any], source: str,
+                    sets: tuple[str, ...] = ()) -> Spread:
     """:class:`Spread` of a resolved scenario (a run's ``scenario.yaml`` as a mapping).
 
     Args:
         scenario: The resolved scenario.
         source: The scenario file the commands name.
+        sets: The run's ``--set`` overrides (``PATH=VALUE``) the commands restate.
     """
     p = scenario.get("parameters") or {}
     growth = _get(p, "growth") or {}
@@ -178,8 +207,18 @@ def scenario_spread(scenario: Mapping[str, Any], source: str) -> Spread:
         collection=_drawn_collection(_get(p, "trade") or {}),
         weight_draw=_get(p, "weights", "draw") == "confidence_set",
         vot=_vot(_get(p, "network") or {}) if slots.get("network") else None,
+        dominance=_number(_get(p, "weights", "dominance")),
+        scores_decide=_scores_decide(scenario),
+        sets=sets,
         **_corridor_draws(p, scenario.get("proposals")),
     )
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _vot(network: Mapping[str, Any]) -> tuple[float, float]:
@@ -235,10 +274,16 @@ def _drawn_collection(trade: Mapping[str, Any]) -> tuple[tuple[str, float, float
 def run_spread(run_dir: str | Path, manifest: Mapping[str, Any]) -> Spread | None:
     """:func:`scenario_spread` of a finished run; None without its ``scenario.yaml``.
 
-    The commands name the scenario file as given, unless ``--set`` changed it: then the
-    run's resolved copy (under the name the run directory is renamed to when it finishes).
+    The commands name the scenario file the run records (``scenario_file`` in its
+    manifest) with the run's own ``--set`` overrides restated, so that they repeat the
+    run but for the one setting each varies. They named the run's resolved copy
+    whenever ``--set`` was given (an outside review, 2026-12-07: not the file the user
+    ran); the resolved copy is named only when the manifest records no file.
     """
     import yaml
+
+    from scosim.explore.forms import format_set
+    from scosim.run_catalogue import model_overrides
 
     saved = Path(run_dir) / "scenario.yaml"
     try:
@@ -247,9 +292,28 @@ def run_spread(run_dir: str | Path, manifest: Mapping[str, Any]) -> Spread | Non
         return None
     if not isinstance(scenario, Mapping):
         return None
-    final = Path(run_dir).parent / str(manifest.get("run_id") or Path(run_dir).name)
-    source = manifest.get("scenario_file") if not manifest.get("overrides") else None
-    return scenario_spread(scenario, shlex.quote(str(source or final / "scenario.yaml")))
+    source = manifest.get("scenario_file")
+    if not source:
+        final = Path(run_dir).parent / str(manifest.get("run_id") or Path(run_dir).name)
+        return scenario_spread(scenario, shlex.quote(str(final / "scenario.yaml")))
+    sets = tuple(format_set(str(k), v)
+                 for k, v in model_overrides(manifest.get("overrides")).items())
+    return scenario_spread(scenario, shlex.quote(str(source)), sets)
+
+
+def _set(sp: Spread, path: str, value: str) -> str:
+    """```--set PATH=VALUE```, said to replace the run's own ``--set`` of that path."""
+    own = [x for x in sp.sets if x.split("=", 1)[0] == path]
+    instead = f" in place of the run's `{own[0]}`" if own else ""
+    return f"`--set {path}={value}`{instead}"
+
+
+def _vot_ends(vot: tuple[float, float]) -> list[float]:
+    """The ends of Hummels and Schaur's range a run's value of time is not fixed at."""
+    from scosim.network.vot import HUMMELS_SCHAUR_RANGE
+
+    low, high = vot
+    return [v for v in HUMMELS_SCHAUR_RANGE if not low == high == v]
 
 
 def _plain(x: float) -> str:
@@ -281,7 +345,7 @@ def spread_lines(sp: Spread | None, st: RunStats, *, moved: bool, in_arrangement
     voted = bool(st.votes)
     varied = ["the growth shocks"] if sp.growth else []
     drawn = voted and sp.weight_draw
-    fixed = ["the political weights"] if voted and not drawn else []
+    fixed = ["the political weights"] if voted and sp.scores_decide and not drawn else []
     if drawn:
         lo, hi = CONFIDENCE_SET["sovereignty"]
         r_lo, r_hi = CONFIDENCE_SET["trust_ratio"]
@@ -330,18 +394,29 @@ def spread_lines(sp: Spread | None, st: RunStats, *, moved: bool, in_arrangement
         fixed.append("the safe-haven settings ("
                      + ", ".join(f"{n} {v:g}" for n, v in sp.havens) + ")")
     fixed.append(f"the trade-deficit closure ({sp.deficits})")
-    commands = [f"`scosim run {sp.scenario}` with"]
+    own = "".join(f" --set {shlex.quote(x)}" for x in sp.sets)
+    commands = [f"`scosim run {sp.scenario}{own}` with"]
     sets = []
-    if voted and not drawn:
-        sets.append("`--set parameters.weights.dominance=0` (README: who vetoes turns on it)")
-        sets.append("`--set parameters.weights.draw=confidence_set` (draws them in each run "
-                    "from what the SCO record allows, docs/hindcasts.md)")
-    if voted:
+    # Only what would change something: a weight already at the value suggested, or
+    # weights no vote reads (every vote committed), are not offered.
+    weigh = voted and sp.scores_decide
+    if weigh and not drawn:
+        if sp.dominance == 0:
+            published = _weight_default("dominance")
+            sets.append(_set(sp, "parameters.weights.dominance", f"{published:g}")
+                        + " (README: who vetoes turns on it; the shipped value, Powell's k)")
+        else:
+            sets.append(_set(sp, "parameters.weights.dominance", "0")
+                        + " (README: who vetoes turns on it)")
+        sets.append(_set(sp, "parameters.weights.draw", "confidence_set")
+                    + " (draws them in each run from what the SCO record allows, "
+                    "docs/hindcasts.md)")
+    if weigh:
         if sp.security_weight > 0:
             # The votes' valuation of terrorism damage is an assumption (docs/security.md
             # section 6): ten times it values the indirect costs that deaths leave out.
-            sets.append(f"`--set parameters.weights.security={10 * sp.security_weight:g}` "
-                        "(docs/security.md: the value of the terrorism damage avoided is an "
+            sets.append(_set(sp, "parameters.weights.security", f"{10 * sp.security_weight:g}")
+                        + " (docs/security.md: the value of the terrorism damage avoided is an "
                         "assumption; a state's stake counts only incidents on its own "
                         "territory in 2018-2022, so attacks on Chinese nationals in Pakistan "
                         "count as Pakistan's, and a state with none gains nothing at any "
@@ -351,23 +426,26 @@ def spread_lines(sp: Spread | None, st: RunStats, *, moved: bool, in_arrangement
         names = [n for n, _ in sp.havens]
         # Off where it is on; where it is off, on at the spec's default.
         first = 0.0 if sp.havens[0][1] > 0 else _default(names[0])
-        sets.append(f"`--set parameters.mechanism_settings.security.{names[0]}={first:g}` and "
-                    "likewise "
+        sets.append(_set(sp, f"parameters.mechanism_settings.security.{names[0]}", f"{first:g}")
+                    + " and likewise "
                     f"{_join(names[1:]) if len(names) > 1 else 'the others'} "
                     "(docs/security.md section 4: the incidents an accession or a RATS upgrade "
                     "moves, and an accession's verdict, turn on them; a sweep varies them run "
                     "by run)")
     if sp.sigma_spread <= 0:
-        sets.append("`--set parameters.trade.sigma_spread=1`")
-    if sp.vot is not None:
+        sets.append(_set(sp, "parameters.trade.sigma_spread", "1"))
+    ends = _vot_ends(sp.vot) if sp.vot is not None else []
+    if ends:
         # The corridors' gains and nets turn on it (docs/network.md, "How sure: the value
-        # of time"): each end of Hummels and Schaur's range in every run.
-        sets.append("`--set parameters.network.vot_per_day=0.006` or `=0.021` (docs/network.md: "
-                    "the corridors' gains, and their sign net of what a host pays, turn on "
-                    "the value of time)")
+        # of time"): each end of Hummels and Schaur's range in every run (not the end a
+        # run is already fixed at).
+        sets.append(_set(sp, "parameters.network.vot_per_day", f"{ends[0]:g}")
+                    + "".join(f" or `={v:g}`" for v in ends[1:])
+                    + " (docs/network.md: the corridors' gains, and their sign net of what "
+                    "a host pays, turn on the value of time)")
     other = "ratio" if sp.deficits == "level" else "level"
-    sets.append(f"`--set parameters.trade.deficits={other}` (README: it flips small "
-                "importers' signs)")
+    sets.append(_set(sp, "parameters.trade.deficits", other)
+                + " (README: it flips small importers' signs)")
     commands.append(_join(sets))
     if threshold and not exits_said:
         commands.append(f"; `scosim exits {sp.scenario}` gives the exits at every threshold")
