@@ -28,6 +28,7 @@ __all__ = [
     "event_rows",
     "events_placement",
     "REPEATED_VOTES_NOTE",
+    "VOTE_ONLY",
     "membership_data",
     "membership_moved",
     "no_membership_text",
@@ -407,12 +408,26 @@ def membership_heading(what: str, in_union: bool, sco: bool) -> str:
     return head
 
 
+#: Events panel columns the run's answer already gives per state ("voted no", "vetoed"):
+#: alone beside a map that never changes, they make no membership figure.
+VOTE_ONLY = frozenset({event_label("veto"), "no vote"})
+
+
 def membership_moved(st: RunStats) -> bool:
-    """Whether the membership figure has anything to draw.
+    """Whether the membership figure has anything to draw that the answer does not say.
 
     A vote on another arrangement (a banking union, a settlement agreement) adopted
     by everyone leaves both of its panels empty: no customs union, no vote against,
     veto, exit or join. Such a figure was blank and read as "nothing happened".
+    A proposal rejected in every run (the RATS upgrade of ``afghan_instability_rats.yaml``,
+    the consensus customs union) leaves the map at 100 % for every member in every year and
+    the events panel with votes against and vetoes only, which the answer's "voted no"
+    column gives per state (and ``vote_reasons.png`` why): not drawn either. Drawn when
+    some economy is in the arrangement in some run, its SCO membership changes
+    (:func:`sco_membership`), or an event other than a vote against happens (a
+    withdrawal, an exit, a join, an invitation with a bloc, an accession).
     """
     union, counts = membership_data(st)
-    return bool((union.to_numpy() > 0).any()) or bool(counts.shape[1])
+    if bool((union.to_numpy() > 0).any()) or sco_membership(st).shape[1]:
+        return True
+    return bool(set(counts.columns) - VOTE_ONLY)

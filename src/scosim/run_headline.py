@@ -78,6 +78,7 @@ from scosim.run_outcome import outcome_lines, zero_score_lines
 from scosim.run_spread import Spread, spread_lines
 from scosim.run_votes import committed_lines, vote_cell, vote_notes
 from scosim.runstats import ZERO, RunStats
+from scosim.security.baseline_note import pakistan_lines
 from scosim.vote_reasons import why_no_lines
 
 __all__ = ["HEADLINE_FILE", "OTHERS", "SHOWN", "WELFARE_COLUMNS", "barred_lines", "exit_lines",
@@ -303,6 +304,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
         out += cet_lines(unions(year), st, year)
     out += exit_lines(st, n_runs)
     out += committed_lines(st, n_runs) + why_no_lines(st)  # the terms that outweigh a gain
+    out += pakistan_lines(st)  # the security baseline, a fifth of 2024's (docs/security.md)
     if moved or votes or has_union:  # what the bands and shares above span
         out += spread_lines(spread, st, moved=moved, in_arrangement=has_union,
                             exits_said=any(k == "defection" for k, _, _ in st.exits))

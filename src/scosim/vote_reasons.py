@@ -26,19 +26,21 @@ the runs, so they need not add up; within each run they do.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from scosim.indicator_display import signed
+from scosim.indicator_display import SIGN_ZERO, signed
 from scosim.indicator_stats import YEAR0, IndicatorStats
 from scosim.vote_stats import CONTRIB_PREFIX, SCORE_RULES, rule_name
 
 if TYPE_CHECKING:
     from scosim.runstats import RunStats
 
-__all__ = ["SERIES", "TERMS", "NoReasons", "decompose", "leaders", "why_no_lines"]
+__all__ = ["SERIES", "TERMS", "NoReasons", "decompose", "figure", "leaders", "outweighed",
+           "why_no_lines"]
 
 #: The Council's weighted terms (voting.UtilityTerms), in the order the answer lists them.
 TERMS = ("econ", "dominance", "sovereignty", "trust", "security")
@@ -53,6 +55,12 @@ LABELS = {"econ": "econ", "dominance": "concern at {lead}'s lead", "sovereignty"
 SHORT = {"dominance": "concern", "other": "other terms"}
 #: Median terms smaller than this (points) are left out of the answer's line.
 SHOWN = 0.0005
+#: A term smaller than this (points) is printed with 3 significant figures, not 2 decimals:
+#: at 2 decimals it reads 0.00, 0.01 or 0.02, and a RATS upgrade's no (sovereignty -0.0150
+#: against trust +0.0100) read "-0.00, -0.01" for every state.
+TWO_DECIMALS_FROM = 0.02
+#: In a no-voter's full line, terms below this share of its score are left out.
+SHARE_OF_SCORE = 0.01
 #: Gaps within this of the Council's formula (fractions of expenditure) find the leader.
 _TOL = 1e-12
 
@@ -189,11 +197,45 @@ def _terms_text(m: pd.Series, lead: str, places: int = 3) -> str:
     return ", ".join(parts)
 
 
+def figure(value: float) -> str:
+    """A term in the answer: 2 decimals, or 3 significant figures under :data:`TWO_DECIMALS_FROM`.
+
+    ``-0.48`` stays ``-0.48``; ``-0.015`` is ``-0.0150``, not ``-0.01``. Signed as
+    :func:`scosim.indicator_display.signed` signs (a term within ``SIGN_ZERO`` of 0 is 0.00).
+    """
+    size = abs(value)
+    if size >= TWO_DECIMALS_FROM or size <= SIGN_ZERO or not math.isfinite(value):
+        return signed(value, 2)
+    # Decimals for 3 significant figures: 0.0150 -> 4, 0.000580 -> 6.
+    return signed(value, 2 - math.floor(math.log10(size)))
+
+
+def outweighed(m: pd.Series) -> bool:
+    """Whether a term in favour outweighs the no-voter's expected loss (its econ term).
+
+    Then the loss alone does not explain the no: what the terms against must outweigh is
+    the term in favour (a RATS upgrade: sovereignty -0.0150 against trust +0.0100 and
+    econ -0.00547), and the answer lists every term (:func:`_against`).
+    """
+    favour = [float(m[t]) for t in (*TERMS[1:], "other") if float(m[t]) > SHOWN]
+    return bool(favour) and max(favour) > -float(m["econ"])
+
+
 def _against(m: pd.Series) -> str:
-    """``econ -0.48, concern -0.33``: the econ term and the largest other term against."""
+    """``econ -0.48, concern -0.33``: the econ term and the largest other term against.
+
+    Where a term in favour outweighs the econ term (:func:`outweighed`), every term of at
+    least :data:`SHARE_OF_SCORE` of the score, the shock likewise, and the score:
+    ``econ -0.00547, sovereignty -0.0150, trust +0.0100 (score -0.0104)``.
+    """
+    if outweighed(m):
+        floor = SHARE_OF_SCORE * abs(float(m["score"]))
+        shown = [t for t in (*TERMS[1:], "other", "shock") if abs(float(m[t])) >= floor]
+        return (", ".join(f"{SHORT.get(t, t)} {figure(float(m[t]))}" for t in ("econ", *shown))
+                + f" (score {figure(float(m['score']))})")
     others = sorted((t for t in (*TERMS[1:], "other") if float(m[t]) < -SHOWN),
                     key=lambda t: float(m[t]))[:1]
-    return ", ".join(f"{SHORT.get(t, t)} {signed(float(m[t]), 2)}" for t in ("econ", *others))
+    return ", ".join(f"{SHORT.get(t, t)} {figure(float(m[t]))}" for t in ("econ", *others))
 
 
 def why_no_lines(st: RunStats, width: int = 95) -> list[str]:
@@ -202,7 +244,9 @@ def why_no_lines(st: RunStats, width: int = 95) -> list[str]:
     For each proposal: one sentence per state that votes no in most runs although its
     median economic gain (over those runs) is positive, with every term of its score
     and the shock; then, in one sentence, the other states voting no in most runs, each
-    with its econ term and the largest other term against. None when no state said no
+    with its econ term and the largest other term against, or, where a term in favour
+    outweighs its econ term, every term and its score (:func:`_against`). Terms under
+    0.02 points get 3 significant figures (:func:`figure`). None when no state said no
     in most runs.
 
     Args:
@@ -249,9 +293,12 @@ def why_no_lines(st: RunStats, width: int = 95) -> list[str]:
             listed = [_against(med[c]) for c in losers]
             gloss = (f"; concern: at {lead}'s lead" if any(SHORT["dominance"] in t
                                                           for t in listed) else "")
+            full = ("; where a term in favour outweighs the econ term, every term of at least "
+                    f"{100 * SHARE_OF_SCORE:g} % of the score, and the score"
+                    if any(outweighed(med[c]) for c in losers) else "")
             out += ["  " + t for t in wrap_answer(
                 ("The others" if winners else "The states") + " voting no in most runs expect "
-                f"no gain (their econ term and the largest other term against{gloss}): "
+                f"no gain (their econ term and the largest other term against{full}{gloss}): "
                 + "; ".join(f"{NAMES.get(c, c)} {t}"
                             for c, t in zip(losers, listed, strict=True)) + ".",
                 width - 2)]

@@ -184,7 +184,8 @@ class SecurityMechanism(Mechanism):
                  "enforcement_weight", "haven_slope", "haven_blowback")
     replaced_settings = REPLACED_SETTINGS
     # What a RATS upgrade or rising instability changes, paired run by run in `scosim
-    # compare` (the run's answer shows no level of these: docs/security.md).
+    # compare` (the run's answer shows no level of these, but for Pakistan's incidents beside
+    # GTI 2025's counts, security/baseline_note.py: docs/security.md).
     compared = ("incidents", "seizures_t", "spending_usd")
     indicators = {
         "incidents": "terrorist incidents a year (GTI definition)",

@@ -1,0 +1,84 @@
+"""Whose instability raises Armenia's and Azerbaijan's trade costs (scosim.network.transit_sources).
+
+An outside review (2026-12-07) found Armenia (-0.052 %) and Azerbaijan (-0.049 %) losing
+more than Uzbekistan and Kyrgyzstan in ``afghan_corridor`` against
+``afghan_corridor_stable`` (2035, 200 runs), where the README spoke of Central Asian losses
+only. Neither borders Afghanistan nor has instability of its own. The checks: the
+network's own tables say Armenia's land borders with Turkiye and Azerbaijan carry no open
+edge (closed since the 1990s) and its southern crossing is Norduz-Agarak with Iran, so its
+routes south and east must cross Iran; a cost that only rises with instability makes the
+rise with every source at least the rise with any one alone; and Afghanistan's instability
+alone, which touches only Armenia's trade with Afghanistan, moves its costs by a trace.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scosim.network.tables import load_network
+from scosim.network.transit_sources import main, split_by_source
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The instability the network used in 2035 in afghan_corridor.yaml (route_instability,
+#: identical in every run: the security mechanism's expected rates), to 4 decimals.
+RISING_2035 = {"AFG": 0.1661, "TJK": 0.0429, "IRN": 0.0275, "TKM": 0.0261, "PAK": 0.0253,
+               "UZB": 0.0048, "CHN": 0.0030}
+
+
+@pytest.fixture(scope="module")
+def split() -> dict:
+    return split_by_source(RISING_2035, ["ARM", "AZE", "UZB", "TJK"], ["TRANS_AFGHAN_RAIL"])
+
+
+def test_armenia_s_only_open_land_exit_south_is_iran() -> None:
+    edges = load_network().edges
+    # Node ids start with their economy's code (ARM_YEREVAN, IRN_NORDUZ, ROW_POTI).
+    ends = {frozenset({str(a).split("_")[0], str(b).split("_")[0]})
+            for a, b in zip(edges["from_node"], edges["to_node"], strict=True)}
+    touching = {p for p in ends if "ARM" in p and len(p) == 2}
+    # Iran to the south; Georgia (in ROW) to the north; no edge to Turkiye or Azerbaijan.
+    assert touching == {frozenset({"ARM", "IRN"}), frozenset({"ARM", "ROW"})}
+
+
+def test_iran_s_instability_makes_most_of_the_south_caucasus_rise(split) -> None:
+    for code in ("ARM", "AZE"):
+        s = split[code]
+        assert s.total > 0.05  # points: as large as Uzbekistan's
+        # Only its trade with Afghanistan itself crosses Afghan edges: a trace.
+        assert 0 <= s.by_source["AFG"] < 0.01 * s.total
+        assert s.by_source["IRN"] > 0.8 * s.total
+        # The flows carrying it cross Iran.
+        assert s.flows and all("IRN" in f.via for f in s.flows if f.partner != "IRN")
+    arm = split["ARM"]
+    assert {f.partner for f in arm.flows} >= {"ARE", "CHN"}
+
+
+def test_more_instability_never_lowers_a_cost(split) -> None:
+    for s in split.values():
+        for part in s.by_source.values():
+            assert part <= s.total + 1e-12
+
+
+def test_the_tool_reads_a_run_and_refuses_what_it_cannot(tmp_path: Path, capsys) -> None:
+    from scosim.runner import run
+
+    res = run(ROOT / "scenarios" / "afghan_corridor.yaml", replications=2, out=tmp_path,
+              progress=False, plots=False)
+    assert main([str(res.path), "--economy", "ARM"]) == 0
+    out = capsys.readouterr().out
+    assert "IRN 0.0275" in out and "projects operating: TRANS_AFGHAN_RAIL" in out
+    assert re.search(r"ARM Armenia: exports to ARE \+0\.\d+ \(\d+ %, via IRN\)", out)
+    bad = subprocess.run([sys.executable, "-m", "scosim.network.transit_sources", str(res.path),
+                          "--economy", "XXX"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "--economy XXX: not an economy code" in bad.stderr
+    empty = tmp_path / "empty"
+    (empty / "indicators").mkdir(parents=True)
+    bad = subprocess.run([sys.executable, "-m", "scosim.network.transit_sources", str(empty)],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr, bad.stderr
