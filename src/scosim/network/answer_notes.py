@@ -77,6 +77,8 @@ def _pct(shares: Mapping[str, float]) -> str:
 #: The rules in a figure's title.
 SHORT_RULES: dict[str, str] = {"scenario": "the scenario's host_shares",
                                "published": "published shares",
+                               "partly_published": "partly published, partly by km "
+                                                   "(an assumption)",
                                "length": "by km of territory (an assumption)",
                                "single": "its only host pays"}
 
