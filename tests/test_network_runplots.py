@@ -302,3 +302,29 @@ def test_who_pays_says_the_payments_are_as_known_and_counts_the_failed_runs(tmp_
         assert f"failed by {YEAR} in 4 of 7 runs" in ax.get_title()
     finally:
         plt.close(fig)
+
+
+def test_gains_caption_lists_what_an_energy_runs_draws(tmp_path):
+    """network_gains.png's whiskers said "over runs, which draw the trade elasticity and
+    growth" whatever the run drew (an outside review, 2026-12-07): an energy corridor's runs
+    draw the value of time, each corridor's failure and the gas prices as well. The caption
+    now lists the answer's own drawn quantities, read from the run's scenario."""
+    import yaml
+
+    from scosim.network.runplots import whisker_caption
+    from scosim.run_spread import drawn_quantities, scenario_spread
+    from scosim.runstats import RunStats
+    from scosim.scenario.loader import load_scenario
+
+    scenario = load_scenario(SCEN / "corridor_energy.yaml")
+    (tmp_path / "scenario.yaml").write_text(scenario.resolved_yaml())
+    said = " ".join(whisker_caption(tmp_path, RunStats()).split())
+    sp = scenario_spread(yaml.safe_load((tmp_path / "scenario.yaml").read_text()), "x")
+    # What an energy run draws, independently of the list the caption is built from.
+    for words in ("the growth shocks", "the trade elasticity sigma",
+                  "the gas border price, the gas supply cost and the price in the "
+                  "exporter's next-best market", "the value of shipping time",
+                  "whether and when each corridor fails"):
+        assert words in said
+    assert [w for w, _ in drawn_quantities(sp, voted=False)] and "growth)" not in said
+    assert said.startswith("whiskers: 5th-95th percentile over runs, which differ only in")

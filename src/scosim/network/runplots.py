@@ -144,8 +144,8 @@ def plot_network_run(run_dir: Path, plots_dir: Path, st: RunStats, title: str) -
             title=f"{title}\nwelfare change (real expenditure) in {year}: the run's corridors, "
                   "instability and\nroute sanctions together vs none of them, "
                   "before corridor costs\n"
-                  f"(bars: {_mean_of(st.runs, 'median')}, as in summary.txt; whiskers: 5th-95th "
-                  "percentile\nover runs, which draw the trade elasticity and growth)"
+                  f"(bars: {_mean_of(st.runs, 'median')}, as in summary.txt)\n"
+                  + whisker_caption(run_dir, st)
                   + _bundled_note(scenario, net.tables),
             stat="median"))
     if st.has("corridor_paid_usd"):
@@ -161,6 +161,31 @@ def plot_network_run(run_dir: Path, plots_dir: Path, st: RunStats, title: str) -
             project_finance=any(p.financing == "bank_project" for p in corridors),
             rules=rules, failed_runs=_failed_runs(st, corridors, hosts)))
     return out
+
+
+def whisker_caption(run_dir: Path, st: RunStats, width: int = 80) -> str:
+    """The gains figure's line on its whiskers: what the runs they span draw.
+
+    The answer's list (:func:`scosim.run_spread.drawn_quantities`, read from the run's
+    ``scenario.yaml``), without its ranges. Until 2026-12-07 the figure said "which draw
+    the trade elasticity and growth" whatever the run drew (an outside review: the value
+    of time, the corridors' failures and an energy run's gas prices were left out).
+    """
+    import json
+    import textwrap
+
+    from scosim.run_spread import _join, drawn_quantities, run_spread
+
+    try:
+        manifest = json.loads((Path(run_dir) / "manifest.json").read_text())
+    except (OSError, ValueError):
+        manifest = {}
+    sp = run_spread(run_dir, manifest)
+    items = [] if sp is None else [w for w, _ in drawn_quantities(sp, voted=bool(st.votes))]
+    said = (f"which differ only in {_join(items)}" if items
+            else "which draw nothing different")
+    return "\n".join(textwrap.wrap(f"whiskers: 5th-95th percentile over runs, {said}", width,
+                                    break_on_hyphens=False))
 
 
 def _failed_runs(st: RunStats, corridors: list, hosts: set[str]) -> int | None:
