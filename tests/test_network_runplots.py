@@ -328,3 +328,68 @@ def test_gains_caption_lists_what_an_energy_runs_draws(tmp_path):
         assert words in said
     assert [w for w, _ in drawn_quantities(sp, voted=False)] and "growth)" not in said
     assert said.startswith("whiskers: 5th-95th percentile over runs, which differ only in")
+
+
+def test_map_states_the_capacity_of_its_year(tmp_path):
+    """afghan_corridor's map said "capacity 15 Mt/yr (3 in its first 3 years of operation)"
+    in 2035, the line's third year (built 2027-2032, operating from 2033: the scenario's
+    description), when 3 binds (an outside review, 2026-12-07). It now gives the year's
+    capacity, the first operating year read from the run's construction_start events."""
+    from types import SimpleNamespace
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from scosim.network import runplots
+    from scosim.network.step import CorridorNetwork
+    from scosim.network.tables import load_network
+
+    pid = "TRANS_AFGHAN_RAIL"
+    # A run's events: construction starts in 2027 in three runs, 2028 in one (a lag).
+    (tmp_path / "events").mkdir()
+    rows = [(r, y, "construction_start", c, "trans_afghan")
+            for r, y in ((0, 2027), (1, 2027), (2, 2028), (3, 2027)) for c in ("AFG", "PAK")]
+    names = ("run", "year", "type", "country", "proposal")
+    pq.write_table(pa.table({n: [r[k] for r in rows] for k, n in enumerate(names)}),
+                   tmp_path / "events" / "batch-00000.parquet")
+    corridor = SimpleNamespace(id="trans_afghan", project=pid, construction_years=None)
+    first = runplots.first_operating_years(tmp_path, [corridor], load_network())
+    assert first == {pid: 2027 + 6}  # projects.csv: 6 years to build; the median start
+    net = CorridorNetwork()
+    phase = np.array([[p == pid for p in net.project_ids]])
+    step = net.step(active_projects=[pid], initial_phase=phase)
+    said = {y: runplots._flow_labels(net, step, [pid], y, first)[0][pid].replace("\n", " ")
+            for y in (2032, 2035, 2036)}
+    # 3 Mt of 15 (projects.csv capacity_initial / capacity) in 2033-2035, 15 from 2036.
+    assert "capacity 3 Mt/yr in 2035, its third year of operation (15 from 2036)" in said[2035]
+    assert "capacity 15 Mt/yr in 2036 (3 in its first 3 years, 2033-2035)" in said[2036]
+    assert "capacity 3 Mt/yr from 2033" in said[2032]
+    assert all("capacity 15 Mt/yr (3 in its first" not in s for s in said.values())
+    # The map's flow in a first-phase year is the run's: at most the phase's capacity.
+    assert step.project_flow_mt[0, net.project_ids.index(pid)] <= 3.0 + 1e-9
+
+
+def test_two_map_callouts_are_parked_apart():
+    """corridor_energy's map drew CASA-1000's box on TAPI's: the boxes' frames were read
+    before they were drawn (every one the same unit square), so the parking never saw two
+    overlap. Two long callouts on one point now end apart, checked on the drawn figure."""
+    import matplotlib.pyplot as plt
+
+    from scosim.network.plot import park_callouts
+
+    fig, ax = plt.subplots(figsize=(8, 5))
+    try:
+        ax.set_xlim(0, 10)
+        ax.set_ylim(0, 10)
+        notes = [ax.annotate(f"{name}: capacity 33 bcm/yr in 2035 (11 in its first years)",
+                             (5, 5), xytext=(8, -12), textcoords="offset points",
+                             bbox=dict(boxstyle="round", fc="white"),
+                             arrowprops=dict(arrowstyle="->"))
+                 for name in ("TAPI gas pipeline", "CASA-1000 power line")]
+        renderer = fig.canvas.get_renderer()
+        park_callouts(ax, notes, renderer)
+        fig.canvas.draw()  # the frames as drawn
+        a, b = (n.get_bbox_patch().get_window_extent(renderer) for n in notes)
+        assert a.width > 100 and not a.overlaps(b)
+    finally:
+        plt.close(fig)
