@@ -180,7 +180,9 @@ def test_a_hosts_risk_is_drawn_inside_its_payments_an_owners_after_them(tmp_path
     kept = []
     monkeypatch.setattr(plt, "close", kept.append)
     # Uzbekistan hosts the railway without paying: its risk cannot be inside payments.
-    plot_who_pays_run(st, tmp_path / "who.png", "t", "x", {"AFG", "PAK", "UZB"})
+    plot_who_pays_run(st, tmp_path / "who.png", "t", "x", {"AFG", "PAK", "UZB"},
+                      lender="a hypothetical members-owned lender, shares by GDP, lending "
+                             "at 7 %")
     fig = kept[-1]
     try:
         ax = fig.axes[0]
@@ -212,9 +214,34 @@ def test_a_hosts_risk_is_drawn_inside_its_payments_an_owners_after_them(tmp_path
         keys = [t.get_text() for t in ax.get_legend().get_texts()]
         assert any("inside the payments, not added to them" in k for k in keys)
         assert any("after its payments (they add up)" in k for k in keys)
+        # The owners' key names the lender (until 2026-12-07 "a lending bank's owner").
+        owners = " ".join(next(k for k in keys if "they add up" in k).split())
+        assert owners.startswith("an owner of a hypothetical members-owned lender, shares "
+                                 "by GDP, lending at 7 %")
         assert "7 percent" in ax.get_xlabel() and "US$ bn" in ax.get_xlabel()
     finally:
         plt.close(fig)
+
+
+def test_the_lender_is_named_by_the_scenario():
+    """No development_bank proposal: the corridors' loans are the default lender's, owned by
+    every member by GDP at the members' 7 % cost of funds (bank_link.lenders, finance.
+    COST_OF_FUNDS); with one, that bank where it is in force. A budget corridor has none."""
+    from scosim.network.answer_notes import lender_name
+    from scosim.scenario.loader import load_scenario
+
+    said = lender_name(load_scenario(SCEN / "corridor_trans_afghan_high.yaml"))
+    assert said == "a hypothetical members-owned lender, shares by GDP, lending at 7 %"
+    budget = load_scenario(SCEN / "corridor_cku.yaml",
+                           overrides={"proposals.0.financing": "budget"})
+    assert lender_name(budget) is None
+    banked = load_scenario(SCEN / "corridor_trans_afghan_high.yaml", overrides={
+        "proposals": [*[p.model_dump(mode="json", exclude_none=True) for p in
+                        load_scenario(SCEN / "corridor_trans_afghan_high.yaml").proposals],
+                      {"type": "development_bank", "id": "sco_bank", "year": 2026,
+                       "proposer": "CHN"}]})
+    assert lender_name(banked).startswith("the scenario's development bank (sco_bank) where "
+                                          "in force, else a hypothetical members-owned")
 
 
 def test_map_flow_label_sits_on_the_edge_whose_flow_it_gives(tmp_path, monkeypatch):
@@ -393,3 +420,21 @@ def test_two_map_callouts_are_parked_apart():
         assert a.width > 100 and not a.overlaps(b)
     finally:
         plt.close(fig)
+
+
+def test_the_answer_says_who_lends_and_who_owns_it(tmp_path):
+    """The answer charged China, India and Russia "a lending bank's owners" losses while the
+    scenario says no SCO Development Bank is in force (an outside review, 2026-12-07): it
+    now names the default lender, its owners and its terms."""
+    from scosim.network.answer_notes import lender_lines
+    from scosim.scenario.loader import load_scenario
+
+    scenario = load_scenario(SCEN / "corridor_trans_afghan_high.yaml")
+    (tmp_path / "scenario.yaml").write_text(scenario.resolved_yaml())
+    said = " ".join(lender_lines(tmp_path))
+    assert said.startswith("Who lends to trans_afghan (bank_project): no SCO Development "
+                           "Bank is proposed, so it borrows from a hypothetical "
+                           "members-owned lender, shares by GDP")
+    # The spec's bank_share default and the default terms (corridor_financing._BANK).
+    assert "lending 70 % of the cost at the members' 7 % cost of funds" in said
+    assert "no risk premium" in said

@@ -431,7 +431,7 @@ def _attribution(run_dir: str | Path) -> dict:
 
     from scosim.answer_year import run_answer_year
     from scosim.attribution import own_effect_lines, run_scope
-    from scosim.network.answer_notes import measure_lines, payer_lines
+    from scosim.network.answer_notes import lender_lines, measure_lines, payer_lines
     from scosim.run_spread import run_spread
 
     try:
@@ -442,5 +442,7 @@ def _attribution(run_dir: str | Path) -> dict:
     return {"scope": run_scope(run_dir),
             "own_effect": [*own_effect_lines(run_dir, manifest),
                            *measure_lines(run_dir, manifest)],
-            "pays": payer_lines(run_dir), "spread": run_spread(run_dir, manifest),
+            # Who lends to a bank-financed corridor: no bank is in force by default.
+            "pays": [*payer_lines(run_dir), *lender_lines(run_dir)],
+            "spread": run_spread(run_dir, manifest),
             "unions": run_union_tariffs(run_dir), "at": run_answer_year(run_dir)}

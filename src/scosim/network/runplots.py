@@ -155,7 +155,7 @@ def plot_network_run(run_dir: Path, plots_dir: Path, st: RunStats, title: str) -
                   + _bundled_note(scenario, net.tables),
             stat="median"))
     if st.has("corridor_paid_usd"):
-        from scosim.network.answer_notes import payer_rules
+        from scosim.network.answer_notes import lender_name, payer_rules
 
         project_of = {p.id: p.project for p in scenario.proposals if p.type == "corridor"}
         rules = "; ".join(f"{project_name(net.tables, project_of.get(pid, pid))}: {short}"
@@ -165,7 +165,8 @@ def plot_network_run(run_dir: Path, plots_dir: Path, st: RunStats, title: str) -
         out.append(plot_who_pays_run(
             st, plots_dir / "network_who_pays.png", title, names, hosts,
             project_finance=any(p.financing == "bank_project" for p in corridors),
-            rules=rules, failed_runs=_failed_runs(st, corridors, hosts)))
+            rules=rules, failed_runs=_failed_runs(st, corridors, hosts),
+            lender=lender_name(scenario)))
     return out
 
 
