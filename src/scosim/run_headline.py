@@ -154,7 +154,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
             printed after the notes.
         pays: Lines saying which rule set each corridor's cost shares
             (:func:`scosim.network.answer_notes.payer_lines`), after the proposals' records.
-        income: Lines on the corridors' income (:mod:`scosim.network.access_answer`: an
+        income: Lines on the corridors' hosts' income (:mod:`scosim.network.access_answer`:
+            a fee-0 freight corridor's access revenue, none, and its break-even fee; an
             energy corridor's income in US$ and over GDP), under the table's notes.
         spread: What the scenario draws per run and holds fixed
             (:func:`scosim.run_spread.run_spread`): said after the votes, with the commands
@@ -436,7 +437,7 @@ def _attribution(run_dir: str | Path) -> dict:
 
     from scosim.answer_year import run_answer_year
     from scosim.attribution import own_effect_lines, run_scope
-    from scosim.network.access_answer import energy_lines
+    from scosim.network.access_answer import access_lines, energy_lines
     from scosim.network.answer_notes import lender_lines, measure_lines, payer_lines
     from scosim.run_spread import run_spread
 
@@ -447,7 +448,7 @@ def _attribution(run_dir: str | Path) -> dict:
     # A corridor's payments say which rule set them; its gain, what its free reforms make.
     at = run_answer_year(run_dir)
     year = at[0] if at else None
-    return {"income": energy_lines(run_dir, year),
+    return {"income": [*access_lines(run_dir, manifest, year), *energy_lines(run_dir, year)],
             "scope": run_scope(run_dir),
             "own_effect": [*own_effect_lines(run_dir, manifest),
                            *measure_lines(run_dir, manifest)],
