@@ -167,7 +167,8 @@ def access_lines(run_dir: str | Path, manifest: Mapping[str, Any],
             om = _upkeep_usd(scenario, p)
             text += (f" An access charge that would recover it: in {year} the hosts together pay "
                      f"{_usd(cost)} a year (the net's cost: their payments' present value "
-                     f"times the {100 * COST_OF_FUNDS:g} % cost of funds, a perpetuity's "
+                     f"times the cost of funds ({100 * COST_OF_FUNDS:g} % by default), a "
+                     "perpetuity's "
                      f"yearly equivalent, plus the O&M, {_usd(om)} a year) and the line "
                      f"carries {teu / 1e3:,.0f} thousand TEU a year over the whole of its "
                      f"route in their territory (medians over the {n_on} of {n_all} runs in "
