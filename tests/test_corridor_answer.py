@@ -163,10 +163,16 @@ def test_transport_corridor_answer_gives_payments_without_energy(tmp_path, capsy
                 "KGZ": 0.245 * 260 / 523}
     for code, share in expected.items():
         assert hosts[code] / hosts.sum() == pytest.approx(share, abs=1e-4)
-    # ... and the answer says which rule produced the payments.
-    assert ("Who pays for cku (CKU_RAIL): the hosts' cost shares are published shares "
-            "(projects.csv host_shares, sources.csv cku_jv_2024): CHN 66.1 %, UZB 21.7 %, "
-            "KGZ 12.2 %.") in flat
+    # ... and the answer says which rule produced the payments: only the Kyrgyz section's
+    # joint-venture capital is published (sources.csv cku_jv_2024); the China and Uzbek
+    # sections by length are an assumption, which it said were "published" until
+    # 2026-12-07 (an outside review).
+    assert ("Who pays for cku (CKU_RAIL): the hosts' cost shares are partly published "
+            "shares (projects.csv host_shares: only the Kyrgyz section's joint-venture "
+            "capital (51/24.5/24.5) is published; China's and Uzbekistan's own sections "
+            "by length (213 and 50 km) are an assumption; sources.csv cku_jv_2024): "
+            "CHN 66.1 %, UZB 21.7 %, KGZ 12.2 %.") in flat
+    assert "cost shares are published shares" not in flat
     block = _block(text, "corridor_paid_usd")
     rows = block[next(i for i, x in enumerate(block) if x.split()[0] == "economy") + 1:]
     assert [x.split()[0] for x in rows[:3]] == list(hosts.index)

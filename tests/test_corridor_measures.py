@@ -132,6 +132,26 @@ def test_published_shares_replace_the_length_split():
     assert rule == "length" and np.allclose(casa, km / km.sum())
 
 
+def test_cku_shares_are_partly_published_in_the_answer_and_the_figure():
+    """The CKU's split publishes only the Kyrgyz section's joint-venture capital (51/24.5/
+    24.5, sources.csv cku_jv_2024); the China and Uzbek sections by length (213 and 50 of
+    523 km) are an assumption. Until 2026-12-07 both said "published shares"."""
+    from scosim.network.answer_notes import SHORT_RULES
+    from scosim.network.projects import default_host_shares, share_rule_text
+
+    t = load_network()
+    shares, rule = default_host_shares(t, "CKU_RAIL")
+    assert rule == "partly_published"
+    # The published part, by the agreement's capital shares, and the assumed part by km.
+    kgz = 260 / 523
+    assert dict(zip(ECONOMIES, shares, strict=True))["KGZ"] == pytest.approx(0.245 * kgz,
+                                                                             abs=1e-4)
+    words = share_rule_text(t, "CKU_RAIL", rule)
+    assert "Kyrgyz section's joint-venture capital (51/24.5/24.5) is published" in words
+    assert "are an assumption" in words and "cku_jv_2024" in words
+    assert "assumption" in SHORT_RULES[rule] and SHORT_RULES[rule] != SHORT_RULES["published"]
+
+
 def test_bundled_note_reuses_the_runs_network_and_keeps_its_shares(monkeypatch):
     """After a run on the packaged calibration, the note builds only the network without
     the reforms (the full one is the run's, from the calibration's memo), and its shares

@@ -180,7 +180,9 @@ def test_a_hosts_risk_is_drawn_inside_its_payments_an_owners_after_them(tmp_path
     kept = []
     monkeypatch.setattr(plt, "close", kept.append)
     # Uzbekistan hosts the railway without paying: its risk cannot be inside payments.
-    plot_who_pays_run(st, tmp_path / "who.png", "t", "x", {"AFG", "PAK", "UZB"})
+    plot_who_pays_run(st, tmp_path / "who.png", "t", "x", {"AFG", "PAK", "UZB"},
+                      lender="a hypothetical members-owned lender, shares by GDP, lending "
+                             "at 7 %")
     fig = kept[-1]
     try:
         ax = fig.axes[0]
@@ -212,9 +214,34 @@ def test_a_hosts_risk_is_drawn_inside_its_payments_an_owners_after_them(tmp_path
         keys = [t.get_text() for t in ax.get_legend().get_texts()]
         assert any("inside the payments, not added to them" in k for k in keys)
         assert any("after its payments (they add up)" in k for k in keys)
+        # The owners' key names the lender (until 2026-12-07 "a lending bank's owner").
+        owners = " ".join(next(k for k in keys if "they add up" in k).split())
+        assert owners.startswith("an owner of a hypothetical members-owned lender, shares "
+                                 "by GDP, lending at 7 %")
         assert "7 percent" in ax.get_xlabel() and "US$ bn" in ax.get_xlabel()
     finally:
         plt.close(fig)
+
+
+def test_the_lender_is_named_by_the_scenario():
+    """No development_bank proposal: the corridors' loans are the default lender's, owned by
+    every member by GDP at the members' 7 % cost of funds (bank_link.lenders, finance.
+    COST_OF_FUNDS); with one, that bank where it is in force. A budget corridor has none."""
+    from scosim.network.answer_notes import lender_name
+    from scosim.scenario.loader import load_scenario
+
+    said = lender_name(load_scenario(SCEN / "corridor_trans_afghan_high.yaml"))
+    assert said == "a hypothetical members-owned lender, shares by GDP, lending at 7 %"
+    budget = load_scenario(SCEN / "corridor_cku.yaml",
+                           overrides={"proposals.0.financing": "budget"})
+    assert lender_name(budget) is None
+    banked = load_scenario(SCEN / "corridor_trans_afghan_high.yaml", overrides={
+        "proposals": [*[p.model_dump(mode="json", exclude_none=True) for p in
+                        load_scenario(SCEN / "corridor_trans_afghan_high.yaml").proposals],
+                      {"type": "development_bank", "id": "sco_bank", "year": 2026,
+                       "proposer": "CHN"}]})
+    assert lender_name(banked).startswith("the scenario's development bank (sco_bank) where "
+                                          "in force, else a hypothetical members-owned")
 
 
 def test_map_flow_label_sits_on_the_edge_whose_flow_it_gives(tmp_path, monkeypatch):
@@ -302,3 +329,112 @@ def test_who_pays_says_the_payments_are_as_known_and_counts_the_failed_runs(tmp_
         assert f"failed by {YEAR} in 4 of 7 runs" in ax.get_title()
     finally:
         plt.close(fig)
+
+
+def test_gains_caption_lists_what_an_energy_runs_draws(tmp_path):
+    """network_gains.png's whiskers said "over runs, which draw the trade elasticity and
+    growth" whatever the run drew (an outside review, 2026-12-07): an energy corridor's runs
+    draw the value of time, each corridor's failure and the gas prices as well. The caption
+    now lists the answer's own drawn quantities, read from the run's scenario."""
+    import yaml
+
+    from scosim.network.runplots import whisker_caption
+    from scosim.run_spread import drawn_quantities, scenario_spread
+    from scosim.runstats import RunStats
+    from scosim.scenario.loader import load_scenario
+
+    scenario = load_scenario(SCEN / "corridor_energy.yaml")
+    (tmp_path / "scenario.yaml").write_text(scenario.resolved_yaml())
+    said = " ".join(whisker_caption(tmp_path, RunStats()).split())
+    sp = scenario_spread(yaml.safe_load((tmp_path / "scenario.yaml").read_text()), "x")
+    # What an energy run draws, independently of the list the caption is built from.
+    for words in ("the growth shocks", "the trade elasticity sigma",
+                  "the gas border price, the gas supply cost and the price in the "
+                  "exporter's next-best market", "the value of shipping time",
+                  "whether and when each corridor fails"):
+        assert words in said
+    assert [w for w, _ in drawn_quantities(sp, voted=False)] and "growth)" not in said
+    assert said.startswith("whiskers: 5th-95th percentile over runs, which differ only in")
+
+
+def test_map_states_the_capacity_of_its_year(tmp_path):
+    """afghan_corridor's map said "capacity 15 Mt/yr (3 in its first 3 years of operation)"
+    in 2035, the line's third year (built 2027-2032, operating from 2033: the scenario's
+    description), when 3 binds (an outside review, 2026-12-07). It now gives the year's
+    capacity, the first operating year read from the run's construction_start events."""
+    from types import SimpleNamespace
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from scosim.network import runplots
+    from scosim.network.step import CorridorNetwork
+    from scosim.network.tables import load_network
+
+    pid = "TRANS_AFGHAN_RAIL"
+    # A run's events: construction starts in 2027 in three runs, 2028 in one (a lag).
+    (tmp_path / "events").mkdir()
+    rows = [(r, y, "construction_start", c, "trans_afghan")
+            for r, y in ((0, 2027), (1, 2027), (2, 2028), (3, 2027)) for c in ("AFG", "PAK")]
+    names = ("run", "year", "type", "country", "proposal")
+    pq.write_table(pa.table({n: [r[k] for r in rows] for k, n in enumerate(names)}),
+                   tmp_path / "events" / "batch-00000.parquet")
+    corridor = SimpleNamespace(id="trans_afghan", project=pid, construction_years=None)
+    first = runplots.first_operating_years(tmp_path, [corridor], load_network())
+    assert first == {pid: 2027 + 6}  # projects.csv: 6 years to build; the median start
+    net = CorridorNetwork()
+    phase = np.array([[p == pid for p in net.project_ids]])
+    step = net.step(active_projects=[pid], initial_phase=phase)
+    said = {y: runplots._flow_labels(net, step, [pid], y, first)[0][pid].replace("\n", " ")
+            for y in (2032, 2035, 2036)}
+    # 3 Mt of 15 (projects.csv capacity_initial / capacity) in 2033-2035, 15 from 2036.
+    assert "capacity 3 Mt/yr in 2035, its third year of operation (15 from 2036)" in said[2035]
+    assert "capacity 15 Mt/yr in 2036 (3 in its first 3 years, 2033-2035)" in said[2036]
+    assert "capacity 3 Mt/yr from 2033" in said[2032]
+    assert all("capacity 15 Mt/yr (3 in its first" not in s for s in said.values())
+    # The map's flow in a first-phase year is the run's: at most the phase's capacity.
+    assert step.project_flow_mt[0, net.project_ids.index(pid)] <= 3.0 + 1e-9
+
+
+def test_two_map_callouts_are_parked_apart():
+    """corridor_energy's map drew CASA-1000's box on TAPI's: the boxes' frames were read
+    before they were drawn (every one the same unit square), so the parking never saw two
+    overlap. Two long callouts on one point now end apart, checked on the drawn figure."""
+    import matplotlib.pyplot as plt
+
+    from scosim.network.plot import park_callouts
+
+    fig, ax = plt.subplots(figsize=(8, 5))
+    try:
+        ax.set_xlim(0, 10)
+        ax.set_ylim(0, 10)
+        notes = [ax.annotate(f"{name}: capacity 33 bcm/yr in 2035 (11 in its first years)",
+                             (5, 5), xytext=(8, -12), textcoords="offset points",
+                             bbox=dict(boxstyle="round", fc="white"),
+                             arrowprops=dict(arrowstyle="->"))
+                 for name in ("TAPI gas pipeline", "CASA-1000 power line")]
+        renderer = fig.canvas.get_renderer()
+        park_callouts(ax, notes, renderer)
+        fig.canvas.draw()  # the frames as drawn
+        a, b = (n.get_bbox_patch().get_window_extent(renderer) for n in notes)
+        assert a.width > 100 and not a.overlaps(b)
+    finally:
+        plt.close(fig)
+
+
+def test_the_answer_says_who_lends_and_who_owns_it(tmp_path):
+    """The answer charged China, India and Russia "a lending bank's owners" losses while the
+    scenario says no SCO Development Bank is in force (an outside review, 2026-12-07): it
+    now names the default lender, its owners and its terms."""
+    from scosim.network.answer_notes import lender_lines
+    from scosim.scenario.loader import load_scenario
+
+    scenario = load_scenario(SCEN / "corridor_trans_afghan_high.yaml")
+    (tmp_path / "scenario.yaml").write_text(scenario.resolved_yaml())
+    said = " ".join(lender_lines(tmp_path))
+    assert said.startswith("Who lends to trans_afghan (bank_project): no SCO Development "
+                           "Bank is proposed, so it borrows from a hypothetical "
+                           "members-owned lender, shares by GDP")
+    # The spec's bank_share default and the default terms (corridor_financing._BANK).
+    assert "lending 70 % of the cost at the members' 7 % cost of funds" in said
+    assert "no risk premium" in said

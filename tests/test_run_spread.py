@@ -43,8 +43,8 @@ def test_the_answer_says_what_its_runs_vary_read_from_the_scenario() -> None:
     lo, hi = p["trade"]["sigma"] - p["trade"]["sigma_spread"], p["trade"]["sigma"] + p[
         "trade"]["sigma_spread"]
     assert (f"The 5-95 % band and the shares of runs span runs that differ only in the growth "
-            f"shocks, sigma (drawn in [{lo:g}, {hi:g}]) and the shocks to the states' vote "
-            "scores;") in said
+            f"shocks, the trade elasticity sigma (drawn in [{lo:g}, {hi:g}]) and the shocks "
+            "to the states' vote scores;") in said
     threshold = 100 * p["council"]["exit_threshold"]
     assert (f"the political weights, the exit threshold ({threshold:.2f} %) and the "
             f"trade-deficit closure ({p['trade']['deficits']}) are the same in every run") in said

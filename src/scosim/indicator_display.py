@@ -71,6 +71,8 @@ NAMES: dict[str, str] = {
     "corridor_power_sold_twh": "electricity sold through corridors",
     "corridor_net_welfare_pct": "welfare change net of corridor payments and risk",
     "corridor_energy_pct": "of the welfare change, energy corridors' deliveries",
+    "corridor_cost_usd": "corridor cost a year (annualised payments and O&M)",
+    "corridor_fee_base_teu": "corridor traffic an access charge would bill",
     "rats_upgraded": "upgraded-RATS membership",
     # finance
     "bank_failures": "bank failures",
@@ -205,6 +207,8 @@ DIRECTION: dict[str, Direction] = {
     "corridor_power_sold_twh": NEUTRAL,
     "corridor_net_welfare_pct": BETTER,
     "corridor_energy_pct": BETTER,
+    "corridor_cost_usd": WORSE,
+    "corridor_fee_base_teu": NEUTRAL,
     "rats_upgraded": NEUTRAL,
     "bank_failures": WORSE,
     "bank_resolutions": NEUTRAL,

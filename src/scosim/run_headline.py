@@ -127,6 +127,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                   mechanisms: Mapping[str, HeadlineIndicator] | None = None,
                   versus: str = "without the policy", scope: str | None = None,
                   own_effect: Iterable[str] = (), pays: Iterable[str] = (),
+                  income: Iterable[str] = (),
                   spread: Spread | None = None,
                   unions: Callable[[int], Sequence[UnionTariffs]] | None = None,
                   at: tuple[int, str] | None = None) -> str:
@@ -154,6 +155,9 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
             printed after the notes.
         pays: Lines saying which rule set each corridor's cost shares
             (:func:`scosim.network.answer_notes.payer_lines`), after the proposals' records.
+        income: Lines on the corridors' hosts' income (:mod:`scosim.network.access_answer`:
+            a fee-0 freight corridor's access revenue, none, and its break-even fee; an
+            energy corridor's income in US$ and over GDP), under the table's notes.
         spread: What the scenario draws per run and holds fixed
             (:func:`scosim.run_spread.run_spread`): said after the votes, with the commands
             that vary the rest (:func:`scosim.run_spread.spread_lines`); none by default.
@@ -299,6 +303,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                      "mechanisms change (trade costs, spending) against the base year's")
     if notes:
         out.append(textwrap.fill("; ".join(notes) + ".", width=95))
+    if moved:
+        out += list(income)
     out += blocs
     if unions is not None and st.has("in_customs_union"):
         out += cet_lines(unions(year), st, year)
@@ -428,12 +434,13 @@ def worked_out_headline(res: Result) -> str | None:
 
 
 def _attribution(run_dir: str | Path) -> dict:
-    """The ``scope``, ``own_effect``, ``pays``, ``spread``, ``unions``, ``at`` of the answer."""
+    """The ``scope``, ``own_effect``, ``pays``, ``income``, ``spread``, ``unions``, ``at``."""
     import json
 
     from scosim.answer_year import run_answer_year
     from scosim.attribution import own_effect_lines, run_scope
-    from scosim.network.answer_notes import measure_lines, payer_lines
+    from scosim.network.access_answer import access_lines, energy_lines
+    from scosim.network.answer_notes import lender_lines, measure_lines, payer_lines
     from scosim.run_spread import run_spread
 
     try:
@@ -441,8 +448,13 @@ def _attribution(run_dir: str | Path) -> dict:
     except (OSError, ValueError):
         manifest = {}
     # A corridor's payments say which rule set them; its gain, what its free reforms make.
-    return {"scope": run_scope(run_dir),
+    at = run_answer_year(run_dir)
+    year = at[0] if at else None
+    return {"income": [*access_lines(run_dir, manifest, year), *energy_lines(run_dir, year)],
+            "scope": run_scope(run_dir),
             "own_effect": [*own_effect_lines(run_dir, manifest),
                            *measure_lines(run_dir, manifest)],
-            "pays": payer_lines(run_dir), "spread": run_spread(run_dir, manifest),
-            "unions": run_union_tariffs(run_dir), "at": run_answer_year(run_dir)}
+            # Who lends to a bank-financed corridor: no bank is in force by default.
+            "pays": [*payer_lines(run_dir), *lender_lines(run_dir)],
+            "spread": run_spread(run_dir, manifest),
+            "unions": run_union_tariffs(run_dir), "at": at}

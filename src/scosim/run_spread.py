@@ -26,8 +26,8 @@ from scosim.model.weight_draw import CONFIDENCE_SET
 from scosim.run_outcome import wrap_answer
 from scosim.runstats import HIGH, LOW, RunStats
 
-__all__ = ["HAVEN_TYPES", "Spread", "haven_settings", "run_spread", "scenario_spread",
-           "spread_lines"]
+__all__ = ["HAVEN_TYPES", "Spread", "drawn_quantities", "haven_settings", "run_spread",
+           "scenario_spread", "spread_lines"]
 
 #: Slots whose mechanism draws random numbers of its own each run, when filled.
 DRAWING_SLOTS = ("security", "network", "finance")
@@ -325,6 +325,63 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
+def drawn_quantities(sp: Spread, *, voted: bool) -> list[tuple[str, str]]:
+    """What a scenario's runs draw, each as ``(what, how)``: the answer's list, and the figures'.
+
+    The answer's "how sure" line says ``what (how)``; a figure's caption says ``what``
+    alone (``network_gains.png``'s whiskers: until 2026-12-07 "which draw the trade
+    elasticity and growth", though its runs drew the value of time, the corridors'
+    failures and, with a gas project, the gas prices too).
+
+    Args:
+        sp: What the scenario draws (:func:`run_spread`).
+        voted: Whether states voted in the run (the weights and the vote shocks count).
+
+    Returns:
+        ``(what, how)`` pairs in the answer's order; ``how`` may be empty.
+    """
+    out: list[tuple[str, str]] = [("the growth shocks", "")] if sp.growth else []
+    if voted and sp.weight_draw:
+        lo, hi = CONFIDENCE_SET["sovereignty"]
+        r_lo, r_hi = CONFIDENCE_SET["trust_ratio"]
+        d_lo, d_hi = CONFIDENCE_SET["dominance"]
+        n_lo, n_hi = CONFIDENCE_SET["vote_noise"]
+        out.append((
+            "the political weights and the vote noise",
+            "drawn from the hindcasts' confidence "
+            f"set: sovereignty {_plain(lo)}-{_plain(hi)}, trust {r_lo:g}-{r_hi:g} times it, "
+            f"dominance {d_lo:g}-{d_hi:g}, an assumption, noise {n_lo:g}-{n_hi:g}; "
+            "docs/hindcasts.md"))
+    if sp.sigma_spread > 0:
+        out.append(("the trade elasticity sigma", f"drawn in [{sp.sigma - sp.sigma_spread:g}, "
+                             f"{sp.sigma + sp.sigma_spread:g}]"))
+    out += [(f"{code}'s collection rate", f"drawn in [{c - d:g}, {c + d:g})")
+            for code, c, d in sp.collection]
+    if voted and sp.vote_noise > 0:
+        out.append(("the shocks to the states' vote scores", ""))
+    # The network mechanism draws the gas prices where a gas project is proposed; its
+    # value of time (scosim.network.vot) is said on its own.
+    for s in sp.slots:
+        if s == "network":
+            if sp.gas_prices:
+                out.append(("the gas border price, the gas supply cost and the price in "
+                            "the exporter's next-best market",
+                            "the network mechanism's draws, each uniform over its range in "
+                            "the network tables; docs/network.md"))
+        else:
+            out.append((f"the {s} mechanism's draws", ""))
+    if sp.vot is not None and sp.vot[0] < sp.vot[1]:
+        out.append(("the value of shipping time", f"drawn in [{100 * sp.vot[0]:g}, "
+                                                  f"{100 * sp.vot[1]:g}] % of the cargo's "
+                                                  "value a day"))
+    if sp.failure_hazard is not None:
+        base, sens = sp.failure_hazard
+        out.append(("whether and when each corridor fails",
+                    f"drawn from its yearly hazard, {_plain(base)} + {_plain(sens)} x its "
+                    "route's instability; docs/network.md"))
+    return out
+
+
 def spread_lines(sp: Spread | None, st: RunStats, *, moved: bool, in_arrangement: bool,
                  exits_said: bool) -> list[str]:
     """The answer's line on what its runs vary and what they hold fixed, with commands.
@@ -343,50 +400,15 @@ def spread_lines(sp: Spread | None, st: RunStats, *, moved: bool, in_arrangement
     if sp is None:
         return []
     voted = bool(st.votes)
-    varied = ["the growth shocks"] if sp.growth else []
+    varied = [f"{short} ({detail})" if detail else short
+              for short, detail in drawn_quantities(sp, voted=voted)]
     drawn = voted and sp.weight_draw
     fixed = ["the political weights"] if voted and sp.scores_decide and not drawn else []
-    if drawn:
-        lo, hi = CONFIDENCE_SET["sovereignty"]
-        r_lo, r_hi = CONFIDENCE_SET["trust_ratio"]
-        d_lo, d_hi = CONFIDENCE_SET["dominance"]
-        n_lo, n_hi = CONFIDENCE_SET["vote_noise"]
-        varied.append(
-            "the political weights and the vote noise (drawn from the hindcasts' confidence "
-            f"set: sovereignty {_plain(lo)}-{_plain(hi)}, trust {r_lo:g}-{r_hi:g} times it, "
-            f"dominance {d_lo:g}-{d_hi:g}, an assumption, noise {n_lo:g}-{n_hi:g}; "
-            "docs/hindcasts.md)")
-    if sp.sigma_spread > 0:
-        varied.append(f"sigma (drawn in [{sp.sigma - sp.sigma_spread:g}, "
-                      f"{sp.sigma + sp.sigma_spread:g}])")
-    else:
+    if sp.sigma_spread <= 0:
         fixed.append(f"sigma ({sp.sigma:g})")
-    varied += [f"{code}'s collection rate (drawn in [{c - d:g}, {c + d:g}))"
-               for code, c, d in sp.collection]
-    if voted and sp.vote_noise > 0:
-        varied.append("the shocks to the states' vote scores")
-    # The network mechanism draws the gas prices where a gas project is proposed; its
-    # value of time (scosim.network.vot) is said on its own line.
-    for s in sp.slots:
-        if s == "network":
-            if sp.gas_prices:
-                varied.append("the gas border price, the gas supply cost and the price in "
-                              "the exporter's next-best market (the network mechanism's "
-                              "draws, each uniform over its range in the network tables; "
-                              "docs/network.md)")
-        else:
-            varied.append(f"the {s} mechanism's draws")
-    if sp.vot is not None and sp.vot[0] < sp.vot[1]:
-        varied.append(f"the value of shipping time (drawn in [{100 * sp.vot[0]:g}, "
-                      f"{100 * sp.vot[1]:g}] % of the cargo's value a day)")
-    elif sp.vot is not None:
+    if sp.vot is not None and sp.vot[0] >= sp.vot[1]:
         fixed.append(f"the value of shipping time ({100 * sp.vot[0]:g} % of the cargo's "
                      "value a day)")
-    if sp.failure_hazard is not None:
-        base, sens = sp.failure_hazard
-        varied.append("whether and when each corridor fails (drawn from its yearly hazard, "
-                      f"{_plain(base)} + {_plain(sens)} x its route's instability; "
-                      "docs/network.md)")
     threshold = sp.exit_threshold is not None and in_arrangement
     if threshold:
         fixed.append(f"the exit threshold ({100 * sp.exit_threshold:.2f} %)")

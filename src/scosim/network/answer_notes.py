@@ -77,6 +77,8 @@ def _pct(shares: Mapping[str, float]) -> str:
 #: The rules in a figure's title.
 SHORT_RULES: dict[str, str] = {"scenario": "the scenario's host_shares",
                                "published": "published shares",
+                               "partly_published": "partly published, partly by km "
+                                                   "(an assumption)",
                                "length": "by km of territory (an assumption)",
                                "single": "its only host pays"}
 
@@ -121,6 +123,58 @@ def payer_lines(run_dir: str | Path) -> list[str]:
     for pid, words, short, shares in payer_rules(scenario):
         said = words if short == SHORT_RULES["single"] else f"{words}: {_pct(shares)}"
         text = f"Who pays for {pid} ({projects[pid]}): {said}."
+        out += textwrap.wrap(text, 95, break_on_hyphens=False, break_long_words=False)
+    return out
+
+
+def lender_name(scenario: Any) -> str | None:
+    """Who lends to the scenario's bank-financed corridors, in a figure's words (None: none).
+
+    Without a ``development_bank`` proposal no SCO Development Bank is in force, and the
+    loan is the default lender's (:func:`scosim.network.bank_link.lenders`): no
+    institution, the members' lending on their own terms, owned by every member by its
+    base-year GDP, at the members' cost of funds, with no risk premium. The answer and
+    ``network_who_pays.png`` charged "a lending bank's owner" without saying so, while the
+    scenario files said no bank is in force (an outside review, 2026-12-07).
+    """
+    from scosim.network.finance import COST_OF_FUNDS
+
+    if not any(p.type == "corridor" and p.financing != "budget" for p in scenario.proposals):
+        return None
+    default = (f"a hypothetical members-owned lender, shares by GDP, lending at "
+               f"{100 * COST_OF_FUNDS:g} %")
+    banks = [p.id for p in scenario.proposals if p.type == "development_bank"]
+    if not banks:
+        return default
+    return f"the scenario's development bank ({', '.join(banks)}) where in force, else {default}"
+
+
+def lender_lines(run_dir: str | Path) -> list[str]:
+    """The answer's line on who lends to each bank-financed corridor, and who owns it."""
+    from scosim.network.corridor_financing import _BANK
+
+    scenario = _scenario(run_dir)
+    if scenario is None:
+        return []
+    banks = [p.id for p in scenario.proposals if p.type == "development_bank"]
+    out: list[str] = []
+    for p in scenario.proposals:
+        if p.type != "corridor" or p.financing == "budget":
+            continue
+        terms = (f"a hypothetical members-owned lender, shares by GDP (every member by its "
+                 f"base-year GDP), lending {100 * p.core.bank_share:g} % of the cost at the "
+                 f"members' {100 * _BANK['rate']:g} % cost of funds, {_BANK['tenor']} years "
+                 f"with {_BANK['grace']} of grace, no risk premium (docs/network.md: it "
+                 "stands for lending terms, not an institution)")
+        if banks:
+            text = (f"Who lends to {p.id} ({p.financing}): the scenario's development bank "
+                    f"({', '.join(banks)}) in the runs where it is in force and lends; "
+                    f"where none is in force, {terms}; where every bank in force declines, "
+                    "the hosts' budgets.")
+        else:
+            text = (f"Who lends to {p.id} ({p.financing}): no SCO Development Bank is "
+                    f"proposed, so it borrows from {terms}. \"A lending bank's owners\" in "
+                    "this answer are its owners.")
         out += textwrap.wrap(text, 95, break_on_hyphens=False, break_long_words=False)
     return out
 

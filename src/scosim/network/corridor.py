@@ -105,6 +105,14 @@ class Corridor(CorridorFinancing, ProposalType):
                                     "loss, annualised as the Council's preview does (cost "
                                     "of funds x present value), and the hosts' yearly O&M "
                                     "of operating corridors, over the year's expenditure",
+        "corridor_cost_usd": "US$ a year, what corridor_net_welfare_pct takes off the "
+                             "welfare change: the payments' present value (net of salvage) "
+                             "and the bank owners' expected loss times the cost of funds, "
+                             "and the hosts' O&M of operating corridors",
+        "corridor_fee_base_teu": "TEU a year on the freight corridors' routes credited to the "
+                                 "economy as their transit fees are (a TEU over a whole route "
+                                 "counts 1): US$ a year it collects per US$1 a TEU of "
+                                 "transit_fee_usd_per_teu at this traffic",
         "corridor_energy_pct": "percent of the year's baseline real expenditure: the part "
                                "of the welfare change that is the energy corridors' "
                                "deliveries' worth to the economy (a "

@@ -66,6 +66,23 @@ def energy_pct(model: SCOModel, parties: np.ndarray | None = None) -> np.ndarray
     return np.where(parties, pct, np.nan)
 
 
+def fee_base(model: SCOModel, arrangements: list[Any], step: Any) -> np.ndarray:
+    """``(R, N)`` what US$1 a TEU on the freight corridors' routes brings each economy.
+
+    The year's traffic on the routes of the freight corridors proposed here, as their
+    transit fees are credited (:meth:`scosim.network.step.CorridorNetwork.fee_base_teu`);
+    zeros without a network step or a freight corridor.
+    """
+    net = shared_network(model).net
+    carrier = net.tables.projects["carrier"]
+    mask = np.zeros(len(net.project_ids), bool)
+    for arr in arrangements:
+        mask[arr.p_index] |= carrier.iloc[arr.p_index] == "freight"
+    if step is None or not mask.any():
+        return np.zeros((model.R, model.N))
+    return net.fee_base_teu(step.edge_flow_mt, mask)
+
+
 def corridor_indicators(model: SCOModel, arrangements: list[Any],
                         policy: PolicyState) -> dict[str, np.ndarray]:
     """The corridor indicators ``(R, N)`` of the model's year.
@@ -126,6 +143,10 @@ def corridor_indicators(model: SCOModel, arrangements: list[Any],
     # economy pays and risks nothing the cost is 0.0 and the net is its welfare change.
     net = (np.asarray(model.welfare, float) - 1.0) * 100.0 - 100.0 * cost
     return {"corridor_operating": operating.astype(float), "corridor_paid_usd": paid,
+            # The net's yearly cost in US$ and the traffic an access charge would bill: the
+            # answer's break-even fee (network.access_answer; an outside review, 2026-12-07).
+            "corridor_cost_usd": cost * expenditure,
+            "corridor_fee_base_teu": fee_base(model, arrangements, step),
             "corridor_failed": failed.astype(float),
             "corridor_paid_expected_usd": paid_exp, "corridor_risk_expected_usd": risk_exp,
             "corridor_risk_usd": risk, NET: net,

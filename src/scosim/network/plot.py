@@ -64,6 +64,18 @@ def _marker_boxes(ax: Any, renderer: Any) -> list[Any]:
     return out
 
 
+def _callout_box(note: Any, renderer: Any) -> Any:
+    """The pixel box of a callout where it now stands.
+
+    Its frame is moved only when drawn: read before that, every box was the same unit
+    square, so no two callouts were ever seen to overlap (corridor_energy's two boxes sat
+    on each other until 2026-12-07).
+    """
+    note.update_positions(renderer)
+    note.update_bbox_position_size(renderer)
+    return note.get_bbox_patch().get_window_extent(renderer)
+
+
 def park_callouts(ax: Any, callouts: Sequence[Any], renderer: Any) -> None:
     """Move each flow callout to the first of :data:`CALLOUT_SPOTS` that covers no marker.
 
@@ -81,8 +93,7 @@ def park_callouts(ax: Any, callouts: Sequence[Any], renderer: Any) -> None:
             note.xyann = (x, y)
             note.set_ha(ha)
             note.set_va(va)
-            note.update_positions(renderer)
-            box = note.get_bbox_patch().get_window_extent(renderer)
+            box = _callout_box(note, renderer)
             hits = sum(box.overlaps(m) for m in markers) + 100 * sum(
                 box.overlaps(t) for t in taken)
             if fewest is None or hits < fewest:
@@ -93,8 +104,7 @@ def park_callouts(ax: Any, callouts: Sequence[Any], renderer: Any) -> None:
         note.xyann = (x, y)
         note.set_ha(ha)
         note.set_va(va)
-        note.update_positions(renderer)
-        taken.append(note.get_bbox_patch().get_window_extent(renderer))
+        taken.append(_callout_box(note, renderer))
 
 
 def project_name(tables: NetworkTables, project: str) -> str:
@@ -246,7 +256,7 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
     ax.apply_aspect()
     park_callouts(ax, flow_labels, renderer)
     place_labels(ax, labelled, markers, fontsize=7,
-                 avoid=[f.get_bbox_patch().get_window_extent(renderer) for f in flow_labels])
+                 avoid=[_callout_box(f, renderer) for f in flow_labels])
     ax.set_xlabel("longitude, degrees east")
     ax.set_ylabel("latitude, degrees north")
     ax.grid(alpha=0.2)

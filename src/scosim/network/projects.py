@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from scosim.network.routing import FreightGraph, Routes, route_edges
@@ -52,6 +53,10 @@ def project_mask(project_ids: Sequence[str], active: ArrayLike | Sequence[str]) 
 SHARE_RULES: dict[str, str] = {
     "scenario": "the scenario's host_shares",
     "published": "published shares (projects.csv host_shares, sources.csv {source})",
+    # Where only part of the split is published (the CKU's Kyrgyz joint venture), the rest
+    # an assumption: said so, not "published" (an outside review, 2026-12-07).
+    "partly_published": "partly published shares (projects.csv host_shares: {basis}; "
+                        "sources.csv {source})",
     "length": "by length of new line in each host's territory (an assumption: no published "
               "split)",
 }
@@ -61,28 +66,39 @@ def default_host_shares(tables: NetworkTables, project: str) -> tuple[FloatArray
     """The hosts' cost shares of a project when its proposal gives none (N,), and the rule.
 
     ``projects.csv``'s ``host_shares`` where it gives them (an owners' equity or a joint
-    venture's capital, with its source), else in proportion to the project's length in
+    venture's capital, with its source; ``host_shares_basis`` says what part of them is
+    published where only a part is), else in proportion to the project's length in
     each territory (:func:`project_km_by_economy`), an assumption.
 
     Returns:
         ``(shares, rule)``: shares summing to 1 in the tables' economy order, and
-        ``"published"`` or ``"length"`` (a key of :data:`SHARE_RULES`).
+        ``"published"``, ``"partly_published"`` or ``"length"`` (a key of
+        :data:`SHARE_RULES`).
     """
-    given = tables.projects.loc[project].get("host_shares") or {}
+    row = tables.projects.loc[project]
+    given = row.get("host_shares") or {}
     if given:
         econ = tables.economies
-        return np.array([float(given.get(c, 0.0)) for c in econ]), "published"
+        rule = "partly_published" if _basis(row) else "published"
+        return np.array([float(given.get(c, 0.0)) for c in econ]), rule
     km = project_km_by_economy(tables, project)
     return km / km.sum(), "length"
 
 
 def share_rule_text(tables: NetworkTables, project: str, rule: str) -> str:
     """The words of :data:`SHARE_RULES` for a project (its sources for published shares)."""
-    if rule != "published":
+    if rule not in ("published", "partly_published"):
         return SHARE_RULES[rule]
-    ids = [s for s in str(tables.projects.loc[project, "source"]).split(";")
-           if not s.startswith("anchors_")]
-    return SHARE_RULES[rule].format(source=", ".join(ids) or "source")
+    row = tables.projects.loc[project]
+    ids = [s for s in str(row["source"]).split(";") if not s.startswith("anchors_")]
+    return SHARE_RULES[rule].format(source=", ".join(ids) or "source", basis=_basis(row))
+
+
+def _basis(row: pd.Series) -> str:
+    """``projects.csv``'s ``host_shares_basis`` of a project row ('' when blank or absent)."""
+    value = row.get("host_shares_basis", "")
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else \
+        str(value).strip()
 
 
 def project_km_by_economy(tables: NetworkTables, project: str) -> FloatArray:

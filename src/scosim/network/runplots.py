@@ -118,9 +118,15 @@ def plot_network_run(run_dir: Path, plots_dir: Path, st: RunStats, title: str) -
                  if ops is not None and bool((ops > 0).any()) else [])
     lifted = [o.restriction for o in params.transit_opened
               if o.year <= year and (o.until is None or year <= o.until)]
+    # The year each corridor first operates in the run: the map's capacity is that of the
+    # map's year (a first phase binds in its first years: the run's, here too).
+    first = first_operating_years(run_dir, corridors, net.tables)
+    phase = np.array([[pid in operating and pid in first
+                       and 0 <= year - first[pid] < INITIAL_PHASE_YEARS
+                       for pid in net.project_ids]])
     step = net.step(instability=inst[None], active_projects=operating,
-                    congestion=params.congestion, lifted=lifted)
-    flows, flow_edges = _flow_labels(net, step, [p.project for p in corridors], year)
+                    congestion=params.congestion, lifted=lifted, initial_phase=phase)
+    flows, flow_edges = _flow_labels(net, step, [p.project for p in corridors], year, first)
     focus = next((p.proposer for p in corridors if p.proposer), "IND")
     names = (", ".join(project_name(net.tables, p.project) for p in corridors)
              or "no corridor adopted")
@@ -144,12 +150,12 @@ def plot_network_run(run_dir: Path, plots_dir: Path, st: RunStats, title: str) -
             title=f"{title}\nwelfare change (real expenditure) in {year}: the run's corridors, "
                   "instability and\nroute sanctions together vs none of them, "
                   "before corridor costs\n"
-                  f"(bars: {_mean_of(st.runs, 'median')}, as in summary.txt; whiskers: 5th-95th "
-                  "percentile\nover runs, which draw the trade elasticity and growth)"
+                  f"(bars: {_mean_of(st.runs, 'median')}, as in summary.txt)\n"
+                  + whisker_caption(run_dir, st)
                   + _bundled_note(scenario, net.tables),
             stat="median"))
     if st.has("corridor_paid_usd"):
-        from scosim.network.answer_notes import payer_rules
+        from scosim.network.answer_notes import lender_name, payer_rules
 
         project_of = {p.id: p.project for p in scenario.proposals if p.type == "corridor"}
         rules = "; ".join(f"{project_name(net.tables, project_of.get(pid, pid))}: {short}"
@@ -159,8 +165,34 @@ def plot_network_run(run_dir: Path, plots_dir: Path, st: RunStats, title: str) -
         out.append(plot_who_pays_run(
             st, plots_dir / "network_who_pays.png", title, names, hosts,
             project_finance=any(p.financing == "bank_project" for p in corridors),
-            rules=rules, failed_runs=_failed_runs(st, corridors, hosts)))
+            rules=rules, failed_runs=_failed_runs(st, corridors, hosts),
+            lender=lender_name(scenario)))
     return out
+
+
+def whisker_caption(run_dir: Path, st: RunStats, width: int = 80) -> str:
+    """The gains figure's line on its whiskers: what the runs they span draw.
+
+    The answer's list (:func:`scosim.run_spread.drawn_quantities`, read from the run's
+    ``scenario.yaml``), without its ranges. Until 2026-12-07 the figure said "which draw
+    the trade elasticity and growth" whatever the run drew (an outside review: the value
+    of time, the corridors' failures and an energy run's gas prices were left out).
+    """
+    import json
+    import textwrap
+
+    from scosim.run_spread import _join, drawn_quantities, run_spread
+
+    try:
+        manifest = json.loads((Path(run_dir) / "manifest.json").read_text())
+    except (OSError, ValueError):
+        manifest = {}
+    sp = run_spread(run_dir, manifest)
+    items = [] if sp is None else [w for w, _ in drawn_quantities(sp, voted=bool(st.votes))]
+    said = (f"which differ only in {_join(items)}" if items
+            else "which draw nothing different")
+    return "\n".join(textwrap.wrap(f"whiskers: 5th-95th percentile over runs, {said}", width,
+                                    break_on_hyphens=False))
 
 
 def _failed_runs(st: RunStats, corridors: list, hosts: set[str]) -> int | None:
@@ -191,19 +223,91 @@ def _bundled_note(scenario, tables) -> str:
     return "".join(f"\n{p}" for p in parts)
 
 
-def _flow_labels(net, step, projects: list[str], year: int
+def first_operating_years(run_dir: Path, corridors: list, tables) -> dict[str, int]:
+    """``{project: year}`` each adopted corridor first operates, the median over runs.
+
+    Its construction starts in the year its ``construction_start`` events are dated (the
+    later of its ``start_year`` and its entry into force, which may vary by run) and it
+    operates ``construction_years`` later; a run without the events (none written) leaves
+    the project out.
+    """
+    from scosim.result_tables import batch_files
+
+    ids = {p.id: p for p in corridors}
+    if not ids:
+        return {}
+    try:
+        files = batch_files(Path(run_dir) / "events")
+    except FileNotFoundError:
+        return {}
+    import pyarrow.parquet as pq
+
+    starts: dict[str, dict[int, int]] = {}
+    for f in files:
+        df = pq.read_table(f, columns=["run", "year", "type", "proposal"],
+                           filters=[("type", "=", "construction_start")]).to_pandas()
+        for pid, runs in df[df["proposal"].isin(list(ids))].groupby("proposal"):
+            seen = starts.setdefault(str(pid), {})
+            for run, y in runs.groupby("run")["year"].min().items():
+                seen[int(run)] = min(int(y), seen.get(int(run), int(y)))
+    out: dict[str, int] = {}
+    for pid, runs in starts.items():
+        p = ids[pid]
+        build = int(p.construction_years or tables.projects.loc[p.project,
+                                                                "construction_years"])
+        # Median of integers: an integer year (the lower middle when the runs split evenly).
+        years = sorted(runs.values())
+        out[p.project] = years[(len(years) - 1) // 2] + build
+    return out
+
+
+_ORDINAL = ("first", "second", "third", "fourth", "fifth")
+
+
+def _capacity_text(full: float, unit: str, share: float, year: int,
+                   first: int | None) -> str:
+    """A capacity as of ``year``: a first phase (``share`` of ``full``) binds in its years.
+
+    Until 2026-12-07 the map said "capacity 15 Mt/yr (3 in its first 3 years of operation)"
+    in 2035, the Trans-Afghan railway's third year (opening 2033), when 3 bound (an outside
+    review).
+    """
+    n = INITIAL_PHASE_YEARS
+    initial = full * share
+    if share >= 1.0:
+        return f"capacity {full:g} {unit}"
+    if first is None:
+        return f"capacity {full:g} {unit} ({initial:g} in its first {n} years of operation)"
+    if year < first:
+        return (f"capacity {initial:g} {unit} from {first}, its first {n} years, "
+                f"then {full:g}")
+    if year - first < n:
+        k = year - first
+        which = _ORDINAL[k] if k < len(_ORDINAL) else f"year {k + 1}"
+        return (f"capacity {initial:g} {unit} in {year}, its {which} year of operation "
+                f"({full:g} from {first + n})")
+    return (f"capacity {full:g} {unit} in {year} ({initial:g} in its first {n} years, "
+            f"{first}-{first + n - 1})")
+
+
+def _flow_labels(net, step, projects: list[str], year: int,
+                 first: dict[str, int] | None = None
                  ) -> tuple[dict[str, str], dict[str, str]]:
     """What each project's map label says, and the edge it sits on.
 
     A freight project's label gives the flow on its busiest edge (``project_flow_mt``) and
-    sits on that edge, with the edge's capacity beside it; an energy project's gives its
-    capacity (and its initial phase's), next to its longest edge.
+    sits on that edge, with the edge's capacity in ``year`` beside it; an energy project's
+    gives its capacity in ``year``, next to its longest edge. ``first``: the year each
+    project first operates (:func:`first_operating_years`; without it the label gives both
+    phases' capacities).
     """
+    first = first or {}
     edges, nodes = net.tables.edges, net.tables.nodes
     flows: dict[str, str] = {}
     at: dict[str, str] = {}
     for pid in projects:
         row = net.tables.projects.loc[pid]
+        share = float(row["capacity_initial"] / row["capacity"])
         if row["capacity_unit"] == "Mt/yr":
             cols = [net.edge_ids.index(e) for e in edges.index[edges["project"] == pid]]
             if not cols:
@@ -212,19 +316,14 @@ def _flow_labels(net, step, projects: list[str], year: int
             e = edges.iloc[k]
             ends = "-".join(str(nodes.loc[e[c], "name"]).split(" (")[0]
                             for c in ("from_node", "to_node"))
-            cap = (f", capacity {e['capacity']:g} {e['capacity_unit']}"
+            cap = (", " + _capacity_text(float(e["capacity"]), str(e["capacity_unit"]), share,
+                                         year, first.get(pid))
                    if np.isfinite(e["capacity"]) else "")
-            share = row["capacity_initial"] / row["capacity"]
-            if cap and share < 1.0:  # a freight first phase (network.loads)
-                cap += (f" ({e['capacity'] * share:g} in its first {INITIAL_PHASE_YEARS} years"
-                        " of operation)")
             flows[pid] = (f"{step.edge_flow_mt[0, k]:.1f} Mt/yr carried in {year}\n"
                           f"on {ends}, its busiest link{cap}")
             at[pid] = net.edge_ids[k]
         else:
-            text = f"capacity {row['capacity']:g} {row['capacity_unit']}"
-            if row["capacity_initial"] < row["capacity"]:
-                text += (f" ({row['capacity_initial']:g} in its first {INITIAL_PHASE_YEARS}"
-                         " years of operation)")
-            flows[pid] = text
+            # Two lines: one long box covered the other corridor's (corridor_energy's map).
+            flows[pid] = _capacity_text(float(row["capacity"]), str(row["capacity_unit"]),
+                                        share, year, first.get(pid)).replace(" (", "\n(", 1)
     return flows, at

@@ -385,6 +385,24 @@ class CorridorNetwork:
                            edge_flow_mt=np.asarray(loads, float),
                            energy_flow=np.asarray(energy, float))
 
+    def fee_base_teu(self, edge_flow_mt: FloatArray, projects: NDArray[np.bool_]
+                     ) -> FloatArray:
+        """What a fee of US$1 a TEU on each of ``projects``' routes brings each economy, (R, N).
+
+        The traffic ``fee_revenue_usd`` credits, per US$ of a route's fee: a TEU over a
+        whole route counts 1, over one of its E edges 1/E, shared by the economies the edge
+        touches. So a fee ``f`` collects ``f`` times this at the same traffic: the access
+        charge that recovers a cost ``C`` at that traffic is ``C`` over it.
+
+        Args:
+            edge_flow_mt: (R, E) freight carried on each edge (``NetworkStep.edge_flow_mt``).
+            projects: (P,) bool, the projects whose routes count.
+        """
+        flow = np.atleast_2d(np.asarray(edge_flow_mt, float))
+        unit = np.broadcast_to(np.asarray(projects, float), (flow.shape[0], len(projects)))
+        return self._fee_revenue(flow, self._edge_fee(unit), flow.shape[0],
+                                 len(self.tables.economies))
+
     def _fee_revenue(self, loads: FloatArray, fee: FloatArray | None, runs: int,
                      n: int) -> FloatArray:
         """Fees a year (R, N): carried TEU x each edge's fee, to the economies it touches."""

@@ -64,7 +64,8 @@ def split_risk(paid: np.ndarray, risk: np.ndarray, host: np.ndarray
 
 def plot_who_pays_run(st: RunStats, path: Path, title: str, names: str,
                       hosts: Collection[str], project_finance: bool = False,
-                      top: int = 8, rules: str = "", failed_runs: int | None = None) -> Path:
+                      top: int = 8, rules: str = "", failed_runs: int | None = None,
+                      lender: str | None = None) -> Path:
     """Payments and losses per economy for the adopted corridors, as known (bars: means).
 
     Args:
@@ -80,6 +81,8 @@ def plot_who_pays_run(st: RunStats, path: Path, title: str, names: str,
         rules: Which rule set each corridor's cost shares (the title's last line).
         failed_runs: In how many runs the corridor has failed by the last year (said in
             the title; None: not said, as with several corridors).
+        lender: Who lends to the bank-financed corridors, named in the owners' key
+            (:func:`scosim.network.answer_notes.lender_name`); None: "a lending bank".
 
     Returns:
         ``path``.
@@ -133,9 +136,7 @@ def plot_who_pays_run(st: RunStats, path: Path, title: str, names: str,
     ]
     if (beyond[show] > 0).any():
         handles.append(Patch(facecolor="none", edgecolor=RISK_COLOUR, hatch=OWNER_HATCH,
-                             label="a lending bank's owner: its share of the bank's loss\n"
-                                   "(failed) or expected loss (standing), after its "
-                                   "payments (they add up)"))
+                             label=_lender_key(lender)))
     ax.legend(handles=handles, fontsize=8, loc="lower right")
     fate = ("" if failed_runs is None else
             f"; failed by {year} in {failed_runs} of {st.runs} runs")
@@ -145,3 +146,12 @@ def plot_who_pays_run(st: RunStats, path: Path, title: str, names: str,
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def _lender_key(lender: str | None) -> str:
+    """The owners' key, naming the lender, on lines of about 64 characters."""
+    import textwrap
+
+    text = (f"an owner of {lender or 'a lending bank'}: its share of the lender's loss "
+            "(failed) or expected loss (standing), after its payments (they add up)")
+    return "\n".join(textwrap.wrap(text, 64, break_on_hyphens=False))

@@ -1,0 +1,255 @@
+"""What a corridor run's answer says of its hosts' income: freight access charges and energy.
+
+Two notes under the welfare table, each from the run's own per-run rows of one year
+(``indicators/``; medians over runs of per-run figures, as the table's):
+
+* :func:`access_lines`: a freight corridor whose scenario sets no transit fee
+  (``transit_fee_usd_per_teu`` 0) brings its hosts nothing from the line's traffic: the
+  freight rate is a cost used up in the GE, which reaches no economy's income
+  (docs/network.md, "Who receives the rate"), so their net is their trade gain less the
+  whole cost. The note says so, and gives the access charge per TEU that would recover the
+  hosts' yearly cost (``corridor_cost_usd``: the payments' present value times the cost of
+  funds, plus the O&M) at the run's traffic (``corridor_fee_base_teu``), with the command
+  that runs it. A fee raises the route's cost and cuts its traffic, so at the lower traffic
+  it recovers less: the break-even at today's traffic is a lower bound.
+* :func:`energy_lines`: an energy corridor's income to each economy (``energy_value_usd``)
+  in US$ and as a share of its GDP (``gdp_usd``), beside the table's percentage of real
+  expenditure, which for an exporter with a large surplus (Turkmenistan) is far below GDP.
+
+An outside review (2026-12-07) found the answer silent on both.
+"""
+
+from __future__ import annotations
+
+import shlex
+import textwrap
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scosim.data.constants import NAMES
+
+#: Largest number of economies the energy note names.
+SHOWN = 6
+
+
+def _fee_max() -> float:
+    """The largest ``transit_fee_usd_per_teu`` a scenario accepts (the spec's bound)."""
+    from scosim.network.specs import CorridorProposal
+
+    field = CorridorProposal.model_fields["transit_fee_usd_per_teu"]
+    return float(next(m.le for m in field.metadata if getattr(m, "le", None) is not None))
+
+
+def run_rows(run_dir: str | Path, names: Sequence[str], year: int | None = None
+             ) -> tuple[int | None, dict[str, pd.DataFrame]]:
+    """Per-run values of ``names`` in one year: ``(year, {name: runs x economies})``.
+
+    Read from the run's ``indicators/`` batch files a batch at a time, only those rows.
+
+    Args:
+        run_dir: The run's directory.
+        names: Indicators to read.
+        year: The year; None: the last year any of them is recorded.
+
+    Returns:
+        The year (None when none is recorded) and a frame per recorded indicator.
+    """
+    import pyarrow.parquet as pq
+
+    from scosim.result_tables import batch_files
+
+    try:
+        files = batch_files(Path(run_dir) / "indicators")
+    except FileNotFoundError:
+        return None, {}
+    parts = []
+    for f in files:
+        filters = [("indicator", "in", list(names))]
+        if year is not None:
+            filters.append(("year", "=", int(year)))
+        df = pq.read_table(f, columns=["run", "year", "country", "indicator", "value"],
+                           filters=filters).to_pandas()
+        if year is None and len(df):  # only the last year's rows are kept
+            df = df[df["year"] == df["year"].max()]
+        parts.append(df)
+    rows = pd.concat(parts) if parts else pd.DataFrame()
+    if rows.empty:
+        return None, {}
+    last = int(rows["year"].max())
+    rows = rows[rows["year"] == last]
+    out = {str(n): g.pivot_table(index="run", columns="country", values="value",
+                                 aggfunc="first")
+           for n, g in rows.groupby("indicator")}
+    return last, out
+
+
+def _usd(v: float) -> str:
+    """US$ in bn above 1 bn, else m: a policy reader's form."""
+    sign = "-" if v < 0 else ""
+    v = abs(v)
+    return f"{sign}US${v / 1e9:.2f} bn" if v >= 1e9 else f"{sign}US${v / 1e6:.0f} m"
+
+
+def energy_lines(run_dir: str | Path, year: int | None = None) -> list[str]:
+    """Each economy's energy income in US$ and as a share of GDP (median over runs).
+
+    Args:
+        run_dir: The run's directory.
+        year: The welfare table's year; None: the last.
+
+    Returns:
+        Wrapped lines; none where no economy has energy income in any run.
+    """
+    from scosim.network.answer_notes import _scenario
+
+    if _scenario(run_dir) is None:  # no corridor proposal: nothing to read
+        return []
+    year, rows = run_rows(run_dir, ("energy_value_usd", "gdp_usd"), year)
+    value, gdp = rows.get("energy_value_usd"), rows.get("gdp_usd")
+    if value is None or gdp is None or not (value.to_numpy() != 0).any():
+        return []
+    gdp = gdp.reindex(index=value.index, columns=value.columns)
+    usd = value.median()
+    share = (100.0 * value / gdp).median()  # of each run's own GDP, then the median
+    shown = usd[usd != 0].abs().sort_values(ascending=False, kind="stable").index[:SHOWN]
+    said = "; ".join(f"{NAMES.get(c, c)} {_usd(usd[c])}, {share[c]:.2f} % of its GDP"
+                     for c in shown)
+    text = (f"Energy income in {year} (energy_value_usd, what the energy corridors' "
+            "deliveries are worth to the economy, and over its GDP, gdp_usd; each the median "
+            f"over the {len(value)} runs): {said}. The welfare column is a percentage of real "
+            "expenditure, which for an exporter with a large trade surplus is well below its "
+            "GDP: the same income is a smaller share of GDP.")
+    return textwrap.wrap(text, 95, break_on_hyphens=False, break_long_words=False)
+
+
+def access_lines(run_dir: str | Path, manifest: Mapping[str, Any],
+                 year: int | None = None) -> list[str]:
+    """What a fee-0 freight corridor's hosts collect (nothing), and the break-even fee.
+
+    Args:
+        run_dir: The run's directory (its ``scenario.yaml`` and ``indicators/``).
+        manifest: The run's manifest: seed, replications, run id, scenario file, overrides.
+        year: The welfare table's year; None: the last.
+
+    Returns:
+        Wrapped lines; none without a freight corridor at a fee of 0.
+    """
+    from scosim.network.answer_notes import _scenario, payer_rules
+    from scosim.network.finance import COST_OF_FUNDS
+    from scosim.network.tables import load_network
+
+    scenario = _scenario(run_dir)
+    if scenario is None:
+        return []
+    carrier = load_network().projects["carrier"]
+    freight = [(k, p) for k, p in enumerate(scenario.proposals)
+               if p.type == "corridor" and carrier.get(p.project) == "freight"]
+    free = [(k, p) for k, p in freight if p.transit_fee_usd_per_teu == 0]
+    if not free:
+        return []
+    year, rows = run_rows(run_dir, ("corridor_cost_usd", "corridor_fee_base_teu"), year)
+    shares = {pid: s for pid, _, _, s in payer_rules(scenario)}
+    lines: list[str] = []
+    for k, p in free:
+        hosts = [c for c, v in shares.get(p.id, {}).items() if v > 0]
+        text = (f"Access revenue from {p.id} ({p.project}): the scenario sets no transit fee "
+                "(transit_fee_usd_per_teu 0), and the freight rate is a cost used up in the "
+                "GE that reaches no economy's income (docs/network.md, \"Who receives the "
+                f"rate\"), so its hosts ({', '.join(hosts)}) collect nothing from the line's "
+                "traffic: their net is their trade gain less the whole yearly cost.")
+        said = _break_even(rows, hosts, len(freight) == 1)
+        if said is not None and year is not None:
+            fee, cost, teu, n_on, n_all = said
+            om = _upkeep_usd(scenario, p)
+            text += (f" An access charge that would recover it: in {year} the hosts together pay "
+                     f"{_usd(cost)} a year (the net's cost: their payments' present value "
+                     f"times the cost of funds ({100 * COST_OF_FUNDS:g} % by default), a "
+                     "perpetuity's "
+                     f"yearly equivalent, plus the O&M, {_usd(om)} a year) and the line "
+                     f"carries {teu / 1e3:,.0f} thousand TEU a year over the whole of its "
+                     f"route in their territory (medians over the {n_on} of {n_all} runs in "
+                     f"which it operates), so a fee of US${fee:,.0f} a TEU would recover the "
+                     f"whole cost and US${om / teu:,.0f} the O&M alone. At such a fee and that "
+                     "traffic their net would be about their welfare change; but the fee "
+                     "raises the route's cost and cuts its traffic, so it recovers less: "
+                     "these are lower bounds. " + _fee_command(run_dir, manifest, k, fee,
+                                                                om / teu) + ".")
+        elif len(freight) > 1:
+            text += (" The run's freight corridors share their hosts' records, so no "
+                     "break-even fee is worked out for each.")
+        lines += textwrap.wrap(text, 95, break_on_hyphens=False, break_long_words=False)
+    return lines
+
+
+def _break_even(rows: Mapping[str, pd.DataFrame], hosts: Sequence[str], alone: bool
+                ) -> tuple[float, float, float, int, int] | None:
+    """``(fee, cost, traffic, runs operating, runs)``: medians over the runs it operates.
+
+    Each run's break-even is the hosts' yearly cost over the traffic a fee of US$1 a TEU
+    would bill in their territory; only where the corridor carries traffic that year (a
+    failed or unbuilt line bills nothing). None when the run's records cannot say (several
+    freight corridors, no traffic in any run).
+    """
+    cost, base = rows.get("corridor_cost_usd"), rows.get("corridor_fee_base_teu")
+    if not alone or cost is None or base is None or not hosts:
+        return None
+    cols = [c for c in hosts if c in cost.columns and c in base.columns]
+    c = cost[cols].sum(axis=1)
+    b = base[cols].sum(axis=1).reindex(c.index).fillna(0.0)
+    on = b > 0
+    if not on.any():
+        return None
+    fee = c[on] / b[on]
+    return (float(np.median(fee)), float(np.median(c[on])), float(np.median(b[on])),
+            int(on.sum()), len(c))
+
+
+def _upkeep_usd(scenario: Any, p: Any) -> float:
+    """The project's yearly O&M in US$ as the run charges it, over all its hosts.
+
+    ``m x C`` (:func:`scosim.network.upkeep.upkeep_usd`): the scenario's ``om_share``,
+    else its carrier's (``params.csv``), times the proposal's build cost.
+    """
+    from scosim.network.tables import load_network
+    from scosim.network.upkeep import carrier_om_share
+
+    tables = load_network()
+    row = tables.projects.loc[p.project]
+    cost = p.build_cost_usd_bn or float(row["build_cost_high_usd_bn"] if p.cost_case == "high"
+                                        else row["build_cost_usd_bn"])
+    given = scenario.parameters.network.om_share
+    share = carrier_om_share(tables, p.project) if given is None else float(given)
+    return share * cost * 1e9
+
+
+def _fee_command(run_dir: str | Path, manifest: Mapping[str, Any], index: int,
+                 fee: float, om_fee: float) -> str:
+    """The sentence with the ``scosim run`` command at a break-even fee.
+
+    The whole cost's fee where a scenario accepts it, else the O&M's (a fee is at most the spec's
+    bound), rounded up to the next US$10; the run's seed and replications.
+    """
+    final = Path(run_dir).parent / str(manifest.get("run_id") or Path(run_dir).name)
+    source = manifest.get("scenario_file") if not manifest.get("overrides") else None
+    path = shlex.quote(str(source or final / "scenario.yaml"))
+    seed, reps = manifest.get("seed"), manifest.get("replications")
+    top = _fee_max()
+    whole = int(np.ceil(fee / 10.0) * 10)
+    upkeep = int(np.ceil(om_fee / 10.0) * 10)
+    if whole <= top:
+        fee_set, what = whole, "To run it"
+    elif upkeep <= top:
+        fee_set, what = upkeep, (f"The whole cost's fee is above the US${top:,.0f} a TEU a "
+                                 "scenario accepts (transit_fee_usd_per_teu); to run the "
+                                 "O&M's")
+    else:
+        return (f"Both are above the US${top:,.0f} a TEU a scenario accepts "
+                "(transit_fee_usd_per_teu)")
+    return (f"{what}: `scosim run {path} --set "
+            f"proposals.{index}.transit_fee_usd_per_teu={fee_set} --seed {seed} "
+            f"--replications {reps}`, then `scosim compare` with this run (the hosts' "
+            "corridor_net_welfare_pct and transit_fee_revenue_usd)")
