@@ -185,7 +185,7 @@ def test_the_answer_says_why_india_s_real_gdp_rises_while_its_welfare_falls(
     assert ind_["welfare_tariff_revenue_pct"] < 0
     assert (f"India: real GDP {ind_['real_gdp_change_pct']:+.2f} % but welfare "
             f"{ind_['welfare_change_pct']:+.2f} %: tariff revenue "
-            f"{ind_['welfare_tariff_revenue_pct']:+.2f} points outweighs real GDP "
+            f"{ind_['welfare_tariff_revenue_pct']:+.2f} points outweighs real GDP's part "
             f"{ind_['welfare_real_gdp_pct']:+.2f} and the deficit's real value "
             f"{ind_['welfare_deficit_pct']:+.2f}") in said
     # Named exactly where the medians of the raw tables have opposite signs.
@@ -251,12 +251,12 @@ def test_members_lost_revenue_share_one_line_and_the_other_way_its_own() -> None
                         "welfare's parts in points):")
     # India's gap is the largest of the revenue group: it leads, Kyrgyzstan follows.
     assert ("India: real GDP +0.63 % but welfare -0.35 %: tariff revenue -1.30 points "
-            "outweighs real GDP +0.60 and the deficit's real value +0.35; likewise, by "
+            "outweighs real GDP's part +0.60 and the deficit's real value +0.35; likewise, by "
             "tariff revenue: KGZ -1.40.") in said
     assert ("China: real GDP -0.03 % but welfare +0.15 %: tariff revenue +0.14 points and "
-            "the deficit's real value +0.04 outweigh real GDP -0.04.") in said
+            "the deficit's real value +0.04 outweigh real GDP's part -0.04.") in said
     # Security spending or a transfer out of income is its own part.
     assert ("Iran: real GDP +0.20 % but welfare -0.29 %: income and costs outside trade "
-            "-0.50 points outweighs real GDP +0.20 and tariff revenue +0.01.") in said
+            "-0.50 points outweighs real GDP's part +0.20 and tariff revenue +0.01.") in said
     assert said.index("India") < said.index("Iran") < said.index("China")  # by the gap
     assert all(len(line) <= 95 for line in lines)

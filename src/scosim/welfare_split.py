@@ -47,7 +47,7 @@ WELFARE = "welfare_change_pct"
 REAL_GDP = "real_gdp_change_pct"
 #: The parts of the welfare change, with the words the line gives each.
 PARTS: dict[str, str] = {
-    "welfare_real_gdp_pct": "real GDP",
+    "welfare_real_gdp_pct": "real GDP's part",
     "welfare_tariff_revenue_pct": "tariff revenue",
     "welfare_deficit_pct": "the deficit's real value",
     "welfare_other_income_pct": "income and costs outside trade",
@@ -113,7 +113,7 @@ def _sided(row: pd.Series) -> tuple[dict[str, float], list[str], list[str]]:
 
 
 def _because(row: pd.Series) -> str:
-    """``"tariff revenue -1.30 points outweighs real GDP +0.58 and ..."`` for one economy."""
+    """``"tariff revenue -1.30 points outweighs real GDP's part +0.58 and ..."`` for one economy."""
     parts, for_, against = _sided(row)
     if not for_:  # medians of parts need not add up: none with the welfare's sign
         return "the parts' medians single none out (summary.csv has them)"
