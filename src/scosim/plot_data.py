@@ -33,7 +33,12 @@ PLOTTED = ("gdp_usd", "welfare_change_pct", "member", ADJUSTMENT)
 #: (at 10,000 runs of customs_union.yaml they add 27-51 MiB to the statistics' peak:
 #: docs/scenarios.md, ``summary``).
 WELFARE_ACCOUNTS = ("ev_usd", "welfare_terms_of_trade_pct", "welfare_tariff_revenue_pct",
-                    "welfare_rest_pct")
+                    "welfare_rest_pct",
+                    # The real GDP change and the welfare change's other parts (with the
+                    # revenue term they add up to it): the answer's line on why real GDP
+                    # and welfare move apart (scosim.welfare_split).
+                    "real_gdp_change_pct", "welfare_real_gdp_pct", "welfare_deficit_pct",
+                    "welfare_other_income_pct")
 #: Event types the run plots and its answer read (``rejected`` with ``adopted``: the
 #: decision rule's score, ``votes.csv``).
 PLOTTED_EVENTS = ("vote", "veto", "withdrew", "defection", "bloc_exit", "joined", "accession",

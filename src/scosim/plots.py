@@ -87,7 +87,8 @@ def _band_note(n_runs: int) -> str:
 #: 2035 beside a real GDP change of +0.65 %, docs/model.md "Indicators"); read beside a
 #: baseline run's, a line was taken for a loss of output. The real change is per run (a
 #: ratio of price indices), which the run's statistics do not hold as a path: the note
-#: says where it is, briefly.
+#: says where it is, briefly. Where real GDP and welfare differ in sign, the answer says
+#: which part of welfare does it (scosim.welfare_split).
 GDP_PATHS_NOTE = ("GDP in current US dollars, prices included: these lines are not the "
                   "policy's effect on output (that is real_gdp_change_pct, in indicators/)")
 

@@ -80,6 +80,7 @@ from scosim.run_votes import committed_lines, vote_cell, vote_notes
 from scosim.runstats import ZERO, RunStats
 from scosim.security.baseline_note import pakistan_lines
 from scosim.vote_reasons import why_no_lines
+from scosim.welfare_split import split_lines
 
 __all__ = ["HEADLINE_FILE", "OTHERS", "SHOWN", "WELFARE_COLUMNS", "barred_lines", "exit_lines",
            "has_answer", "headline_of_run", "headline_table", "headline_text", "with_footer",
@@ -305,6 +306,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
         out.append(textwrap.fill("; ".join(notes) + ".", width=95))
     if moved:
         out += list(income)
+        # a member whose real GDP rose while its welfare fell: which part did it
+        out += split_lines(st, year, rows.index)
     out += blocs
     if unions is not None and st.has("in_customs_union"):
         out += cet_lines(unions(year), st, year)

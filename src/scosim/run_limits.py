@@ -23,15 +23,18 @@ MAX_REPLICATIONS = 100_000
 SECONDS_PER_REPLICATION_YEAR = 193e-6
 #: Parquet bytes on disk per recorded value (one indicator of one economy in one year
 #: of one run), events and plots included: a 1,000-run ``scosim run`` of
-#: ``customs_union.yaml`` wrote 50.3 MB for 1,000 x 11 years x 32 indicators x 28
-#: economies (5.1 B a value; ``indicators/`` alone 4.96 B). Its values compress least
-#: of the shipped scenarios measured (``corridor_instc.yaml`` 1.9 B,
-#: ``afghan_instability.yaml`` 3.7 B), so the estimate is on the high side.
-BYTES_PER_VALUE = 5.1
-#: Values a replication-year of ``customs_union.yaml`` records (32 indicators x 28
+#: ``customs_union.yaml`` wrote 49.2 MB for 1,000 x 11 years x 40 indicators x 28
+#: economies on 2026-12-07 (4.0 B a value; ``indicators/`` alone 3.8 B). It was 5.1 B
+#: (50.3 MB) with 37: adding the welfare change's three parts made each 250-run batch
+#: file smaller, 14.5 -> 11.9 MB, with the other values unchanged (the value column
+#: compresses better; not investigated further). Its values compress least of the
+#: shipped scenarios measured (``corridor_instc.yaml`` 1.9 B, ``afghan_instability.yaml``
+#: 3.7 B, before that change), so the estimate is on the high side.
+BYTES_PER_VALUE = 4.0
+#: Values a replication-year of ``customs_union.yaml`` records (40 indicators x 28
 #: economies): the estimate for a scenario not at hand.
-VALUES_PER_REPLICATION_YEAR = 32 * 28
-#: Disk per replication-year of ``customs_union.yaml`` (about 4.6 kB).
+VALUES_PER_REPLICATION_YEAR = 40 * 28
+#: Disk per replication-year of ``customs_union.yaml`` (about 4.5 kB).
 BYTES_PER_REPLICATION_YEAR = BYTES_PER_VALUE * VALUES_PER_REPLICATION_YEAR
 
 

@@ -25,6 +25,19 @@ times the change in their price less imports times the change in theirs):
   domestic output whose price moves income and the consumer price index alike,
   and the real value of a fixed deficit.
 
+The same identity read by the three parts of expenditure (the second grouping, which
+the run's answer uses where real GDP and welfare move apart, :mod:`scosim.welfare_split`):
+
+* ``real_gdp``: ``(Y/E)(w_hat/P_hat - 1)``, income at factory-gate prices over the
+  consumer price index: the real GDP change ``w_hat/P_hat - 1`` weighted by output's
+  share of expenditure;
+* ``tariff_revenue`` as above;
+* ``deficit``: ``(D'/P_hat - D)/E``, the real value of the deficit (a fixed level
+  deficit is worth more when consumer prices fall).
+
+``real_gdp + deficit = terms_of_trade + rest`` exactly, so either grouping adds up to
+the welfare change.
+
 Until 2026-12-05 the terms of trade were ``(Y/E)(T - 1)``, weighted by all output
 instead of trade: five to ten times too large (China's +1.25 points in the
 ten-member union instead of +0.2), with ``rest`` offsetting them.
@@ -60,7 +73,8 @@ def decompose_welfare(result: Any, flows: ArrayLike) -> dict[str, FloatArray]:
 
     Returns:
         ``(R, N)`` fractions: ``total`` (``welfare_change - 1``),
-        ``tariff_revenue``, ``terms_of_trade``, ``rest``.
+        ``tariff_revenue``, ``terms_of_trade``, ``rest``; and ``real_gdp`` and
+        ``deficit``, which with ``tariff_revenue`` add up to ``total`` too.
     """
     e = np.asarray(result.baseline_expenditure, dtype=float)
     y = np.asarray(result.baseline_output, dtype=float)
@@ -78,11 +92,15 @@ def decompose_welfare(result: Any, flows: ArrayLike) -> dict[str, FloatArray]:
     # the Laspeyres import price index, P_m = w_hat / T (1 where nothing is imported)
     p_m = np.divide(w, tot, out=np.ones_like(w), where=tot != 0)
     tot_term = (exports * (w - 1.0) - imports * (p_m - 1.0)) / e
+    real_gdp = (y / e) * (w / p - 1.0)
+    deficit = (d1 / p - d0) / e
     return {
         "total": np.asarray(result.welfare_change, dtype=float) - 1.0,
         "tariff_revenue": (r1 / p - r0) / e,
         "terms_of_trade": tot_term,
-        "rest": (y / e) * (w / p - 1.0) + (d1 / p - d0) / e - tot_term,
+        "rest": real_gdp + deficit - tot_term,
+        "real_gdp": real_gdp,
+        "deficit": deficit,
     }
 
 

@@ -16,7 +16,7 @@ from typing_extensions import override
 from scosim.mechanisms import customs_union as cu
 from scosim.mechanisms import welfare_terms as wt
 from scosim.mechanisms.baseline_path import adjustment_share, short_run_inputs
-from scosim.model.gdp_shares import gdp_over_expenditure
+from scosim.model.gdp_shares import gdp_in_ge_dollars, gdp_over_expenditure
 from scosim.model.ge_cache import solve_cached
 from scosim.model.slots import Mechanism, register_mechanism
 
@@ -122,6 +122,12 @@ assert set(TRADE_UNITS) == set(REPORTED_TRADE_INDICATORS.values())
 #: The unit of the three terms the welfare change splits into (docs/customs_union.md).
 _TERM = "of the year's baseline real expenditure (one of the three terms of the welfare change)"
 
+#: The unit of the parts the welfare change splits into by what expenditure is made of
+#: (docs/customs_union.md, "Explained results"): with the tariff revenue term they add
+#: up to ``welfare_change_pct`` exactly.
+_PART = ("of the year's baseline real expenditure (a part of the welfare change: real GDP, "
+         "tariff revenue, deficit and other income add up to it)")
+
 #: Explained results (docs/customs_union.md, "Explained results").
 EXPLAINED_INDICATORS: dict[str, str] = {
     # A unit, then what the term is part of in words: "percent (term of
@@ -129,6 +135,9 @@ EXPLAINED_INDICATORS: dict[str, str] = {
     "welfare_tariff_revenue_pct": f"percent {_TERM}",
     "welfare_terms_of_trade_pct": f"percent {_TERM}",
     "welfare_rest_pct": f"percent {_TERM}",
+    "welfare_real_gdp_pct": f"percent {_PART}",
+    "welfare_deficit_pct": f"percent {_PART}",
+    "welfare_other_income_pct": f"percent {_PART}",
     "ev_usd": f"US$ ({ON_PATH}; against the year's baseline)",
     "ev_members_usd": f"US$ ({ON_PATH}), total of the accounting bloc (same in every column)",
     "ev_outsiders_usd": f"US$ ({ON_PATH}), total of all others (same in every column)",
@@ -253,6 +262,11 @@ class GETrade(Mechanism):
             net = net + income
         model.welfare = model.ge.welfare_change * (
             1.0 + net * gdp_over_expenditure(model, model.ge))
+        # The same income as its own part of the welfare change, net GDP / (E P_hat): the
+        # GE's W_hat = E' / (E P_hat) times net GDP / E' (welfare_other_income_pct).
+        self.other_income = net * gdp_in_ge_dollars(model) / (
+            np.asarray(model.ge.baseline_expenditure, dtype=float)
+            * np.asarray(model.ge.price_index_change, dtype=float))
         model.real_gdp_change = model.ge.real_gdp_change
 
     @override
@@ -272,17 +286,24 @@ class GETrade(Mechanism):
             out[reported] = np.asarray(extra[name], dtype=float)
         # Art. XXIV compares the duties of the legal schedule (before 2026-12-05 the year's
         # solve used partly adjusted tariffs, which understated the CET while trade adjusted).
-        out.update(explained(model, ge, bloc, self.flows, model.tariffs))
+        out.update(explained(model, ge, bloc, self.flows, model.tariffs, self.other_income))
         out["trade_adjustment_share"] = np.broadcast_to(self.share[:, None], (model.R, model.N))
         return out
 
 
 def explained(
-    model: SCOModel, ge: Any, bloc: np.ndarray, flows: np.ndarray, tariffs: np.ndarray
+    model: SCOModel, ge: Any, bloc: np.ndarray, flows: np.ndarray, tariffs: np.ndarray,
+    other_income: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """Welfare terms, US$ EV, group totals and the Art. XXIV check, each ``(R, N)``."""
+    """Welfare terms, US$ EV, group totals and the Art. XXIV check, each ``(R, N)``.
+
+    ``other_income``: income less costs outside the trade solve as a part of the welfare
+    change (``(R, N)`` fractions, :meth:`GETrade.step`); zero when not given.
+    """
     R, N = model.R, model.N
     terms = wt.decompose_welfare(ge, flows)
+    other = (np.zeros((R, N)) if other_income is None
+             else np.broadcast_to(np.asarray(other_income, dtype=float), (R, N)))
     # EV of the welfare the run records: net of costs out of income an earlier slot wrote
     # (security spending above its baseline), which the three trade terms do not explain.
     ev = (np.asarray(model.welfare, dtype=float) - 1.0) * np.asarray(
@@ -310,6 +331,11 @@ def explained(
         "welfare_tariff_revenue_pct": terms["tariff_revenue"] * 100.0,
         "welfare_terms_of_trade_pct": terms["terms_of_trade"] * 100.0,
         "welfare_rest_pct": terms["rest"] * 100.0,
+        # The same change by what expenditure is made of (with the revenue term above):
+        # why real GDP and welfare can move apart (scosim.welfare_split).
+        "welfare_real_gdp_pct": terms["real_gdp"] * 100.0,
+        "welfare_deficit_pct": terms["deficit"] * 100.0,
+        "welfare_other_income_pct": other * 100.0,
         "ev_usd": ev,
         "ev_members_usd": col(np.where(has, tot["group"], nan)),
         # No bloc, no outsiders: the world's EV under "outsiders" was read as a union's
