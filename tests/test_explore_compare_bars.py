@@ -236,3 +236,38 @@ def test_the_page_draws_the_year_its_table_gives(tmp_path, monkeypatch) -> None:
               for c in at.get("plotly_chart")]
     drawn = [t for t in titles if t.startswith("Who gains, who loses against the baseline")]
     assert len(drawn) == 1 and re.match(r"[^<]* in 2026\b", drawn[0]), titles
+
+
+def test_page_and_png_draw_the_same_economies_leaving_out_the_unchanged(monkeypatch) -> None:
+    """TJK's policy values are its baseline's in every run: no bar in either figure, named
+    in the note of both. The page drew it as an empty bar while the PNG left it out."""
+    import scosim.compare_bars as bars_module
+
+    def tidy(values, country):
+        return pd.DataFrame({"run": np.arange(8), "year": 2030, "country": country,
+                             "indicator": WELFARE, "value": np.asarray(values, float)})
+
+    rng = np.random.default_rng(11)
+    same = rng.normal(1.0, 0.2, 8)
+    base = pd.concat([tidy(np.zeros(8), "KAZ"), tidy(np.zeros(8), "UZB"), tidy(same, "TJK")])
+    pol = pd.concat([tidy(rng.normal(0.3, 0.1, 8), "KAZ"), tidy(rng.normal(-0.2, 0.1, 8), "UZB"),
+                     tidy(same, "TJK")])
+    calls = []
+    shared = bars_module.drawn_bars
+    monkeypatch.setattr(bars_module, "drawn_bars",
+                        lambda rows: calls.append(len(rows)) or shared(rows))
+    comp = compare(pol, base)
+    page = compare_figure(comp)
+    png = plot_final_year(comp.summary, WELFARE)
+    try:
+        ticks = [t.get_text() for t in png.axes[0].get_yticklabels()]
+        texts = [" ".join(t.get_text().split()) for t in png.texts]
+    finally:
+        plt.close(png)
+    drawn = list(_traces(page)["mean"].y)
+    assert drawn == ticks  # the same bars, bottom first
+    assert [y.split(" ")[0] for y in drawn] == ["UZB", "KAZ"]
+    notes = [_plain(a.text) for a in page.layout.annotations if a.yref == "paper"]
+    assert notes == texts
+    assert notes[0].startswith("Not shown, no difference in any of the 8 paired runs in 2030: TJK")
+    assert calls == [3, 3]  # one rule: each figure asked it, with all three economies

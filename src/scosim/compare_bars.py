@@ -17,8 +17,8 @@ import pandas as pd
 
 from scosim.compare_plots import BAD, GOOD, whisker_note
 
-__all__ = ["HATCH", "NO_CHANGE", "ZERO_COLOUR", "bar_caption", "bar_marks", "flag_note",
-           "key_entries"]
+__all__ = ["HATCH", "NO_CHANGE", "ZERO_COLOUR", "bar_caption", "bar_marks", "bars_note",
+           "drawn_bars", "flag_note", "key_entries"]
 
 #: Colour of a bar whose median run is unchanged (0): neither gain nor loss is typical.
 ZERO_COLOUR = "0.65"
@@ -28,6 +28,50 @@ NO_CHANGE = "median run: no change"
 
 #: matplotlib's hatch of a flagged bar (plotly's pattern ``"/"`` is the explorer's).
 HATCH = "///"
+
+
+def drawn_bars(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """The economies the bar chart draws, and those it leaves out: one rule, PNG and page.
+
+    A bar of 0 for an economy no paired run changed says nothing a list cannot, so such
+    economies, and those without a paired run, are named under the chart instead (the
+    report's table leaves the same rows out). The explorer's figure drew them as empty
+    bars while the PNG of the same comparison left them out (an outside review,
+    2026-12-07).
+
+    Args:
+        rows: One indicator's summary rows in one year (``country``, ``n_runs``, ``mean``
+            and ``sd``, or ``low`` and ``high``).
+
+    Returns:
+        ``(bars, unchanged, unpaired)``: the rows drawn, smallest mean first (the bottom
+        bar), and the economies left out (:func:`scosim.compare_plots._left_out`).
+    """
+    from scosim.compare_plots import _left_out
+
+    unchanged, unpaired = _left_out(rows)
+    bars = rows[~rows["country"].astype(str).isin({*unchanged, *unpaired})]
+    return bars.sort_values("mean", kind="stable"), unchanged, unpaired
+
+
+def bars_note(bars: pd.DataFrame, flags: Sequence[bool], unchanged: Sequence[str],
+              unpaired: Sequence[str], n: int, year: int) -> str:
+    """The note under the bar chart: the economies left out, then the hatched bars.
+
+    Args:
+        bars: The rows drawn, bottom bar first (:func:`drawn_bars`).
+        flags: Per bar, whether it is hatched (:func:`bar_marks`' ``flag``).
+        unchanged: Economies left out, no paired run changed.
+        unpaired: Economies left out, no paired run.
+        n: Paired runs, for the note.
+        year: The chart's year.
+    """
+    from scosim.compare_plots import _left_out_note
+
+    # Top bar first, as the chart reads (bars are drawn from the bottom).
+    return ". ".join(x for x in (
+        _left_out_note(unchanged, unpaired, n, f"in {year}", len(bars)),
+        flag_note(list(bars["country"])[::-1], list(flags)[::-1])) if x)
 
 
 def bar_marks(rows: pd.DataFrame, rise: str = GOOD, fall: str = BAD) -> pd.DataFrame:

@@ -365,7 +365,14 @@ def plot_final_year(
     """
     from matplotlib.patches import Patch
 
-    from scosim.compare_bars import HATCH, bar_caption, bar_marks, flag_note, key_entries
+    from scosim.compare_bars import (
+        HATCH,
+        bar_caption,
+        bar_marks,
+        bars_note,
+        drawn_bars,
+        key_entries,
+    )
     from scosim.indicator_display import WELFARE
 
     plt = _plt()
@@ -374,16 +381,13 @@ def plot_final_year(
     d = d[d["year"] == year]
     label = str(d["interval"].iloc[0]) if len(d) else ""
     n = int(d["n_runs"].max()) if len(d) else 0
-    # A bar of 0 for an economy no paired run changed says nothing a list cannot: it is
-    # named below the key (the report's table leaves the same rows out).
-    unchanged, unpaired = _left_out(d)
-    d = d[~d["country"].astype(str).isin({*unchanged, *unpaired})].sort_values("mean")
+    # Economies no paired run changed, or unpaired, are named below the key, not drawn:
+    # the rule the explorer's figure uses.
+    d, unchanged, unpaired = drawn_bars(d)
     rise, fall, key = _bar_key(indicator)
     m = bar_marks(d, rise, fall)
-    note = (_wrap(". ".join(x for x in (
-        _left_out_note(unchanged, unpaired, n, f"in {year}", len(d)),
-        # Top bar first, as the chart reads (bars are drawn from the bottom).
-        flag_note(d["country"][::-1], m["flag"][::-1])) if x), 100) if len(d) else "")
+    note = (_wrap(bars_note(d, m["flag"], unchanged, unpaired, n, year), 100)
+            if len(d) else "")
     note_h = 0.16 * (note.count("\n") + 1) + 0.1 if note else 0.0  # inches
     fig, ax = plt.subplots(figsize=(8.6, 0.32 * max(len(d), 3) + 2.4 + note_h))
     if len(d):

@@ -47,7 +47,9 @@ def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> An
     median run, the share of runs above 0 at the right, hatching where mean and median
     differ in sign (:func:`scosim.compare_bars.bar_marks`), and the PNG's caption, key
     and note (:func:`~scosim.compare_bars.bar_caption`, :func:`~scosim.compare_bars.key_entries`,
-    :func:`~scosim.compare_bars.flag_note`).
+    :func:`~scosim.compare_bars.bars_note`). The economies drawn are the PNG's
+    (:func:`~scosim.compare_bars.drawn_bars`): one no paired run changed is named in the
+    note, not drawn.
 
     Args:
         comparison: A :class:`scosim.compare.Comparison`.
@@ -57,7 +59,7 @@ def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> An
         The plotly figure, or None when the comparison has no row of ``indicator``.
     """
     from scosim.api import UNITS
-    from scosim.compare_bars import bar_caption, bar_marks, flag_note, key_entries
+    from scosim.compare_bars import bar_caption, bar_marks, bars_note, drawn_bars, key_entries
     from scosim.compare_plots import _bar_key, _runs, bar_labels
     from scosim.indicator_display import display, resolve_units
 
@@ -66,9 +68,14 @@ def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> An
     year = comparison.report_year
     year = int(comparison.summary["year"].max()) if year is None else int(year)
     t = comparison.table(year)
-    t = t[t["indicator"] == indicator].sort_values("mean", kind="stable")
+    t = t[t["indicator"] == indicator]
     if t.empty:
         return None
+    n = int(t["n_runs"].max())
+    nothing = not (t[["mean", "low", "high"]].abs().to_numpy() > 0).any()
+    # The PNG's bars: an economy no paired run changed, or unpaired, is named in the note
+    # under the chart, not drawn as an empty bar (until 2026-12-07 the page drew them).
+    t, unchanged, unpaired = drawn_bars(t)
     go = _go()
     name, units, div = display(indicator, resolve_units([indicator], UNITS)[indicator])
     # The PNG's colours and key: a rise of an indicator where more is worse is red.
@@ -117,8 +124,6 @@ def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> An
     fig.update_xaxes(title=f"{name}, policy minus baseline:<br>{units or 'indicator units'}",
                      zeroline=True, zerolinecolor="black")
     fig.update_yaxes(title="economy", type="category", automargin=True)
-    n = int(t["n_runs"].max())
-    nothing = not (t[["mean", "low", "high"]].abs().to_numpy() > 0).any()
     seed = comparison.policy_manifest.get("seed")
     caption = bar_caption(_runs(n, seed), label, has_median, len(t))
     _layout(
@@ -128,8 +133,8 @@ def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> An
         + f"<br><sup>{_br(caption, 110)}</sup>",
         height=max(420, 22 * len(t) + 160),
     )
-    # Below the axis title: the key, then the note naming the hatched bars (the PNG's).
-    note = _br(flag_note(t["country"][::-1], flags[::-1]), 110)
+    # Below the axis title: the key, then the PNG's note (economies left out, hatched bars).
+    note = _br(bars_note(t, flags, unchanged, unpaired, n, year), 110)
     note_px = (note.count("<br>") + 1) * LINE_PX + 8 if note else 0
     extra = 30 + note_px
     height, top = int(fig.layout.height) + extra, int(fig.layout.margin.t)
