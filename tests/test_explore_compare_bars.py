@@ -79,7 +79,7 @@ def test_the_diamonds_are_numpy_s_median_of_the_paired_differences(skewed) -> No
     fig = compare_figure(comp)
     year = int(comp.summary["year"].max())
     want = _numpy_medians(pol, base, year)
-    diamonds = _traces(fig)["median run"]
+    diamonds = _traces(fig)["median"]
     assert diamonds.marker.symbol == "diamond" and diamonds.marker.color == "white"
     got = {y.split(" ")[0]: x for x, y in zip(diamonds.x, diamonds.y, strict=True)}
     assert got == pytest.approx(want, abs=1e-12)
@@ -108,7 +108,7 @@ def test_hover_gives_mean_median_and_the_table_s_share(skewed) -> None:
     fig = compare_figure(comp)
     bars = _traces(fig)["mean"]
     hover = bars.hovertemplate
-    assert "mean %{x:.4f}" in hover and "median run %{customdata[2]}" in hover
+    assert "mean %{x:.4f}" in hover and "median %{customdata[2]}" in hover
     assert "share of runs above 0: %{customdata[3]}" in hover
     assert "90% CI of the mean (t)" in hover
     want = _numpy_medians(pol, base, int(comp.summary["year"].max()))
@@ -122,8 +122,9 @@ def test_hover_gives_mean_median_and_the_table_s_share(skewed) -> None:
 def test_caption_key_shares_and_note_read_as_the_png(skewed, png) -> None:
     fig = compare_figure(skewed[0])
     caption = _plain(fig.layout.title.text).split(" in 2028 ", 1)[1]
-    assert caption.startswith("bars: mean of 21 paired runs (seed 7), coloured by the median")
-    assert caption in png["title"] and "\u25c7: median run" in caption
+    assert caption.startswith("bars: mean of 21 paired runs (seed 7), coloured by the median's "
+                              "sign")
+    assert caption in png["title"] and "\u25c7: median (the middle run of 21);" in caption
     keys = [t.name for t in fig.data if t.showlegend is not False]
     assert keys == png["key"] == ["gain", "loss"]
     notes = [_plain(a.text) for a in fig.layout.annotations if a.yref == "paper"]
@@ -162,12 +163,12 @@ def test_a_median_run_of_zero_is_grey_keyed_and_hatched_as_in_the_png() -> None:
     kaz = [y.startswith("KAZ") for y in bars.y].index(True)
     assert bars.marker.color[kaz] == HEX[ZERO_COLOUR]
     assert bars.marker.pattern.shape[kaz] == PATTERN
-    assert _traces(fig)["median run"].x[kaz] == 0.0
+    assert _traces(fig)["median"].x[kaz] == 0.0
     keys = [t.name for t in fig.data if t.showlegend is not False]
     png = plot_final_year(comp.summary, WELFARE)
     try:
         assert keys == [t.get_text() for t in png.legends[0].get_texts()]
-        assert keys[-1] == "median run: no change"
+        assert keys[-1] == "median: no change"
     finally:
         plt.close(png)
 
@@ -180,7 +181,7 @@ def test_a_summary_without_a_median_draws_means_as_before(skewed) -> None:
     old = dataclasses.replace(comp, summary=comp.summary.drop(columns="median"),
                               diffs=None)
     fig = compare_figure(old)
-    assert "median run" not in _traces(fig)
+    assert "median" not in _traces(fig)
     bars = _traces(fig)["mean"]
     assert set(bars.marker.pattern.shape) == {""}
     assert [c == HEX["tab:green"] for c in bars.marker.color] == [x >= 0 for x in bars.x]
@@ -199,7 +200,7 @@ def test_the_figure_shows_the_report_s_year_as_its_png_and_table(skewed) -> None
     chosen = dataclasses.replace(comp, report_year=2026, diffs=None)
     fig = compare_figure(chosen)
     assert "in 2026" in fig.layout.title.text
-    diamonds = _traces(fig)["median run"]
+    diamonds = _traces(fig)["median"]
     got = {y.split(" ")[0]: x for x, y in zip(diamonds.x, diamonds.y, strict=True)}
     assert got == pytest.approx(_numpy_medians(pol, base, 2026), abs=1e-12)
 

@@ -421,7 +421,8 @@ def plot_final_year(
     head = (f"Who gains, who loses in {year}: {what}" if indicator in WELFARE
             else f"{what[:1].upper()}{what[1:]}, {year}" if _is_a_change(indicator)
             else f"Change in {what}, {year}")
-    drawn = bar_caption(_runs(n, seed), label, bool(m["median"].notna().any()), len(d))
+    drawn = bar_caption(_runs(n, seed), label, bool(m["median"].notna().any()), len(d),
+                        d["n_runs"])
     ax.set_title(_wrap(head, 60) + "\n" + _wrap(_compared(scenarios), 70) + "\n"
                  + _wrap(drawn, 80), fontsize=11)
     h = fig.get_figheight()

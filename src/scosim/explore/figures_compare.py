@@ -2,7 +2,7 @@
 
 It draws the marks the PNG draws (:func:`scosim.compare_bars.bar_marks`,
 :func:`scosim.compare_plots.plot_final_year`). Each bar is the mean paired difference,
-coloured by the median run's sign. A white diamond marks the median run, the share of
+coloured by the median's sign. A white diamond marks the median, the share of
 runs above zero is printed at the right, and a bar is hatched where mean and median
 differ in sign. Until 2026-12-07 the page drew means only, coloured by the mean, so a
 bar the PNG of the same comparison drew red and hatched (India under a minimum CET: mean
@@ -38,13 +38,13 @@ def _br(text: str, width: int) -> str:
 
 
 def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> Any | None:
-    """Policy minus baseline in the report's year, by economy: mean, median run, share > 0.
+    """Policy minus baseline in the report's year, by economy: mean, median, share > 0.
 
     Named, measured and marked as ``scosim compare``'s PNG of the same indicator
     (:func:`scosim.indicator_display.display`: "welfare change (welfare_change_pct)",
     "percentage points of the year's baseline real expenditure"; US$ in bn): bars of the
-    mean coloured by the median run's sign, whiskers of the interval, a diamond at the
-    median run, the share of runs above 0 at the right, hatching where mean and median
+    mean coloured by the median's sign, whiskers of the interval, a diamond at the
+    median, the share of runs above 0 at the right, hatching where mean and median
     differ in sign (:func:`scosim.compare_bars.bar_marks`), and the PNG's caption, key
     and note (:func:`~scosim.compare_bars.bar_caption`, :func:`~scosim.compare_bars.key_entries`,
     :func:`~scosim.compare_bars.bars_note`). The economies drawn are the PNG's
@@ -101,16 +101,16 @@ def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> An
         error_x={"type": "data", "symmetric": False, "array": high - mean,
                  "arrayminus": mean - low, "color": "black"},
         customdata=list(zip(low, high, said, marks["share_text"], strict=True)),
-        hovertemplate="%{y}<br>mean %{x:.4f}<br>median run %{customdata[2]}<br>" + label
+        hovertemplate="%{y}<br>mean %{x:.4f}<br>median %{customdata[2]}<br>" + label
         + ": %{customdata[0]:.4f} to %{customdata[1]:.4f}<br>share of runs above 0: "
         "%{customdata[3]}<extra></extra>",
     ))
     if has_median:
         fig.add_trace(go.Scatter(
-            x=median, y=labels, mode="markers", name="median run", showlegend=False,
+            x=median, y=labels, mode="markers", name="median", showlegend=False,
             marker={"symbol": "diamond", "size": 9, "color": "white",
                     "line": {"color": "black", "width": 1.5}},
-            hovertemplate="%{y}<br>median run %{x:.4f}<extra></extra>",
+            hovertemplate="%{y}<br>median %{x:.4f}<extra></extra>",
         ))
     # The table's "share > 0" beside each bar, bold where flagged, as the PNG prints it.
     for y, text, flag in zip(labels, marks["share_text"], flags, strict=True):
@@ -125,7 +125,7 @@ def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> An
                      zeroline=True, zerolinecolor="black")
     fig.update_yaxes(title="economy", type="category", automargin=True)
     seed = comparison.policy_manifest.get("seed")
-    caption = bar_caption(_runs(n, seed), label, has_median, len(t))
+    caption = bar_caption(_runs(n, seed), label, has_median, len(t), t["n_runs"])
     _layout(
         fig,
         f"Who gains, who loses against the baseline in {year}"
