@@ -272,3 +272,21 @@ def test_page_and_png_draw_the_same_economies_leaving_out_the_unchanged(monkeypa
     assert notes == texts
     assert notes[0].startswith("Not shown, no difference in any of the 8 paired runs in 2030: TJK")
     assert calls == [3, 3]  # one rule: each figure asked it, with all three economies
+
+
+def test_no_bar_to_draw_the_page_says_what_the_png_says() -> None:
+    """Every economy unchanged: neither figure draws a bar; both say so in one sentence."""
+    runs = pd.concat([pd.DataFrame({"run": np.arange(4), "year": 2030, "country": c,
+                                    "indicator": WELFARE, "value": np.arange(4.0)})
+                      for c in ("KAZ", "UZB")])
+    comp = compare(runs, runs.copy())
+    page = compare_figure(comp)
+    png = plot_final_year(comp.summary, WELFARE)
+    try:
+        said = [" ".join(t.get_text().split()) for t in png.axes[0].texts]
+    finally:
+        plt.close(png)
+    assert "mean" not in _traces(page)
+    assert [_plain(a.text) for a in page.layout.annotations] == said
+    assert said[0].startswith("No difference in any of the 4 paired runs in 2030, for any")
+    assert "the policy changed nothing" in page.layout.title.text

@@ -146,15 +146,18 @@ def _nothing_to_draw(fig: Any, ax: Any, unchanged: Sequence[str], unpaired: Sequ
                      n: int, when: str) -> None:
     """One message in place of panels or bars: every economy is unchanged or unpaired."""
     ax.set_axis_off()
+    ax.text(0.5, 0.5, nothing_said(unchanged, unpaired, n, when), ha="center", va="center",
+            transform=ax.transAxes, fontsize=10, color="0.2")
+
+
+def nothing_said(unchanged: Sequence[str], unpaired: Sequence[str], n: int, when: str) -> str:
+    """The message of :func:`_nothing_to_draw`, its lines broken (the page's figure says it too)."""
     if unchanged and not unpaired:
-        said = (f"No difference in any of the {n} paired runs {when},\n"
+        return (f"No difference in any of the {n} paired runs {when},\n"
                 "for any economy: both scenarios give the same values.")
-    elif unpaired and not unchanged:
-        said = NO_PAIRS
-    else:
-        said = _wrap(_left_out_note(unchanged, unpaired, n, when), 70)
-    ax.text(0.5, 0.5, said, ha="center", va="center", transform=ax.transAxes,
-            fontsize=10, color="0.2")
+    if unpaired and not unchanged:
+        return NO_PAIRS
+    return _wrap(_left_out_note(unchanged, unpaired, n, when), 70)
 
 
 def _one_indicator(summary: pd.DataFrame, indicator: str) -> pd.DataFrame:

@@ -60,7 +60,7 @@ def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> An
     """
     from scosim.api import UNITS
     from scosim.compare_bars import bar_caption, bar_marks, bars_note, drawn_bars, key_entries
-    from scosim.compare_plots import _bar_key, _runs, bar_labels
+    from scosim.compare_plots import _bar_key, _runs, bar_labels, nothing_said
     from scosim.indicator_display import display, resolve_units
 
     # The report's year, as its PNG and the page's table (the last year unless the effect
@@ -73,9 +73,17 @@ def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> An
         return None
     n = int(t["n_runs"].max())
     nothing = not (t[["mean", "low", "high"]].abs().to_numpy() > 0).any()
+    # This indicator's interval: a 0/1 indicator's rows hold Newcombe's, others t's.
+    label = str(t["interval"].iloc[0])
+    seed = comparison.policy_manifest.get("seed")
     # The PNG's bars: an economy no paired run changed, or unpaired, is named in the note
     # under the chart, not drawn as an empty bar (until 2026-12-07 the page drew them).
     t, unchanged, unpaired = drawn_bars(t)
+    title = (f"Who gains, who loses against the baseline in {year}"
+             + (" (no difference in any run: the policy changed nothing)" if nothing else ""))
+    if t.empty:  # no bar: the PNG's sentence in their place
+        return _nothing_figure(title, _runs(n, seed),
+                               nothing_said(unchanged, unpaired, n, f"in {year}"))
     go = _go()
     name, units, div = display(indicator, resolve_units([indicator], UNITS)[indicator])
     # The PNG's colours and key: a rise of an indicator where more is worse is red.
@@ -84,8 +92,6 @@ def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> An
     mean, low, high = (t[c].to_numpy() / div for c in ("mean", "low", "high"))
     median = marks["median"].to_numpy() / div
     has_median = bool(marks["median"].notna().any())
-    # This indicator's interval: a 0/1 indicator's rows hold Newcombe's, others t's.
-    label = str(t["interval"].iloc[0])
     # As the PNG's bars: code and name ("KAZ Kazakhstan"), bottom bar first.
     labels = bar_labels(t["country"])
     flags = marks["flag"].to_numpy(dtype=bool)
@@ -124,13 +130,9 @@ def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> An
     fig.update_xaxes(title=f"{name}, policy minus baseline:<br>{units or 'indicator units'}",
                      zeroline=True, zerolinecolor="black")
     fig.update_yaxes(title="economy", type="category", automargin=True)
-    seed = comparison.policy_manifest.get("seed")
     caption = bar_caption(_runs(n, seed), label, has_median, len(t), t["n_runs"])
     _layout(
-        fig,
-        f"Who gains, who loses against the baseline in {year}"
-        + (" (no difference in any run: the policy changed nothing)" if nothing else "")
-        + f"<br><sup>{_br(caption, 110)}</sup>",
+        fig, f"{title}<br><sup>{_br(caption, 110)}</sup>",
         height=max(420, 22 * len(t) + 160),
     )
     # Below the axis title: the key, then the PNG's note (economies left out, hatched bars).
@@ -149,3 +151,14 @@ def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> An
                            y=-(bottom - 6) / (height - top - bottom), yref="paper",
                            yanchor="bottom", showarrow=False, font={"size": 11, "color": "#404040"})
     return fig
+
+
+def _nothing_figure(title: str, runs: str, said: str) -> Any:
+    """The figure when no economy has a bar: the PNG's sentence where the bars would be."""
+    go = _go()
+    fig = go.Figure()
+    fig.add_annotation(text=said.replace("\n", "<br>"), x=0.5, y=0.5, xref="paper",
+                       yref="paper", showarrow=False, font={"size": 13, "color": "#333333"})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, f"{title}<br><sup>{runs}</sup>", height=320)
