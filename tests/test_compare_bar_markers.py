@@ -19,6 +19,7 @@ import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import pytest
 from rich.console import Console
 
 from scosim.compare import summarise
@@ -86,7 +87,8 @@ def test_the_bar_chart_draws_median_share_and_flag_and_says_what_they_are():
     shares = [t.get_text() for t in ax.texts]
     assert shares == ["25%", "100%"] if rows["country"].iloc[0] == "IND" else ["100%", "25%"]
     title = ax.get_title().replace("\n", " ")
-    assert "coloured by the median run" in title and "median run" in title
+    assert "coloured by the median's sign" in title
+    assert "\u25c7: median (midway between the middle two of 20 runs)" in title
     assert "share of runs above 0" in title and "whiskers: 90% CI of the mean" in title
     assert any("Hatched" in t.get_text() and "IND" in t.get_text() for t in fig.texts)
     plt.close(fig)
@@ -122,3 +124,30 @@ def test_a_piped_table_groups_rows_by_indicator_with_the_unit_in_each_heading():
 def test_scosim_compare_lays_out_a_piped_table_at_100_columns():
     # Under pytest stdout is captured, not a terminal: what a pipe gets.
     assert output_console().width == PIPED_WIDTH == 100
+
+
+@pytest.mark.parametrize("runs", [20, 21])
+def test_the_caption_says_what_the_diamond_is_for_an_even_and_an_odd_number_of_runs(runs):
+    """The diamond is numpy's median: of 20 runs the midpoint of the 10th and 11th
+    differences, which no run has (it was captioned "median run"); of 21, the 11th."""
+    rng = np.random.default_rng(runs)
+    diff = rng.normal(-0.05, 0.2, runs)
+    d = pd.DataFrame({"run": np.arange(runs), "year": 2035, "country": "IND",
+                      "indicator": "welfare_change_pct", "diff": diff})
+    s = summarise(d, level=0.90)
+    fig = plot_final_year(s, "welfare_change_pct", units=WELFARE_UNIT, seed=1)
+    try:
+        title = " ".join(fig.axes[0].get_title().split())
+        (marker,) = [x for line in fig.axes[0].get_lines() if line.get_marker() == "D"
+                     for x in line.get_xdata()]
+    finally:
+        plt.close(fig)
+    ordered = np.sort(diff)
+    if runs % 2 == 0:
+        assert marker == pytest.approx((ordered[runs // 2 - 1] + ordered[runs // 2]) / 2)
+        assert not np.isclose(diff, marker).any()  # no run's difference
+        assert "\u25c7: median (midway between the middle two of 20 runs);" in title
+    else:
+        assert marker == ordered[runs // 2]  # one run's difference
+        assert "\u25c7: median (the middle run of 21);" in title
+    assert "median run" not in title

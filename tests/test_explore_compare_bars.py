@@ -79,7 +79,7 @@ def test_the_diamonds_are_numpy_s_median_of_the_paired_differences(skewed) -> No
     fig = compare_figure(comp)
     year = int(comp.summary["year"].max())
     want = _numpy_medians(pol, base, year)
-    diamonds = _traces(fig)["median run"]
+    diamonds = _traces(fig)["median"]
     assert diamonds.marker.symbol == "diamond" and diamonds.marker.color == "white"
     got = {y.split(" ")[0]: x for x, y in zip(diamonds.x, diamonds.y, strict=True)}
     assert got == pytest.approx(want, abs=1e-12)
@@ -108,7 +108,7 @@ def test_hover_gives_mean_median_and_the_table_s_share(skewed) -> None:
     fig = compare_figure(comp)
     bars = _traces(fig)["mean"]
     hover = bars.hovertemplate
-    assert "mean %{x:.4f}" in hover and "median run %{customdata[2]}" in hover
+    assert "mean %{x:.4f}" in hover and "median %{customdata[2]}" in hover
     assert "share of runs above 0: %{customdata[3]}" in hover
     assert "90% CI of the mean (t)" in hover
     want = _numpy_medians(pol, base, int(comp.summary["year"].max()))
@@ -122,8 +122,9 @@ def test_hover_gives_mean_median_and_the_table_s_share(skewed) -> None:
 def test_caption_key_shares_and_note_read_as_the_png(skewed, png) -> None:
     fig = compare_figure(skewed[0])
     caption = _plain(fig.layout.title.text).split(" in 2028 ", 1)[1]
-    assert caption.startswith("bars: mean of 21 paired runs (seed 7), coloured by the median")
-    assert caption in png["title"] and "\u25c7: median run" in caption
+    assert caption.startswith("bars: mean of 21 paired runs (seed 7), coloured by the median's "
+                              "sign")
+    assert caption in png["title"] and "\u25c7: median (the middle run of 21);" in caption
     keys = [t.name for t in fig.data if t.showlegend is not False]
     assert keys == png["key"] == ["gain", "loss"]
     notes = [_plain(a.text) for a in fig.layout.annotations if a.yref == "paper"]
@@ -162,12 +163,12 @@ def test_a_median_run_of_zero_is_grey_keyed_and_hatched_as_in_the_png() -> None:
     kaz = [y.startswith("KAZ") for y in bars.y].index(True)
     assert bars.marker.color[kaz] == HEX[ZERO_COLOUR]
     assert bars.marker.pattern.shape[kaz] == PATTERN
-    assert _traces(fig)["median run"].x[kaz] == 0.0
+    assert _traces(fig)["median"].x[kaz] == 0.0
     keys = [t.name for t in fig.data if t.showlegend is not False]
     png = plot_final_year(comp.summary, WELFARE)
     try:
         assert keys == [t.get_text() for t in png.legends[0].get_texts()]
-        assert keys[-1] == "median run: no change"
+        assert keys[-1] == "median: no change"
     finally:
         plt.close(png)
 
@@ -180,7 +181,7 @@ def test_a_summary_without_a_median_draws_means_as_before(skewed) -> None:
     old = dataclasses.replace(comp, summary=comp.summary.drop(columns="median"),
                               diffs=None)
     fig = compare_figure(old)
-    assert "median run" not in _traces(fig)
+    assert "median" not in _traces(fig)
     bars = _traces(fig)["mean"]
     assert set(bars.marker.pattern.shape) == {""}
     assert [c == HEX["tab:green"] for c in bars.marker.color] == [x >= 0 for x in bars.x]
@@ -199,7 +200,7 @@ def test_the_figure_shows_the_report_s_year_as_its_png_and_table(skewed) -> None
     chosen = dataclasses.replace(comp, report_year=2026, diffs=None)
     fig = compare_figure(chosen)
     assert "in 2026" in fig.layout.title.text
-    diamonds = _traces(fig)["median run"]
+    diamonds = _traces(fig)["median"]
     got = {y.split(" ")[0]: x for x, y in zip(diamonds.x, diamonds.y, strict=True)}
     assert got == pytest.approx(_numpy_medians(pol, base, 2026), abs=1e-12)
 
@@ -236,3 +237,56 @@ def test_the_page_draws_the_year_its_table_gives(tmp_path, monkeypatch) -> None:
               for c in at.get("plotly_chart")]
     drawn = [t for t in titles if t.startswith("Who gains, who loses against the baseline")]
     assert len(drawn) == 1 and re.match(r"[^<]* in 2026\b", drawn[0]), titles
+
+
+def test_page_and_png_draw_the_same_economies_leaving_out_the_unchanged(monkeypatch) -> None:
+    """TJK's policy values are its baseline's in every run: no bar in either figure, named
+    in the note of both. The page drew it as an empty bar while the PNG left it out."""
+    import scosim.compare_bars as bars_module
+
+    def tidy(values, country):
+        return pd.DataFrame({"run": np.arange(8), "year": 2030, "country": country,
+                             "indicator": WELFARE, "value": np.asarray(values, float)})
+
+    rng = np.random.default_rng(11)
+    same = rng.normal(1.0, 0.2, 8)
+    base = pd.concat([tidy(np.zeros(8), "KAZ"), tidy(np.zeros(8), "UZB"), tidy(same, "TJK")])
+    pol = pd.concat([tidy(rng.normal(0.3, 0.1, 8), "KAZ"), tidy(rng.normal(-0.2, 0.1, 8), "UZB"),
+                     tidy(same, "TJK")])
+    calls = []
+    shared = bars_module.drawn_bars
+    monkeypatch.setattr(bars_module, "drawn_bars",
+                        lambda rows: calls.append(len(rows)) or shared(rows))
+    comp = compare(pol, base)
+    page = compare_figure(comp)
+    png = plot_final_year(comp.summary, WELFARE)
+    try:
+        ticks = [t.get_text() for t in png.axes[0].get_yticklabels()]
+        texts = [" ".join(t.get_text().split()) for t in png.texts]
+    finally:
+        plt.close(png)
+    drawn = list(_traces(page)["mean"].y)
+    assert drawn == ticks  # the same bars, bottom first
+    assert [y.split(" ")[0] for y in drawn] == ["UZB", "KAZ"]
+    notes = [_plain(a.text) for a in page.layout.annotations if a.yref == "paper"]
+    assert notes == texts
+    assert notes[0].startswith("Not shown, no difference in any of the 8 paired runs in 2030: TJK")
+    assert calls == [3, 3]  # one rule: each figure asked it, with all three economies
+
+
+def test_no_bar_to_draw_the_page_says_what_the_png_says() -> None:
+    """Every economy unchanged: neither figure draws a bar; both say so in one sentence."""
+    runs = pd.concat([pd.DataFrame({"run": np.arange(4), "year": 2030, "country": c,
+                                    "indicator": WELFARE, "value": np.arange(4.0)})
+                      for c in ("KAZ", "UZB")])
+    comp = compare(runs, runs.copy())
+    page = compare_figure(comp)
+    png = plot_final_year(comp.summary, WELFARE)
+    try:
+        said = [" ".join(t.get_text().split()) for t in png.axes[0].texts]
+    finally:
+        plt.close(png)
+    assert "mean" not in _traces(page)
+    assert [_plain(a.text) for a in page.layout.annotations] == said
+    assert said[0].startswith("No difference in any of the 4 paired runs in 2030, for any")
+    assert "the policy changed nothing" in page.layout.title.text

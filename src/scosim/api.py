@@ -25,7 +25,6 @@ from scosim.results import (
     compact_stamp,
     is_url,
     local_path,
-    resolve_run,
     unused_name,
 )
 from scosim.runner import run
@@ -255,6 +254,7 @@ def compare_runs(
         ``(comparison, report directory)``.
     """
     from scosim.compare import PairingError
+    from scosim.compare_names import find_runs
     from scosim.compare_read import read_manifest
     from scosim.scenario.schema import indicator_names
     from scosim.scenario.shipped import shipped_hint
@@ -323,10 +323,9 @@ def compare_runs(
     # Finished runs are found, and what will be paired is checked, before a YAML file
     # is run: a baseline that did not exist or could not pair left the policy's run behind.
     # A name shared by runs of different scenarios is refused, not taken as the latest.
-    pol_dir = (None if _is_scenario_file(policy)
-               else resolve_run(policy, out, refuse_ambiguous=True))
-    base_dir = (None if _is_scenario_file(baseline)
-                else resolve_run(baseline, out, refuse_ambiguous=True))
+    # A side not found is said in one line with the other, and the shipped scenario meant.
+    pol_dir, base_dir = find_runs([(r, ref, _is_scenario_file(ref)) for r, ref in (
+        ("policy", policy), ("baseline", baseline))], out)
     if policy == baseline:
         raise PairingError(
             f"policy and baseline are the same run ({policy!r}): every difference would be "

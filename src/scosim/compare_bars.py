@@ -1,4 +1,4 @@
-"""What the compare bar chart draws besides each mean: the median run, how often, a flag.
+"""What the compare bar chart draws besides each mean: the median, how often, a flag.
 
 A mean can be pulled across zero by a few runs: in ``cu_min_cet`` (the shipped customs
 union with ``cet: min``) minus ``customs_union``, 20 runs, 2035, India's mean welfare
@@ -17,17 +17,61 @@ import pandas as pd
 
 from scosim.compare_plots import BAD, GOOD, whisker_note
 
-__all__ = ["HATCH", "NO_CHANGE", "ZERO_COLOUR", "bar_caption", "bar_marks", "flag_note",
-           "key_entries"]
+__all__ = ["HATCH", "NO_CHANGE", "ZERO_COLOUR", "bar_caption", "bar_marks", "bars_note",
+           "drawn_bars", "flag_note", "key_entries", "median_words"]
 
-#: Colour of a bar whose median run is unchanged (0): neither gain nor loss is typical.
+#: Colour of a bar whose median is unchanged (0): neither gain nor loss is typical.
 ZERO_COLOUR = "0.65"
 
 #: The key's word for :data:`ZERO_COLOUR`.
-NO_CHANGE = "median run: no change"
+NO_CHANGE = "median: no change"
 
 #: matplotlib's hatch of a flagged bar (plotly's pattern ``"/"`` is the explorer's).
 HATCH = "///"
+
+
+def drawn_bars(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """The economies the bar chart draws, and those it leaves out: one rule, PNG and page.
+
+    A bar of 0 for an economy no paired run changed says nothing a list cannot, so such
+    economies, and those without a paired run, are named under the chart instead (the
+    report's table leaves the same rows out). The explorer's figure drew them as empty
+    bars while the PNG of the same comparison left them out (an outside review,
+    2026-12-07).
+
+    Args:
+        rows: One indicator's summary rows in one year (``country``, ``n_runs``, ``mean``
+            and ``sd``, or ``low`` and ``high``).
+
+    Returns:
+        ``(bars, unchanged, unpaired)``: the rows drawn, smallest mean first (the bottom
+        bar), and the economies left out (:func:`scosim.compare_plots._left_out`).
+    """
+    from scosim.compare_plots import _left_out
+
+    unchanged, unpaired = _left_out(rows)
+    bars = rows[~rows["country"].astype(str).isin({*unchanged, *unpaired})]
+    return bars.sort_values("mean", kind="stable"), unchanged, unpaired
+
+
+def bars_note(bars: pd.DataFrame, flags: Sequence[bool], unchanged: Sequence[str],
+              unpaired: Sequence[str], n: int, year: int) -> str:
+    """The note under the bar chart: the economies left out, then the hatched bars.
+
+    Args:
+        bars: The rows drawn, bottom bar first (:func:`drawn_bars`).
+        flags: Per bar, whether it is hatched (:func:`bar_marks`' ``flag``).
+        unchanged: Economies left out, no paired run changed.
+        unpaired: Economies left out, no paired run.
+        n: Paired runs, for the note.
+        year: The chart's year.
+    """
+    from scosim.compare_plots import _left_out_note
+
+    # Top bar first, as the chart reads (bars are drawn from the bottom).
+    return ". ".join(x for x in (
+        _left_out_note(unchanged, unpaired, n, f"in {year}", len(bars)),
+        flag_note(list(bars["country"])[::-1], list(flags)[::-1])) if x)
 
 
 def bar_marks(rows: pd.DataFrame, rise: str = GOOD, fall: str = BAD) -> pd.DataFrame:
@@ -35,7 +79,7 @@ def bar_marks(rows: pd.DataFrame, rise: str = GOOD, fall: str = BAD) -> pd.DataF
 
     A mean can be pulled across zero by a few runs (India under a minimum CET: mean
     +0.073 while 15 of 20 runs lose, the 5 others those in which it leaves), so each bar
-    carries the median run (a marker), the share of runs above zero as the compare table
+    carries the median of its runs (a marker), the share of runs above zero as the compare table
     prints it, and a flag where mean and median differ in sign. The bar is coloured by
     the median's sign, not the mean's: colour is read first, and green said "gain" where
     most runs lost.
@@ -68,7 +112,7 @@ def bar_marks(rows: pd.DataFrame, rise: str = GOOD, fall: str = BAD) -> pd.DataF
 
 
 def key_entries(key: Sequence[tuple[str, str]], colours: Sequence[str]) -> list[tuple[str, str]]:
-    """The bar chart's key: the indicator's colours, and grey when a median run is 0.
+    """The bar chart's key: the indicator's colours, and grey when a median is 0.
 
     One list for the PNG and the explorer's figure, so that their keys say the same.
 
@@ -85,27 +129,50 @@ def flag_note(countries: Sequence[Any], flags: Sequence[bool]) -> str:
 
     Args:
         countries: The bars' economies, in the chart's order.
-        flags: Per bar, whether its mean and median run differ in sign (:func:`bar_marks`).
+        flags: Per bar, whether its mean and median differ in sign (:func:`bar_marks`).
     """
     named = [str(c) for c, f in zip(countries, flags, strict=True) if f]
     if not named:
         return ""
-    return (f"Hatched: the mean and the median run differ in sign ({', '.join(named)}): a "
+    return (f"Hatched: the mean and the median differ in sign ({', '.join(named)}): a "
             "few runs pull the mean across zero, most runs go the other way")
 
 
-def bar_caption(runs: str, interval: str, median: bool, bars: int) -> str:
+def median_words(runs_each: Sequence[int]) -> str:
+    """What the diamond is: ``"median (midway between the middle two of 20 runs)"``.
+
+    The diamond is the table's ``median`` column, numpy's median of the paired
+    differences: with an odd number of runs one run's difference, with an even number
+    the mean of the two middle ones, which no run need have. Called "median run", it
+    read as one run's outcome where there were 20 (an outside review, 2026-12-07).
+
+    Args:
+        runs_each: The bars' numbers of paired runs.
+    """
+    sizes = {int(k) for k in runs_each if int(k) > 0}
+    if len(sizes) != 1:  # totals over fewer runs (a bloc that did not always exist)
+        return ("median (with an even number of runs, midway between the middle two)"
+                if any(k % 2 == 0 for k in sizes) else "median (the middle run)")
+    (k,) = sizes
+    return (f"median (midway between the middle two of {k} runs)" if k % 2 == 0
+            else f"median (the middle run of {k})")
+
+
+def bar_caption(runs: str, interval: str, median: bool, bars: int,
+                runs_each: Sequence[int] = ()) -> str:
     """What the bar chart's bar, colour, whisker, marker and numbers at right are.
 
     Args:
         runs: The runs drawn ("20 paired runs (seed 1)").
         interval: The whiskers' interval (the summary's ``interval``).
-        median: Whether the summary has the median run (else bars are coloured by mean).
+        median: Whether the summary has the median (else bars are coloured by mean).
         bars: Bars drawn (none: only the runs are said).
+        runs_each: The bars' numbers of paired runs, for what the median is
+            (:func:`median_words`).
     """
     if not bars:
         return runs
     if not median:
         return f"bars: mean of {runs}; {whisker_note(interval)}; right: share of runs above 0"
-    return (f"bars: mean of {runs}, coloured by the median run; {whisker_note(interval)}; "
-            "\u25c7: median run; right: share of runs above 0")
+    return (f"bars: mean of {runs}, coloured by the median's sign; {whisker_note(interval)}; "
+            f"\u25c7: {median_words(runs_each)}; right: share of runs above 0")

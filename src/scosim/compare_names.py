@@ -56,6 +56,82 @@ def recorded_by(refs: Sequence[str], out: str | Path) -> list[str] | None:
     return order + sorted(names.difference(order))
 
 
+def find_runs(sides: Sequence[tuple[str, str, bool]], out: Path) -> list[Path | None]:
+    """The finished run each side names, None for a scenario file (run, or reused, later).
+
+    Both sides are looked up before either is refused, so that one line names every side
+    not found (:func:`no_run_message`).
+
+    Args:
+        sides: ``(role, ref, is_file)`` per side: ``policy`` or ``baseline``, the side as
+            given, and whether it is a scenario file.
+        out: Results root.
+
+    Raises:
+        FileNotFoundError: A side names no finished run.
+        AmbiguousRun: A name of several scenarios.
+    """
+    from scosim.run_catalogue import NoSuchRun, resolve_run
+
+    found: list[Path | None] = []
+    missing: list[tuple[str, NoSuchRun]] = []
+    for role, ref, is_file in sides:
+        try:
+            found.append(None if is_file else resolve_run(ref, out, refuse_ambiguous=True))
+        except NoSuchRun as exc:
+            missing.append((role, exc))
+    if missing:
+        raise FileNotFoundError(no_run_message(missing)) from None
+    return found
+
+
+def no_run_message(missing: Sequence[tuple[str, Any]]) -> str:
+    """One line for the sides that name no finished run: what was looked for, what is allowed.
+
+    ``scosim compare customs_union baseline`` outside a checkout said only "no finished run
+    'customs_union' under results/", where every other way of naming a scenario that is not
+    there says which shipped scenario was meant (:func:`scosim.scenario.shipped.shipped_hint`).
+    A bare name is a finished run's scenario name or run id under ``--out``; a shipped
+    scenario is ``scosim:<name>``, and a file of that name in ``./scenarios`` (a checkout)
+    is named too.
+
+    Args:
+        missing: ``(role, error)`` per side not found, each error a
+            :class:`scosim.run_catalogue.NoSuchRun` (``ref``, ``root``).
+    """
+    refs = [str(exc.ref) for _, exc in missing]
+    root = Path(missing[0][1].root)
+    named = (f"{refs[0]!r} under {root}/ (the {missing[0][0]}" if len(missing) == 1 else
+             " or ".join(f"{r!r} (the {role})" for r, (role, _) in zip(refs, missing,
+                                                                       strict=True))
+             + f" under {root}/ (")
+    gone = f"{root.resolve()} does not exist" if not root.is_absolute() else "it does not exist"
+    where = ("; " if len(missing) == 1 else "") + (
+        f"{gone})" if not root.is_dir() else f"`scosim list --out {root}` shows what is there)")
+    meant = [m for m in map(_meant, refs) if m]
+    local = [f for f in (Path("scenarios", f"{m.split(':', 1)[1]}.yaml") for m in meant)
+             if f.is_file()]
+    hint = (f"; did you mean {' and '.join(meant)}"
+            + (f" (or {' and '.join(map(str, local))})" if local and len(local) == len(meant)
+               else "") + "?") if meant else ""
+    return (f"no finished run {named}{where}: a bare name is the scenario name or run id of "
+            "a finished run there; give a run directory, a run id, a scenario YAML file, or "
+            f"scosim:<name> for a shipped scenario (run first){hint}")
+
+
+def _meant(ref: str) -> str | None:
+    """The shipped scenario ``ref`` names (``scosim:customs_union``), else None.
+
+    Matched as :func:`scosim.scenario.shipped.shipped_hint` matches: None unless exactly
+    one shipped scenario has that name.
+    """
+    from scosim.scenario.shipped import PREFIX, shipped_names
+
+    names = shipped_names()
+    hits = [n for n in names if n == ref] or [n for n in names if n.rsplit("/", 1)[-1] == ref]
+    return PREFIX + hits[0] if len(hits) == 1 else None
+
+
 def unknown_indicator_message(name: str, known: Sequence[str], recorded: list[str] | None,
                               close: str | None) -> str:
     """``--indicator 'x' is unknown (did you mean 'y'?); the runs compared record: ...``.

@@ -146,15 +146,18 @@ def _nothing_to_draw(fig: Any, ax: Any, unchanged: Sequence[str], unpaired: Sequ
                      n: int, when: str) -> None:
     """One message in place of panels or bars: every economy is unchanged or unpaired."""
     ax.set_axis_off()
+    ax.text(0.5, 0.5, nothing_said(unchanged, unpaired, n, when), ha="center", va="center",
+            transform=ax.transAxes, fontsize=10, color="0.2")
+
+
+def nothing_said(unchanged: Sequence[str], unpaired: Sequence[str], n: int, when: str) -> str:
+    """The message of :func:`_nothing_to_draw`, its lines broken (the page's figure says it too)."""
     if unchanged and not unpaired:
-        said = (f"No difference in any of the {n} paired runs {when},\n"
+        return (f"No difference in any of the {n} paired runs {when},\n"
                 "for any economy: both scenarios give the same values.")
-    elif unpaired and not unchanged:
-        said = NO_PAIRS
-    else:
-        said = _wrap(_left_out_note(unchanged, unpaired, n, when), 70)
-    ax.text(0.5, 0.5, said, ha="center", va="center", transform=ax.transAxes,
-            fontsize=10, color="0.2")
+    if unpaired and not unchanged:
+        return NO_PAIRS
+    return _wrap(_left_out_note(unchanged, unpaired, n, when), 70)
 
 
 def _one_indicator(summary: pd.DataFrame, indicator: str) -> pd.DataFrame:
@@ -365,7 +368,14 @@ def plot_final_year(
     """
     from matplotlib.patches import Patch
 
-    from scosim.compare_bars import HATCH, bar_caption, bar_marks, flag_note, key_entries
+    from scosim.compare_bars import (
+        HATCH,
+        bar_caption,
+        bar_marks,
+        bars_note,
+        drawn_bars,
+        key_entries,
+    )
     from scosim.indicator_display import WELFARE
 
     plt = _plt()
@@ -374,16 +384,13 @@ def plot_final_year(
     d = d[d["year"] == year]
     label = str(d["interval"].iloc[0]) if len(d) else ""
     n = int(d["n_runs"].max()) if len(d) else 0
-    # A bar of 0 for an economy no paired run changed says nothing a list cannot: it is
-    # named below the key (the report's table leaves the same rows out).
-    unchanged, unpaired = _left_out(d)
-    d = d[~d["country"].astype(str).isin({*unchanged, *unpaired})].sort_values("mean")
+    # Economies no paired run changed, or unpaired, are named below the key, not drawn:
+    # the rule the explorer's figure uses.
+    d, unchanged, unpaired = drawn_bars(d)
     rise, fall, key = _bar_key(indicator)
     m = bar_marks(d, rise, fall)
-    note = (_wrap(". ".join(x for x in (
-        _left_out_note(unchanged, unpaired, n, f"in {year}", len(d)),
-        # Top bar first, as the chart reads (bars are drawn from the bottom).
-        flag_note(d["country"][::-1], m["flag"][::-1])) if x), 100) if len(d) else "")
+    note = (_wrap(bars_note(d, m["flag"], unchanged, unpaired, n, year), 100)
+            if len(d) else "")
     note_h = 0.16 * (note.count("\n") + 1) + 0.1 if note else 0.0  # inches
     fig, ax = plt.subplots(figsize=(8.6, 0.32 * max(len(d), 3) + 2.4 + note_h))
     if len(d):
@@ -417,7 +424,8 @@ def plot_final_year(
     head = (f"Who gains, who loses in {year}: {what}" if indicator in WELFARE
             else f"{what[:1].upper()}{what[1:]}, {year}" if _is_a_change(indicator)
             else f"Change in {what}, {year}")
-    drawn = bar_caption(_runs(n, seed), label, bool(m["median"].notna().any()), len(d))
+    drawn = bar_caption(_runs(n, seed), label, bool(m["median"].notna().any()), len(d),
+                        d["n_runs"])
     ax.set_title(_wrap(head, 60) + "\n" + _wrap(_compared(scenarios), 70) + "\n"
                  + _wrap(drawn, 80), fontsize=11)
     h = fig.get_figheight()

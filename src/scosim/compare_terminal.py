@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -23,8 +23,8 @@ from scosim.compare_shares import ci_heading
 from scosim.indicator_display import aggregate_indicators, display, one_row_each, resolve_units
 from scosim.report import _fixed, _share, decimals
 
-__all__ = ["SummaryTable", "indicator_groups", "output_console", "print_summary", "print_table",
-           "summary_table", "terminal_rows"]
+__all__ = ["SummaryTable", "fit_terminal", "indicator_groups", "output_console", "print_summary",
+           "print_table", "summary_table", "terminal_rows"]
 
 
 @dataclass(frozen=True)
@@ -260,6 +260,55 @@ def indicator_groups(table: SummaryTable) -> list[SummaryTable]:
         notes=(), drawn=True) for (ind, unit), rows in groups.items()]
 
 
+def _parts(table: SummaryTable) -> list[SummaryTable]:
+    """The tables :func:`print_table` draws: the table whole, or one per indicator."""
+    groups = indicator_groups(table)
+    return [table] if len(groups) == 1 else groups
+
+
+def fit_terminal(table: SummaryTable, width: int) -> SummaryTable:
+    """The table as a terminal ``width`` wide shows it: one line a row where it can be.
+
+    Each interval takes up to 20 characters ("+0.00354 to +0.00481"): with the median and
+    both intervals the welfare table needed 94 columns, and at 80 every row folded onto
+    two lines, its numbers split from their ends. Where a table (or one of its indicator
+    groups) would fold a row at ``width`` even with its headings folded, the CI of the
+    mean is left out, and the first note says so and where it is. The spread of runs is
+    kept: it is how uncertain the outcome is, what the run's answer gives beside its
+    medians (the CI says how precisely the runs pin the mean down, and narrows with more
+    runs). A table that still folds without it is returned whole: folded, nothing is
+    hidden. Only a terminal's table is fitted: the piped one, which scripts read, and the
+    explorer's keep every column.
+
+    Args:
+        table: The table :func:`summary_table` built, with the spread of runs.
+        width: The terminal's width in characters.
+
+    Returns:
+        ``table``, or a copy without the CI of the mean and with the note.
+    """
+    if table.drawn and table.rows and all(_fitting([g], width) for g in _parts(table)):
+        return table
+    cols = list(table.columns)
+    spread = [c for c in cols if c.endswith(" of runs between")]
+    if not (table.drawn and table.rows and spread):
+        return table
+    ci = cols.index(spread[0]) - 1  # the interval's column, just before the runs' spread
+    narrow = replace(table, columns=tuple(c for k, c in enumerate(cols) if k != ci),
+                     rows=tuple(tuple(x for k, x in enumerate(r) if k != ci)
+                                for r in table.rows))
+    if not all(_fitting([g], width) for g in _parts(narrow)):
+        return table
+    # The width each part needs with its headings folded, as _fitting lays them out.
+    need = max(sum(max([len(r[k]) for r in g.rows] + [len(w) for w in c.split()])
+                   for k, c in enumerate(g.columns)) + 3 * len(g.columns) + 1
+               for g in _parts(table))
+    said = (f"The {cols[ci]} is not shown at {width} columns, so that each row fits on one "
+            f"line (with it the table needs {need}): a wider terminal, piped output and "
+            "report.md show it.")
+    return replace(narrow, notes=(said, *table.notes))
+
+
 def _rich_table(table: SummaryTable, widths: Sequence[int] | None = None) -> Any:
     """``table``'s rows as a rich Table, each mean coloured as news (min. column widths)."""
     from rich.table import Table
@@ -281,18 +330,22 @@ def print_table(table: SummaryTable, console: Any | None = None) -> None:
 
     A table whose unit column makes it wider than the console is printed one indicator
     at a time, the unit in each group's heading (:func:`indicator_groups`): at 80 columns
-    the unit wrapped every row onto seven lines, and piped it made one table 215 wide.
+    the unit wrapped every row onto seven lines, and piped it made one table 215 wide. On
+    a terminal too narrow for a row on one line, the CI of the mean is left out
+    (:func:`fit_terminal`).
     """
     from rich.console import Console
     from rich.measure import Measurement
 
     console = console or Console()
+    if console.is_terminal:  # piped, every column as before: scripts read it
+        table = fit_terminal(table, console.width)
     out = _rich_table(table)
     # Above the table, left-aligned and wrapped at the text's width: centred over a
     # table of five narrow columns it broke into short lines.
     for line in table.title:
-        console.print(textwrap.fill(line, 95, subsequent_indent="  "), highlight=False,
-                      markup=False)
+        console.print(textwrap.fill(line, min(console.width, 95), subsequent_indent="  "),
+                      highlight=False, markup=False)
     groups = indicator_groups(table)
     # Its natural width, not clamped to the console's (Measurement.get clamps).
     wide = console.options.update(max_width=10_000)

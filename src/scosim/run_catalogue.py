@@ -139,6 +139,19 @@ class AmbiguousRun(ValueError):
     """A scenario name whose finished runs (without ``--set``) simulate different scenarios."""
 
 
+class NoSuchRun(FileNotFoundError):
+    """No finished run by that directory, run id or scenario name (:func:`resolve_run`).
+
+    Attributes:
+        ref: What was given.
+        root: The results root it was looked for under.
+    """
+
+    def __init__(self, message: str, ref: str, root: Path) -> None:
+        super().__init__(message)
+        self.ref, self.root = ref, root
+
+
 #: Top-level fields of a resolved scenario that do not make it another scenario: runs
 #: of one file with other seeds or replications (``scosim compare`` then pairs them or
 #: says which to re-run), prose, and what a run writes (``outputs``: which indicators,
@@ -275,7 +288,7 @@ def resolve_run(ref: str | Path, root: str | Path = "results", *,
         The run directory.
 
     Raises:
-        FileNotFoundError: No such run.
+        NoSuchRun: No such run (a FileNotFoundError).
         ValueError: ``ref`` is an existing file or directory that is not a run.
         AmbiguousRun: With ``refuse_ambiguous``, a name of several scenarios.
     """
@@ -296,10 +309,9 @@ def resolve_run(ref: str | Path, root: str | Path = "results", *,
                 _refuse_ambiguous(str(ref), hit, root, choose)
     if hit.empty:
         _not_a_run(p)  # an existing path: say what it is instead
-        raise FileNotFoundError(
+        raise NoSuchRun(
             f"no finished run {str(ref)!r} under {root}/ (give a run directory, a run id "
-            "or a scenario name; `scosim list` shows what is there)"
-        )
+            "or a scenario name; `scosim list` shows what is there)", str(ref), Path(root))
     row = hit.iloc[-1]
     if by_name and hit["plugins"].nunique() > 1:
         warnings.warn(plugin_code_differs(str(ref), hit), ScosimWarning, stacklevel=2)

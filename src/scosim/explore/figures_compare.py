@@ -2,7 +2,7 @@
 
 It draws the marks the PNG draws (:func:`scosim.compare_bars.bar_marks`,
 :func:`scosim.compare_plots.plot_final_year`). Each bar is the mean paired difference,
-coloured by the median run's sign. A white diamond marks the median run, the share of
+coloured by the median's sign. A white diamond marks the median, the share of
 runs above zero is printed at the right, and a bar is hatched where mean and median
 differ in sign. Until 2026-12-07 the page drew means only, coloured by the mean, so a
 bar the PNG of the same comparison drew red and hatched (India under a minimum CET: mean
@@ -38,16 +38,18 @@ def _br(text: str, width: int) -> str:
 
 
 def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> Any | None:
-    """Policy minus baseline in the report's year, by economy: mean, median run, share > 0.
+    """Policy minus baseline in the report's year, by economy: mean, median, share > 0.
 
     Named, measured and marked as ``scosim compare``'s PNG of the same indicator
     (:func:`scosim.indicator_display.display`: "welfare change (welfare_change_pct)",
     "percentage points of the year's baseline real expenditure"; US$ in bn): bars of the
-    mean coloured by the median run's sign, whiskers of the interval, a diamond at the
-    median run, the share of runs above 0 at the right, hatching where mean and median
+    mean coloured by the median's sign, whiskers of the interval, a diamond at the
+    median, the share of runs above 0 at the right, hatching where mean and median
     differ in sign (:func:`scosim.compare_bars.bar_marks`), and the PNG's caption, key
     and note (:func:`~scosim.compare_bars.bar_caption`, :func:`~scosim.compare_bars.key_entries`,
-    :func:`~scosim.compare_bars.flag_note`).
+    :func:`~scosim.compare_bars.bars_note`). The economies drawn are the PNG's
+    (:func:`~scosim.compare_bars.drawn_bars`): one no paired run changed is named in the
+    note, not drawn.
 
     Args:
         comparison: A :class:`scosim.compare.Comparison`.
@@ -57,8 +59,8 @@ def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> An
         The plotly figure, or None when the comparison has no row of ``indicator``.
     """
     from scosim.api import UNITS
-    from scosim.compare_bars import bar_caption, bar_marks, flag_note, key_entries
-    from scosim.compare_plots import _bar_key, _runs, bar_labels
+    from scosim.compare_bars import bar_caption, bar_marks, bars_note, drawn_bars, key_entries
+    from scosim.compare_plots import _bar_key, _runs, bar_labels, nothing_said
     from scosim.indicator_display import display, resolve_units
 
     # The report's year, as its PNG and the page's table (the last year unless the effect
@@ -66,9 +68,22 @@ def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> An
     year = comparison.report_year
     year = int(comparison.summary["year"].max()) if year is None else int(year)
     t = comparison.table(year)
-    t = t[t["indicator"] == indicator].sort_values("mean", kind="stable")
+    t = t[t["indicator"] == indicator]
     if t.empty:
         return None
+    n = int(t["n_runs"].max())
+    nothing = not (t[["mean", "low", "high"]].abs().to_numpy() > 0).any()
+    # This indicator's interval: a 0/1 indicator's rows hold Newcombe's, others t's.
+    label = str(t["interval"].iloc[0])
+    seed = comparison.policy_manifest.get("seed")
+    # The PNG's bars: an economy no paired run changed, or unpaired, is named in the note
+    # under the chart, not drawn as an empty bar (until 2026-12-07 the page drew them).
+    t, unchanged, unpaired = drawn_bars(t)
+    title = (f"Who gains, who loses against the baseline in {year}"
+             + (" (no difference in any run: the policy changed nothing)" if nothing else ""))
+    if t.empty:  # no bar: the PNG's sentence in their place
+        return _nothing_figure(title, _runs(n, seed),
+                               nothing_said(unchanged, unpaired, n, f"in {year}"))
     go = _go()
     name, units, div = display(indicator, resolve_units([indicator], UNITS)[indicator])
     # The PNG's colours and key: a rise of an indicator where more is worse is red.
@@ -77,8 +92,6 @@ def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> An
     mean, low, high = (t[c].to_numpy() / div for c in ("mean", "low", "high"))
     median = marks["median"].to_numpy() / div
     has_median = bool(marks["median"].notna().any())
-    # This indicator's interval: a 0/1 indicator's rows hold Newcombe's, others t's.
-    label = str(t["interval"].iloc[0])
     # As the PNG's bars: code and name ("KAZ Kazakhstan"), bottom bar first.
     labels = bar_labels(t["country"])
     flags = marks["flag"].to_numpy(dtype=bool)
@@ -94,16 +107,16 @@ def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> An
         error_x={"type": "data", "symmetric": False, "array": high - mean,
                  "arrayminus": mean - low, "color": "black"},
         customdata=list(zip(low, high, said, marks["share_text"], strict=True)),
-        hovertemplate="%{y}<br>mean %{x:.4f}<br>median run %{customdata[2]}<br>" + label
+        hovertemplate="%{y}<br>mean %{x:.4f}<br>median %{customdata[2]}<br>" + label
         + ": %{customdata[0]:.4f} to %{customdata[1]:.4f}<br>share of runs above 0: "
         "%{customdata[3]}<extra></extra>",
     ))
     if has_median:
         fig.add_trace(go.Scatter(
-            x=median, y=labels, mode="markers", name="median run", showlegend=False,
+            x=median, y=labels, mode="markers", name="median", showlegend=False,
             marker={"symbol": "diamond", "size": 9, "color": "white",
                     "line": {"color": "black", "width": 1.5}},
-            hovertemplate="%{y}<br>median run %{x:.4f}<extra></extra>",
+            hovertemplate="%{y}<br>median %{x:.4f}<extra></extra>",
         ))
     # The table's "share > 0" beside each bar, bold where flagged, as the PNG prints it.
     for y, text, flag in zip(labels, marks["share_text"], flags, strict=True):
@@ -117,19 +130,13 @@ def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> An
     fig.update_xaxes(title=f"{name}, policy minus baseline:<br>{units or 'indicator units'}",
                      zeroline=True, zerolinecolor="black")
     fig.update_yaxes(title="economy", type="category", automargin=True)
-    n = int(t["n_runs"].max())
-    nothing = not (t[["mean", "low", "high"]].abs().to_numpy() > 0).any()
-    seed = comparison.policy_manifest.get("seed")
-    caption = bar_caption(_runs(n, seed), label, has_median, len(t))
+    caption = bar_caption(_runs(n, seed), label, has_median, len(t), t["n_runs"])
     _layout(
-        fig,
-        f"Who gains, who loses against the baseline in {year}"
-        + (" (no difference in any run: the policy changed nothing)" if nothing else "")
-        + f"<br><sup>{_br(caption, 110)}</sup>",
+        fig, f"{title}<br><sup>{_br(caption, 110)}</sup>",
         height=max(420, 22 * len(t) + 160),
     )
-    # Below the axis title: the key, then the note naming the hatched bars (the PNG's).
-    note = _br(flag_note(t["country"][::-1], flags[::-1]), 110)
+    # Below the axis title: the key, then the PNG's note (economies left out, hatched bars).
+    note = _br(bars_note(t, flags, unchanged, unpaired, n, year), 110)
     note_px = (note.count("<br>") + 1) * LINE_PX + 8 if note else 0
     extra = 30 + note_px
     height, top = int(fig.layout.height) + extra, int(fig.layout.margin.t)
@@ -144,3 +151,14 @@ def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> An
                            y=-(bottom - 6) / (height - top - bottom), yref="paper",
                            yanchor="bottom", showarrow=False, font={"size": 11, "color": "#404040"})
     return fig
+
+
+def _nothing_figure(title: str, runs: str, said: str) -> Any:
+    """The figure when no economy has a bar: the PNG's sentence where the bars would be."""
+    go = _go()
+    fig = go.Figure()
+    fig.add_annotation(text=said.replace("\n", "<br>"), x=0.5, y=0.5, xref="paper",
+                       yref="paper", showarrow=False, font={"size": 13, "color": "#333333"})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, f"{title}<br><sup>{runs}</sup>", height=320)
