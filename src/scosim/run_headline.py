@@ -431,6 +431,7 @@ def _attribution(run_dir: str | Path) -> dict:
 
     from scosim.answer_year import run_answer_year
     from scosim.attribution import own_effect_lines, run_scope
+    from scosim.finance.crisis_outcomes import outcome_lines
     from scosim.network.answer_notes import measure_lines, payer_lines
     from scosim.run_spread import run_spread
 
@@ -438,9 +439,12 @@ def _attribution(run_dir: str | Path) -> dict:
         manifest = json.loads((Path(run_dir) / "manifest.json").read_text())
     except (OSError, ValueError):
         manifest = {}
-    # A corridor's payments say which rule set them; its gain, what its free reforms make.
+    at = run_answer_year(run_dir)
+    # A corridor's payments say which rule set them; its gain, what its free reforms make;
+    # a banking crisis, each run's worst outcome (the banking figure's first panel).
     return {"scope": run_scope(run_dir),
             "own_effect": [*own_effect_lines(run_dir, manifest),
                            *measure_lines(run_dir, manifest)],
-            "pays": payer_lines(run_dir), "spread": run_spread(run_dir, manifest),
-            "unions": run_union_tariffs(run_dir), "at": run_answer_year(run_dir)}
+            "pays": [*payer_lines(run_dir), *outcome_lines(run_dir, at[0] if at else None)],
+            "spread": run_spread(run_dir, manifest),
+            "unions": run_union_tariffs(run_dir), "at": at}

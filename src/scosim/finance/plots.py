@@ -11,6 +11,7 @@ import matplotlib
 matplotlib.use("Agg")  # files only
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 from numpy.typing import NDArray  # noqa: E402
 
@@ -25,6 +26,15 @@ from scosim.runstats import HIGH, LOW  # noqa: E402
 
 __all__ = ["PAYERS", "RUN_INDICATORS", "plot_banking", "plot_banking_summaries",
            "plot_finance_run", "wilson_interval"]
+
+
+#: The first panel's outcomes, bottom to top: summary field, legend label, bar style.
+OUTCOMES: tuple[tuple[str, str, dict], ...] = (
+    ("failed", "failure (default in clearing)", {"alpha": 1.0}),
+    ("undercapitalised", "caught, refused public money,\nleft undercapitalised",
+     {"alpha": 0.45, "hatch": "///"}),
+    ("resolved", "resolved before contagion", {"alpha": 0.2}),
+)
 
 
 def wilson_interval(k: NDArray[np.float64], n: int, z: float = 1.96) -> tuple[NDArray, NDArray]:
@@ -48,9 +58,11 @@ def plot_banking(
 ) -> Path:
     """Four panels, one colour per variant (e.g. with and without a banking union).
 
-    1. share of runs in which at least one banking system of the group fails (defaults in
-       clearing), per year, with a 95 percent Wilson interval, and (dashed) the share in
-       which one is resolved before contagion; 2. fiscal cost per year (mean over runs, band
+    1. share of runs in a banking crisis, per year, stacked by each run's worst outcome
+       over the group (:func:`scosim.finance.run_summary.outcomes`): a system fails
+       (defaults in clearing); else one is caught, refused public money and left, solvent,
+       undercapitalised; else one is resolved before contagion; with a 95 percent Wilson
+       interval of the whole bar; 2. fiscal cost per year (mean over runs, band
        5th-95th percentile); 3. deposit insurance fund at year end (median, band);
     4. who paid over the whole period (mean over runs, bars 5th-95th percentile): the
        treasuries (gross, and beneath it the equity bought in recapitalised systems and
@@ -107,16 +119,20 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
         # Nudge variants sideways so that overlapping lines stay visible.
         dx = (k - (k_var - 1) / 2) * 0.06
         n_runs = sm.n_runs
-        share = sm.failed / n_runs
-        lo, hi = wilson_interval(sm.failed, n_runs)
+        # Stacked: each run once, at its worst outcome, so the bar is the share in crisis
+        # and the printed answer's line of outcomes (finance/crisis_outcomes.py) reads it.
         ax = axes[0]
-        ax.errorbar(yrs + dx, 100 * share, yerr=[100 * (share - lo), 100 * (hi - share)],
-                    color=colour, marker="o", ms=4, capsize=3,
-                    label="failure" if one else f"{label}: failure")
-        if sm.resolved.any():
-            ax.plot(yrs + dx, 100 * sm.resolved / n_runs, color=colour, ls="--", marker="o",
-                    mfc="white", ms=4, label="resolved before contagion" if one
-                    else f"{label}: resolved before contagion")
+        x0 = yrs + (k - (k_var - 1) / 2) * width  # variants' bars side by side
+        bottom = np.zeros(len(yrs))
+        for field, name, style in OUTCOMES:
+            part = 100 * getattr(sm, field) / n_runs
+            ax.bar(x0, part, width * 0.9, bottom=bottom, color=colour,
+                   edgecolor=colour, label=name if one else None, **style)
+            bottom = bottom + part
+        crisis = sm.failed + sm.undercapitalised + sm.resolved
+        lo, hi = wilson_interval(crisis, n_runs)
+        ax.errorbar(x0, bottom, yerr=[bottom - 100 * lo, 100 * hi - bottom], fmt="none",
+                    ecolor="0.2", capsize=3, lw=1)
         axes[1].plot(yrs + dx, sm.cost_mean, color=colour, marker="o", ms=3)
         axes[1].fill_between(yrs, *sm.cost_band, color=colour, alpha=0.15, linewidth=0)
         axes[2].plot(yrs + dx, sm.fund_median, color=colour, marker="o", ms=3)
@@ -134,8 +150,9 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
             right = max(hi_p, m)
             axes[3].text(right, y, f" {m:,.1f}", va="center", fontsize=7, color=colour)
             x_max = max(x_max, right)
-    axes[0].set_title("Runs with a banking-system failure or resolution")
-    axes[0].set_ylabel(f"share of runs, % ({group_label})\nbars: 95% Wilson interval")
+    axes[0].set_title("Runs in a banking crisis, by worst outcome")
+    axes[0].set_ylabel(f"share of runs, % ({group_label})\n"
+                       "whiskers: 95% Wilson interval of the whole bar")
     # Both bands are the run's 5th-95th percentiles over runs (run_summary: LOW, HIGH).
     band = f"band {LOW}-{HIGH}th pct."
     axes[1].set_title(f"Fiscal cost, gross incl. recapitalisation (mean; {band})")
@@ -156,9 +173,16 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
     axes[3].set_xlabel(f"US$ billion over the period ({group_label})")
     axes[3].grid(alpha=0.3, axis="x")
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=min(3, len(labels)), fontsize=8,
-               title=("first panel: share of runs with a failure, or a resolution" if one
-                      else "colour = variant (the same in every panel)"), title_fontsize=8)
+    if not one:
+        # Colour says the variant, shading the outcome: a key of variants x outcomes (nine
+        # entries for three variants) ran over the panels' axis labels.
+        handles = [Patch(color=f"C{k}") for k in range(k_var)] + [
+            Patch(facecolor="0.35", edgecolor="0.35", **style) for _, _, style in OUTCOMES]
+        labels = [*summaries, *(f"first panel: {name}" for _, name, _ in OUTCOMES)]
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8,
+               title=("first panel: each run counted once, at its worst outcome in the year"
+                      if one else "colour = variant (the same in every panel); first panel: "
+                      "each run counted once, at its worst outcome"), title_fontsize=8)
     fig.suptitle(f"{title}\n{n_runs} runs{'' if one else ' per variant'}; "
                  f"the fund's payouts are part of its balance, not of the fiscal cost")
     fig.tight_layout(rect=(0, 0.13, 1, 1))
