@@ -50,6 +50,7 @@ import pandas as pd
 from scosim.data.constants import NAMES
 from scosim.indicator_display import NAMES as INDICATOR_NAMES
 from scosim.indicator_display import display, in_percent
+from scosim.rare_runs import rare_note, spread_cells
 from scosim.runstats import HIGH, LOW, ZERO, RunStats
 
 __all__ = ["SANCTIONS_VERSUS", "HeadlineIndicator", "declared_headline", "economy_label",
@@ -398,6 +399,8 @@ def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor
             else int(by_year.index[by_year >= by_year.max() * (1 - 1e-9)].max()))
     low = st.quantile(name, LOW / 100).loc[year] / divisor
     high = st.quantile(name, HIGH / 100).loc[year] / divisor
+    # Where most runs have none, "x in k of n runs", not a band between runs (rare_runs).
+    spreads = spread_cells(st.indicators[name], year, divisor, low, high, _num)
     total = mean.sum(axis=0)
     span = f"{int(mean.index.min())}-{int(mean.index.max())}"
     rows = mean.columns[(size > ZERO).any(axis=0).to_numpy()]
@@ -408,15 +411,15 @@ def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor
     head = f"{title}, {when}{'; ' + units if units else ''}"
     # A level (a stock, a present value) summed over the years would count it once a year.
     last = f"  {span + ', mean total':>20}" if summed else ""
+    bw = max([20, *(len(spreads[str(c)]) for c in rows)])
     out = [*textwrap.wrap(head, 95, initial_indent="  ", subsequent_indent="    "),
-           f"    {'economy':<{width}}  {str(year) + ' mean':>10}  {band:>20}{last}"]
+           f"    {'economy':<{width}}  {str(year) + ' mean':>10}  {band:>{bw}}{last}"]
     mine, others, rest = _pick(order, set(members), size.loc[year] > ZERO)
 
     def row(c: Any) -> str:
-        spread = f"{_num(low[c])} to {_num(high[c])}"
         cell = f"  {_num(total[c]):>20}" if summed else ""
         return (f"    {economy_label(str(c)):<{width}}  {_num(mean.loc[year, c]):>10}  "
-                f"{spread:>20}{cell}")
+                f"{spreads[str(c)]:>{bw}}{cell}")
 
     if members and not mine:  # e.g. gas sold through TAPI: Turkmenistan alone
         out.insert(len(out) - 1, "    no SCO member in any run or year; other economies:")
@@ -428,7 +431,7 @@ def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor
         together = "SCO members together"
         cell = f"  {_sum(total[members].sum()):>20}" if summed else ""
         out.append(f"    {together:<{width}}  {_sum(mean.loc[year, members].sum()):>10}  "
-                   f"{'':>20}{cell}".rstrip())
+                   f"{'':>{bw}}{cell}".rstrip())
     if mine and others:
         out.append("    other economies:")
     return out + [row(c) for c in others] + _more(rest)
@@ -489,6 +492,7 @@ def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator]) -> 
             else:
                 out += _total_lines(st, n, title, units, divisor, width,
                                     summed=h.kind == "total", final=h.kind == "final")
+        out += rare_note(out, st.runs)
         if quiet:  # one line: a transport corridor's answer is not two lines of "no gas"
             out += textwrap.wrap(f"none in any run or year: {', '.join(quiet)}", 95,
                                  initial_indent="  ", subsequent_indent="    ")

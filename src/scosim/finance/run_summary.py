@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from scosim.runstats import HIGH, LOW, IndicatorStats
+from scosim.runstats import HIGH, LOW, ZERO, IndicatorStats
 
 __all__ = ["NOT_RECORDED_BEFORE", "PAYERS", "RUN_INDICATORS", "BankingStream", "BankingSummary",
            "outcomes", "summarise"]
@@ -99,6 +99,10 @@ class BankingSummary:
         fund_any: Whether any run had a fund balance other than zero.
         payer_mean: ``(P,)`` mean total over the period of each of :data:`PAYERS`.
         payer_band: ``(2, P)`` their 5th and 95th percentile.
+        cost_nonzero: ``(3, T)`` runs with a fiscal cost, its smallest and largest
+            (NaN without): drawn in place of the band where at least half the runs have
+            none (:mod:`scosim.rare_runs`).
+        payer_nonzero: ``(3, P)`` the same of each payer's total.
     """
 
     n_runs: int
@@ -112,6 +116,8 @@ class BankingSummary:
     fund_any: bool
     payer_mean: FloatArray
     payer_band: FloatArray
+    cost_nonzero: FloatArray
+    payer_nonzero: FloatArray
 
 
 def outcomes(failures: FloatArray, resolutions: FloatArray, refused: FloatArray
@@ -164,6 +170,15 @@ def _per_run(arrays: Mapping[str, FloatArray], idx: Sequence[int]) -> dict[str, 
     }
 
 
+def _nonzero(x: FloatArray) -> FloatArray:
+    """``(3, K)``: runs (axis 0) beyond :data:`ZERO`, their smallest and largest value."""
+    nz = np.abs(x) > ZERO
+    with np.errstate(invalid="ignore"):
+        lo = np.where(nz.any(axis=0), np.where(nz, x, np.inf).min(axis=0), np.nan)
+        hi = np.where(nz.any(axis=0), np.where(nz, x, -np.inf).max(axis=0), np.nan)
+    return np.stack([nz.sum(axis=0).astype(float), lo, hi])
+
+
 def summarise(arrays: Mapping[str, FloatArray], idx: Sequence[int]) -> BankingSummary:
     """The summary of ``(R, T, N)`` arrays in memory (percentiles as :func:`numpy.percentile`).
 
@@ -186,6 +201,8 @@ def summarise(arrays: Mapping[str, FloatArray], idx: Sequence[int]) -> BankingSu
         fund_any=bool(np.any(np.asarray(arrays["fund_balance"]))),
         payer_mean=payers.mean(axis=0),
         payer_band=np.percentile(payers, [LOW, HIGH], axis=0),
+        cost_nonzero=_nonzero(cost),
+        payer_nonzero=_nonzero(payers),
     )
 
 
@@ -281,4 +298,8 @@ class BankingStream:
             payer_mean=at(self._payers, None).loc[last].reindex(payers).to_numpy(float),
             payer_band=np.stack([at(self._payers, q / 100.0).loc[last].reindex(payers)
                                  .to_numpy(float) for q in (LOW, HIGH)]),
+            cost_nonzero=np.stack([f["all"].reindex(years).to_numpy(float)
+                                   for f in self._cost.nonzero_runs().values()]),
+            payer_nonzero=np.stack([f.loc[last].reindex(payers).to_numpy(float)
+                                    for f in self._payers.nonzero_runs().values()]),
         )
