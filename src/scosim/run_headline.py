@@ -166,7 +166,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     Returns:
         Lines ending in a newline, about 100 characters wide at most.
     """
-    first = mechanism_lines(st, mechanisms or {})
+    first = mechanism_lines(st, mechanisms or {}, at[0] if at else None)
     if first:
         first = [f"What the scenario's {_sources(st, mechanisms or {})} record: {title}",
                  *first, *pays, ""]
