@@ -418,11 +418,17 @@ def test_plot_banking_of_one_run_names_no_variants(tmp_path, monkeypatch):
         R, public_backstop="unconstrained"))}
     title, (key, labels) = _drawn(monkeypatch, one, years, tmp_path / "b.png")
     assert "variant" not in title and "4 runs;" in title
-    assert "variant" not in key and set(labels) == {"failure", "resolved before contagion"}
+    # The three outcomes of a run, each run once at its worst (one was missing: runs caught
+    # and left undercapitalised were drawn nowhere).
+    assert "variant" not in key and labels == [
+        "failure (default in clearing)",
+        "caught, refused public money,\nleft undercapitalised", "resolved before contagion"]
     two = {**one, "other": one["this scenario"]}
     title, (key, labels) = _drawn(monkeypatch, two, years, tmp_path / "c.png")
     assert "4 runs per variant" in title and key.startswith("colour = variant")
-    assert "this scenario: failure" in labels
+    # Colour says the variant, shading the outcome (not variants x outcomes entries).
+    assert labels[:2] == ["this scenario", "other"]
+    assert "first panel: failure (default in clearing)" in labels
 
 
 def test_losses_by_cause_add_up_to_what_a_creditor_of_a_sanctioned_defaulter_loses():

@@ -65,7 +65,10 @@ def test_the_answer_opens_with_the_gain_in_the_sanctions_year_and_sums_no_percen
     text = headline_of_run(a.path)
     assert text is not None
     block = text.split("national_currency_settlement proposals", 1)[1].split("Who gains", 1)[0]
-    assert f"({GAIN}), largest in 2026" in " ".join(block.split())
+    # The sanctions' year, the scenario's shock year (and the gain's largest: no line after).
+    flat = " ".join(block.split())
+    assert f"({GAIN}), in 2026, the scenario's shock year" in flat
+    assert "and largest in" not in flat
     assert "SCO members together" not in block
     # US$ totals of the same run still add up over members.
     assert "SCO members together" in text.split("fiscal cost of banking crises", 1)[1]

@@ -23,7 +23,9 @@ from scosim.plots import plot_run
 from scosim.results import read_batches
 from scosim.run_catalogue import catalogue_row, catalogue_rows, resolve_run
 
-COLUMNS = ["indicator", "year", "country", "n_runs", "mean", "p05", "median", "p95"]
+# Since 2026-12-07 the runs with a value and their smallest and largest (scosim.rare_runs).
+COLUMNS = ["indicator", "year", "country", "n_runs", "mean", "p05", "median", "p95",
+           "n_nonzero", "nonzero_min", "nonzero_max"]
 TERMS = ("welfare_terms_of_trade_pct", "welfare_tariff_revenue_pct", "welfare_rest_pct")
 
 

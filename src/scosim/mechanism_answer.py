@@ -50,6 +50,7 @@ import pandas as pd
 from scosim.data.constants import NAMES
 from scosim.indicator_display import NAMES as INDICATOR_NAMES
 from scosim.indicator_display import display, in_percent
+from scosim.rare_runs import peak_line, rare_note, spread_cells
 from scosim.runstats import HIGH, LOW, ZERO, RunStats
 
 __all__ = ["SANCTIONS_VERSUS", "HeadlineIndicator", "declared_headline", "economy_label",
@@ -384,8 +385,13 @@ def _focus(hit: pd.DataFrame, members: Iterable[str]) -> list:
 
 
 def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor: float,
-                 width: int, summed: bool = True, final: bool = False) -> list[str]:
-    """Lines of a ``total``, ``level`` (``summed`` false) or ``final`` indicator."""
+                 width: int, summed: bool = True, final: bool = False,
+                 event: int | None = None) -> list[str]:
+    """Lines of a ``total``, ``level`` (``summed`` false) or ``final`` indicator.
+
+    ``event``: the year of the scenario's shock; its columns are shown, and a line for the
+    year the members' means peak when it differs (a rare failure elsewhere led the table).
+    """
     mean = st.mean(name).fillna(0.0) / divisor
     size = mean.abs()
     members = _members(st)
@@ -396,27 +402,34 @@ def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor
     year = (int(by_year.idxmax()) if summed
             else int(by_year.index[by_year > ZERO].max()) if final and (by_year > ZERO).any()
             else int(by_year.index[by_year >= by_year.max() * (1 - 1e-9)].max()))
+    peak = year
+    if event is not None and not final and event in mean.index:
+        year = event
     low = st.quantile(name, LOW / 100).loc[year] / divisor
     high = st.quantile(name, HIGH / 100).loc[year] / divisor
+    # Where most runs have none, "x in k of n runs", not a band between runs (rare_runs).
+    spreads = spread_cells(st.indicators[name], year, divisor, low, high, _num)
     total = mean.sum(axis=0)
     span = f"{int(mean.index.min())}-{int(mean.index.max())}"
     rows = mean.columns[(size > ZERO).any(axis=0).to_numpy()]
     order = sorted(rows, key=lambda c: (c not in members, -abs(mean.loc[year, c]),
                                         -abs(total[c]), str(c)))
     band = f"{LOW}-{HIGH} % of runs"
-    when = f"as known in {year}" if final else f"largest in {year}"
+    when = (f"as known in {year}" if final else f"largest in {year}" if event is None
+            else f"in {year}, the scenario's shock year" + ("" if peak == year
+                                                          else f", and largest in {peak}"))
     head = f"{title}, {when}{'; ' + units if units else ''}"
     # A level (a stock, a present value) summed over the years would count it once a year.
     last = f"  {span + ', mean total':>20}" if summed else ""
+    bw = max([20, *(len(spreads[str(c)]) for c in rows)])
     out = [*textwrap.wrap(head, 95, initial_indent="  ", subsequent_indent="    "),
-           f"    {'economy':<{width}}  {str(year) + ' mean':>10}  {band:>20}{last}"]
+           f"    {'economy':<{width}}  {str(year) + ' mean':>10}  {band:>{bw}}{last}"]
     mine, others, rest = _pick(order, set(members), size.loc[year] > ZERO)
 
     def row(c: Any) -> str:
-        spread = f"{_num(low[c])} to {_num(high[c])}"
         cell = f"  {_num(total[c]):>20}" if summed else ""
         return (f"    {economy_label(str(c)):<{width}}  {_num(mean.loc[year, c]):>10}  "
-                f"{spread:>20}{cell}")
+                f"{spreads[str(c)]:>{bw}}{cell}")
 
     if members and not mine:  # e.g. gas sold through TAPI: Turkmenistan alone
         out.insert(len(out) - 1, "    no SCO member in any run or year; other economies:")
@@ -428,10 +441,13 @@ def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor
         together = "SCO members together"
         cell = f"  {_sum(total[members].sum()):>20}" if summed else ""
         out.append(f"    {together:<{width}}  {_sum(mean.loc[year, members].sum()):>10}  "
-                   f"{'':>20}{cell}".rstrip())
+                   f"{'':>{bw}}{cell}".rstrip())
     if mine and others:
         out.append("    other economies:")
-    return out + [row(c) for c in others] + _more(rest)
+    out += [row(c) for c in others] + _more(rest)
+    if peak != year:  # the event year shown; where it is largest, in a line
+        out += peak_line(st, name, peak, divisor, mean, members, _num, _sum)
+    return out
 
 
 def _pick(order: list, members: set[str], shown_year: pd.Series) -> tuple[list, list, list]:
@@ -455,13 +471,16 @@ def _more(rest: list) -> list[str]:
     return [f"    and {len(rest)} more: {' '.join(str(c) for c in rest)}"]
 
 
-def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator]) -> list[str]:
+def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator],
+                    event: int | None = None) -> list[str]:
     """The answer's lines for the declared headline indicators the run recorded.
 
     Args:
         st: The run's statistics (they must hold the declared indicators: see
             :func:`scosim.plots.summarised`).
         declared: :func:`declared_headline` of the run's mechanisms.
+        event: The year of the scenario's shock (:func:`scosim.answer_year.run_answer_year`):
+            each amount's table shows it, with a line for its peak year when it differs.
 
     Returns:
         One block per mechanism (a heading, then each of its indicators), or ``[]``
@@ -485,10 +504,12 @@ def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator]) -> 
             if not _happened(st, n, h.kind, divisor):
                 quiet.append(title)
             elif h.kind == "share":
-                out += share_lines(st, n, title, width)
+                out += share_lines(st, n, title, width, event)
             else:
                 out += _total_lines(st, n, title, units, divisor, width,
-                                    summed=h.kind == "total", final=h.kind == "final")
+                                    summed=h.kind == "total", final=h.kind == "final",
+                                    event=event)
+        out += rare_note(out, st.runs)
         if quiet:  # one line: a transport corridor's answer is not two lines of "no gas"
             out += textwrap.wrap(f"none in any run or year: {', '.join(quiet)}", 95,
                                  initial_indent="  ", subsequent_indent="    ")

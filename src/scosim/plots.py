@@ -488,6 +488,8 @@ def plot_run(run_dir: str | Path, plots_dir: str | Path, *, progress: bool = Fal
         versus, scope = run_welfare_versus(run_dir), run_scope(run_dir)
         from scosim.answer_year import run_answer_year
 
+        # The name is kept where the answer's year is the shock's (a finance crisis, 2026):
+        # scripts, the explorer and earlier runs' manifests read it; its title names the year.
         out.append(plot_welfare_final(st, title, plots_dir / "welfare_final_year.png", versus,
                                       scope, run_nets(run_dir, declared),
                                       run_answer_year(run_dir)))

@@ -172,7 +172,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     Returns:
         Lines ending in a newline, about 100 characters wide at most.
     """
-    first = mechanism_lines(st, mechanisms or {})
+    first = mechanism_lines(st, mechanisms or {}, at[0] if at else None)
     if first:
         first = [f"What the scenario's {_sources(st, mechanisms or {})} record: {title}",
                  *first, *pays, ""]
@@ -442,6 +442,7 @@ def _attribution(run_dir: str | Path) -> dict:
 
     from scosim.answer_year import run_answer_year
     from scosim.attribution import own_effect_lines, run_scope
+    from scosim.finance.crisis_outcomes import outcome_lines
     from scosim.network.access_answer import access_lines, energy_lines
     from scosim.network.answer_notes import lender_lines, measure_lines, payer_lines
     from scosim.run_spread import run_spread
@@ -450,7 +451,8 @@ def _attribution(run_dir: str | Path) -> dict:
         manifest = json.loads((Path(run_dir) / "manifest.json").read_text())
     except (OSError, ValueError):
         manifest = {}
-    # A corridor's payments say which rule set them; its gain, what its free reforms make.
+    # A corridor's payments say which rule set them; its gain, what its free reforms make;
+    # a banking crisis, each run's worst outcome (the banking figure's first panel).
     at = run_answer_year(run_dir)
     year = at[0] if at else None
     return {"income": [*access_lines(run_dir, manifest, year), *energy_lines(run_dir, year)],
@@ -458,6 +460,7 @@ def _attribution(run_dir: str | Path) -> dict:
             "own_effect": [*own_effect_lines(run_dir, manifest),
                            *measure_lines(run_dir, manifest)],
             # Who lends to a bank-financed corridor: no bank is in force by default.
-            "pays": [*payer_lines(run_dir), *lender_lines(run_dir)],
+            "pays": [*payer_lines(run_dir), *lender_lines(run_dir),
+                     *outcome_lines(run_dir, year)],
             "spread": run_spread(run_dir, manifest),
             "unions": run_union_tariffs(run_dir), "at": at}

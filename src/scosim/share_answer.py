@@ -9,6 +9,7 @@ economies", with the economies named under it, not four rows and "and 4 more: ..
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from scosim.indicator_display import percent_of_runs
@@ -24,7 +25,8 @@ def _steady(share: Any, rows: Any, year: int) -> bool:
     return bool((after == peak).all().all())
 
 
-def share_lines(st: RunStats, name: str, title: str, width: int) -> list[str]:
+def share_lines(st: RunStats, name: str, title: str, width: int,
+                event: int | None = None) -> list[str]:
     """Heading, column titles and rows of a ``share`` indicator.
 
     Args:
@@ -32,6 +34,8 @@ def share_lines(st: RunStats, name: str, title: str, width: int) -> list[str]:
         name: The indicator.
         title: Its name as the answer shows it.
         width: Width of the economy column.
+        event: The year of the scenario's shock: the column is of it, and the heading
+            names the year of the largest share when it differs.
 
     Returns:
         The block's lines: the year of the largest share among the SCO members (or
@@ -41,7 +45,9 @@ def share_lines(st: RunStats, name: str, title: str, width: int) -> list[str]:
 
     share = st.share_positive(name).fillna(0.0)
     members = set(_members(st))
-    year = int(share[_focus(share, members)].sum(axis=1).idxmax())
+    year = peak = int(share[_focus(share, members)].sum(axis=1).idxmax())
+    if event is not None and event in share.index:
+        year = event
     per_run = st.mean(name).fillna(0.0).sum(axis=0)  # mean number of such years a run
     first, last = int(share.index.min()), int(share.index.max())
     span = f"{first}-{last}"
@@ -55,12 +61,14 @@ def share_lines(st: RunStats, name: str, title: str, width: int) -> list[str]:
         return f"  {pct:>4} %  {per_run[c]:>34.2f}"
 
     same = len(order) > 1 and len({cells(c) for c in order}) == 1
-    when = f"most in {year}"
-    if year < last and len(order) and _steady(share, order, year):
+    when = (f"most in {year}" if event is None else f"in {year}, the scenario's shock year"
+            + ("" if peak == year else f" (most in {peak})"))
+    if year == peak and year < last and len(order) and _steady(share, order, year):
         # At its peak from `year` to the last year: "most in 2027" read as a fall after.
         pct = percent_of_runs(share.loc[year, order[0]], st.runs)
         when = f"{pct} % from {year} to {last}" if same else f"at its most from {year} to {last}"
-    out = [f"  {title}: share of runs, {when}"]
+    out = textwrap.wrap(f"{title}: share of runs, {when}", 95, initial_indent="  ",
+                        subsequent_indent="    ")
     mine, others, rest = _pick(order, members, share.loc[year] > 0)
     if members and not mine:
         out.append("    no SCO member in any run or year; other economies:")

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 __all__ = ["stats_table"]
 
-_COLUMNS = ["indicator", "year", "country", "n_runs", "mean", "p05", "median", "p95"]
+_COLUMNS = ["indicator", "year", "country", "n_runs", "mean", "p05", "median", "p95",
+            "n_nonzero", "nonzero_min", "nonzero_max"]
 
 
 def stats_table(indicators: Mapping[str, IndicatorStats]) -> pd.DataFrame:
@@ -32,6 +33,10 @@ def stats_table(indicators: Mapping[str, IndicatorStats]) -> pd.DataFrame:
     (its ``lower``/``higher`` methods); interpolated, a flag set in 19 of 20 runs had a
     ``p05`` of 0.95, a value no run had. Its mean is the share of runs in which it is set.
 
+    ``n_nonzero``, ``nonzero_min``, ``nonzero_max``: the runs with a value beyond zero and
+    the smallest and largest such value (blank where none), what the answer prints in place
+    of the band where at least half the runs have none (:mod:`scosim.rare_runs`).
+
     Args:
         indicators: Indicator name to its statistics (:attr:`RunStats.indicators`).
     """
@@ -44,6 +49,7 @@ def stats_table(indicators: Mapping[str, IndicatorStats]) -> pd.DataFrame:
             qs = np.rint(qs)
         for k, label in enumerate(("p05", "median", "p95")):
             cols[label] = st._frame(qs[:, k].reshape(st.count.shape))
+        cols.update(st.nonzero_runs())
         long = pd.DataFrame({k: v.stack() for k, v in cols.items()}).reset_index()
         long.insert(0, "indicator", name)
         parts.append(long)
@@ -51,4 +57,5 @@ def stats_table(indicators: Mapping[str, IndicatorStats]) -> pd.DataFrame:
         return pd.DataFrame(columns=_COLUMNS)
     out = pd.concat(parts, ignore_index=True)
     out["n_runs"] = out["n_runs"].astype("int64")
+    out["n_nonzero"] = out["n_nonzero"].astype("int64")
     return out[out["n_runs"] > 0].reset_index(drop=True)

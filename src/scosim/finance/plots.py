@@ -11,6 +11,7 @@ import matplotlib
 matplotlib.use("Agg")  # files only
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 from numpy.typing import NDArray  # noqa: E402
 
@@ -21,10 +22,20 @@ from scosim.finance.run_summary import (  # noqa: E402
     BankingSummary,
 )
 from scosim.finance.run_summary import summarise as summarise_banking  # noqa: E402
+from scosim.rare_runs import rare  # noqa: E402
 from scosim.runstats import HIGH, LOW  # noqa: E402
 
 __all__ = ["PAYERS", "RUN_INDICATORS", "plot_banking", "plot_banking_summaries",
            "plot_finance_run", "wilson_interval"]
+
+
+#: The first panel's outcomes, bottom to top: summary field, legend label, bar style.
+OUTCOMES: tuple[tuple[str, str, dict], ...] = (
+    ("failed", "failure (default in clearing)", {"alpha": 1.0}),
+    ("undercapitalised", "caught, refused public money,\nleft undercapitalised",
+     {"alpha": 0.45, "hatch": "///"}),
+    ("resolved", "resolved before contagion", {"alpha": 0.2}),
+)
 
 
 def wilson_interval(k: NDArray[np.float64], n: int, z: float = 1.96) -> tuple[NDArray, NDArray]:
@@ -48,9 +59,11 @@ def plot_banking(
 ) -> Path:
     """Four panels, one colour per variant (e.g. with and without a banking union).
 
-    1. share of runs in which at least one banking system of the group fails (defaults in
-       clearing), per year, with a 95 percent Wilson interval, and (dashed) the share in
-       which one is resolved before contagion; 2. fiscal cost per year (mean over runs, band
+    1. share of runs in a banking crisis, per year, stacked by each run's worst outcome
+       over the group (:func:`scosim.finance.run_summary.outcomes`): a system fails
+       (defaults in clearing); else one is caught, refused public money and left, solvent,
+       undercapitalised; else one is resolved before contagion; with a 95 percent Wilson
+       interval of the whole bar; 2. fiscal cost per year (mean over runs, band
        5th-95th percentile); 3. deposit insurance fund at year end (median, band);
     4. who paid over the whole period (mean over runs, bars 5th-95th percentile): the
        treasuries (gross, and beneath it the equity bought in recapitalised systems and
@@ -98,27 +111,45 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
     fig, axes = plt.subplots(1, 4, figsize=(19, 5.2))
     n_runs = 0
     x_max = 0.0  # right end of the who-paid bands, to leave room for the written means
+    noted = False
     k_var = len(summaries)
     width = 0.8 / max(k_var, 1)
     # A run's own figure has one variant: a key of "variants" would name one that is not there.
     one = k_var == 1
-    for k, (label, sm) in enumerate(summaries.items()):
+    for k, sm in enumerate(summaries.values()):
         colour = f"C{k}"
         # Nudge variants sideways so that overlapping lines stay visible.
         dx = (k - (k_var - 1) / 2) * 0.06
         n_runs = sm.n_runs
-        share = sm.failed / n_runs
-        lo, hi = wilson_interval(sm.failed, n_runs)
+        # Stacked: each run once, at its worst outcome, so the bar is the share in crisis
+        # and the printed answer's line of outcomes (finance/crisis_outcomes.py) reads it.
         ax = axes[0]
-        ax.errorbar(yrs + dx, 100 * share, yerr=[100 * (share - lo), 100 * (hi - share)],
-                    color=colour, marker="o", ms=4, capsize=3,
-                    label="failure" if one else f"{label}: failure")
-        if sm.resolved.any():
-            ax.plot(yrs + dx, 100 * sm.resolved / n_runs, color=colour, ls="--", marker="o",
-                    mfc="white", ms=4, label="resolved before contagion" if one
-                    else f"{label}: resolved before contagion")
+        x0 = yrs + (k - (k_var - 1) / 2) * width  # variants' bars side by side
+        bottom = np.zeros(len(yrs))
+        for field, name, style in OUTCOMES:
+            part = 100 * getattr(sm, field) / n_runs
+            ax.bar(x0, part, width * 0.9, bottom=bottom, color=colour,
+                   edgecolor=colour, label=name if one else None, **style)
+            bottom = bottom + part
+        crisis = sm.failed + sm.undercapitalised + sm.resolved
+        lo, hi = wilson_interval(crisis, n_runs)
+        ax.errorbar(x0, bottom, yerr=[bottom - 100 * lo, 100 * hi - bottom], fmt="none",
+                    ecolor="0.2", capsize=3, lw=1)
         axes[1].plot(yrs + dx, sm.cost_mean, color=colour, marker="o", ms=3)
-        axes[1].fill_between(yrs, *sm.cost_band, color=colour, alpha=0.15, linewidth=0)
+        # Where most runs had no cost, the band interpolated between runs showed values
+        # no run had: the range of the runs with one instead, and how many (rare_runs).
+        k_c, lo_c, hi_c = sm.cost_nonzero
+        few = np.array([rare(n_runs, k) for k in k_c], dtype=bool)
+        # A bar a year (not a filled band): a year between two rare ones stands alone.
+        lo_b, hi_b = sm.cost_band[:, ~few]
+        axes[1].bar(yrs[~few] + dx, hi_b - lo_b, 0.5 / k_var, bottom=lo_b, color=colour,
+                    alpha=0.2, linewidth=0)
+        axes[1].vlines(yrs[few] + dx, lo_c[few], hi_c[few], color=colour, lw=2, alpha=0.5)
+        axes[1].plot(np.r_[yrs[few], yrs[few]] + dx, np.r_[lo_c[few], hi_c[few]], ls="none",
+                     marker="_", ms=9, color=colour)
+        for x, kk, top in zip(yrs[few] + dx, k_c[few], hi_c[few], strict=True):
+            axes[1].text(x, top, f" {int(kk)}/{n_runs}", fontsize=7, color=colour,
+                         va="bottom", ha="left")
         axes[2].plot(yrs + dx, sm.fund_median, color=colour, marker="o", ms=3)
         axes[2].fill_between(yrs, *sm.fund_band, color=colour, alpha=0.15, linewidth=0)
         for p in range(len(PAYERS)):
@@ -127,18 +158,27 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
             if not np.isfinite(m):  # a run recorded before this payer was (NaN, not 0)
                 axes[3].text(0, y, " not recorded", va="center", fontsize=7, color=colour)
                 continue
+            k_p, lo_nz, hi_nz = sm.payer_nonzero[:, p]
+            few_p = rare(n_runs, k_p)
+            if few_p:  # the range of the runs that paid, as the answer's "in k of n runs"
+                lo_p, hi_p = lo_nz, hi_nz
             axes[3].barh(y, m, width, color=colour,
                          xerr=[[m - min(lo_p, m)], [max(hi_p, m) - m]], capsize=3)
             # The mean written out, past the band: each run's figure has its own scale,
             # and a zero bar (no loss) is otherwise invisible beside a missing one.
             right = max(hi_p, m)
-            axes[3].text(right, y, f" {m:,.1f}", va="center", fontsize=7, color=colour)
+            note = f" ({int(k_p)}/{n_runs} runs)" if few_p else ""
+            noted = noted or few_p
+            axes[3].text(right, y, f" {m:,.1f}{note}", va="center", fontsize=7, color=colour)
             x_max = max(x_max, right)
-    axes[0].set_title("Runs with a banking-system failure or resolution")
-    axes[0].set_ylabel(f"share of runs, % ({group_label})\nbars: 95% Wilson interval")
+    axes[0].set_title("Runs in a banking crisis, by worst outcome")
+    axes[0].set_ylabel(f"share of runs, % ({group_label})\n"
+                       "whiskers: 95% Wilson interval of the whole bar")
     # Both bands are the run's 5th-95th percentiles over runs (run_summary: LOW, HIGH).
     band = f"band {LOW}-{HIGH}th pct."
-    axes[1].set_title(f"Fiscal cost, gross incl. recapitalisation (mean; {band})")
+    axes[1].set_title(f"Fiscal cost, gross incl. recapitalisation\n(mean; shaded: {LOW}-{HIGH}th "
+                      "pct.; k/n: where most runs had none,\nthe range of the k runs with one)",
+                      fontsize=10)
     axes[1].set_ylabel(f"US$ billion per year ({group_label})")
     if not any(sm.fund_any for sm in summaries.values()):
         axes[2].text(0.5, 0.5, "no deposit insurance fund\nin this scenario",
@@ -149,16 +189,25 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
         ax.set_xlabel("year")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
-    axes[3].set_title(f"Who paid, {years[0]}-{years[-1]}\n(mean; bars 5th-95th pct.)")
+    axes[3].set_title(f"Who paid, {years[0]}-{years[-1]} (mean;\nbars 5th-95th pct.; k/n runs: "
+                      "most runs\npaid none, the range of the k that paid)", fontsize=10)
     axes[3].set_yticks(range(len(PAYERS)), [lab for _, lab in PAYERS], fontsize=8)
     axes[3].invert_yaxis()  # treasuries first, as listed
-    axes[3].set_xlim(0, 1.2 * x_max if x_max > 0 else 1.0)
+    # Room for the written means, and for "(k/n runs)" after them.
+    axes[3].set_xlim(0, (1.2 + 0.3 * noted) * x_max if x_max > 0 else 1.0)
     axes[3].set_xlabel(f"US$ billion over the period ({group_label})")
     axes[3].grid(alpha=0.3, axis="x")
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=min(3, len(labels)), fontsize=8,
-               title=("first panel: share of runs with a failure, or a resolution" if one
-                      else "colour = variant (the same in every panel)"), title_fontsize=8)
+    if not one:
+        # Colour says the variant, shading the outcome: a key of variants x outcomes (nine
+        # entries for three variants) ran over the panels' axis labels.
+        handles = [Patch(color=f"C{k}") for k in range(k_var)] + [
+            Patch(facecolor="0.35", edgecolor="0.35", **style) for _, _, style in OUTCOMES]
+        labels = [*summaries, *(f"first panel: {name}" for _, name, _ in OUTCOMES)]
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8,
+               title=("first panel: each run counted once, at its worst outcome in the year"
+                      if one else "colour = variant (the same in every panel); first panel: "
+                      "each run counted once, at its worst outcome"), title_fontsize=8)
     fig.suptitle(f"{title}\n{n_runs} runs{'' if one else ' per variant'}; "
                  f"the fund's payouts are part of its balance, not of the fiscal cost")
     fig.tight_layout(rect=(0, 0.13, 1, 1))

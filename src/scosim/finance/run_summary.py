@@ -1,14 +1,15 @@
 """What the banking figure draws, summarised over runs batch by batch in bounded memory.
 
-:func:`scosim.finance.plots.plot_banking` draws, for a group of economies, the share of
-runs with a banking-system failure (and with a resolution) per year, the fiscal cost per
-year (mean and 5th-95th percentile over runs), the deposit insurance fund (median and
-band) and who paid over the whole period (mean and band). Each is a statistic over runs
-of a per-run sum over the group, so a run contributes a few numbers: :class:`BankingStream`
-takes them batch by batch (counts, and :class:`scosim.runstats.IndicatorStats` for means
-and percentiles), and the figure of a run of 100,000 replications needs no more memory
-than one of 1,000. :func:`summarise` gives the same summary from ``(R, T, N)`` arrays in
-memory (the finance ensemble's, for comparisons of variants).
+:func:`scosim.finance.plots.plot_banking` draws, for a group of economies, the share of runs
+in a banking crisis per year, each run counted once at its worst outcome (a failure, a
+system caught and left undercapitalised, a resolution: :func:`outcomes`), the fiscal cost
+per year (mean and 5th-95th percentile over runs), the deposit insurance fund (median and
+band) and who paid over the whole period (mean and band). Each is a statistic over runs of a
+per-run sum over the group, so a run contributes a few numbers: :class:`BankingStream` takes
+them batch by batch (counts, and :class:`scosim.runstats.IndicatorStats` for means and
+percentiles), and the figure of a run of 100,000 replications needs no more memory than one
+of 1,000. :func:`summarise` gives the same summary from ``(R, T, N)`` arrays in memory (the
+finance ensemble's, for comparisons of variants).
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from scosim.runstats import HIGH, LOW, IndicatorStats
+from scosim.runstats import HIGH, LOW, ZERO, IndicatorStats
 
 __all__ = ["NOT_RECORDED_BEFORE", "PAYERS", "RUN_INDICATORS", "BankingStream", "BankingSummary",
-           "summarise"]
+           "outcomes", "summarise"]
 
 #: Who bears the cost of failures and resolutions (indicator, label), each recorded at
 #: the economy whose banking system failed or was resolved. A resolution's creditors
@@ -54,6 +55,7 @@ PAYERS: tuple[tuple[str, str], ...] = (
 RUN_INDICATORS: dict[str, str] = {
     "bank_failures": "failures",
     "bank_resolutions": "resolutions",
+    "bank_resolutions_refused": "resolution_refused",
     "fiscal_cost_usd": "fiscal_cost",
     "fiscal_recap_usd": "fiscal_recap",
     "precautionary_recap_usd": "precautionary_recap",
@@ -70,6 +72,7 @@ RUN_INDICATORS: dict[str, str] = {
 #: precautionary part since 2026-12-06, the others since 2026-12-05): their figure, drawn
 #: again, shows those payers as not recorded (NaN), not as zero.
 NOT_RECORDED_BEFORE: frozenset[str] = frozenset({"creditor_losses_usd", "interbank_unpaid_usd",
+                                                 "bank_resolutions_refused",
                                                  "fiscal_recap_usd",
                                                  "precautionary_recap_usd",
                                                  "fund_contribution_usd"})
@@ -84,7 +87,11 @@ class BankingSummary:
     Attributes:
         n_runs: Runs summarised.
         failed: ``(T,)`` runs with a failure in the group, per year.
-        resolved: ``(T,)`` runs with a resolution before contagion, per year.
+        resolved: ``(T,)`` runs with a resolution before contagion and neither a failure
+            nor a system left undercapitalised in the group, per year.
+        undercapitalised: ``(T,)`` runs without a failure in which a system was caught
+            but refused public money and, solvent, left to clearing with the capital it
+            had (:func:`outcomes`), per year.
         cost_mean: ``(T,)`` mean fiscal cost a year.
         cost_band: ``(2, T)`` its 5th and 95th percentile over runs.
         fund_median: ``(T,)`` median deposit insurance fund at year end.
@@ -92,11 +99,16 @@ class BankingSummary:
         fund_any: Whether any run had a fund balance other than zero.
         payer_mean: ``(P,)`` mean total over the period of each of :data:`PAYERS`.
         payer_band: ``(2, P)`` their 5th and 95th percentile.
+        cost_nonzero: ``(3, T)`` runs with a fiscal cost, its smallest and largest
+            (NaN without): drawn in place of the band where at least half the runs have
+            none (:mod:`scosim.rare_runs`).
+        payer_nonzero: ``(3, P)`` the same of each payer's total.
     """
 
     n_runs: int
     failed: FloatArray
     resolved: FloatArray
+    undercapitalised: FloatArray
     cost_mean: FloatArray
     cost_band: FloatArray
     fund_median: FloatArray
@@ -104,20 +116,67 @@ class BankingSummary:
     fund_any: bool
     payer_mean: FloatArray
     payer_band: FloatArray
+    cost_nonzero: FloatArray
+    payer_nonzero: FloatArray
+
+
+def outcomes(failures: FloatArray, resolutions: FloatArray, refused: FloatArray
+             ) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:
+    """Each run's banking outcome in a year, counted once: ``(R, T)`` flags of a group.
+
+    The resolution authority catches a system before clearing; it is then resolved, or,
+    short of the BRRD's 8 % and of what bail-in and the fund can cover, refused public
+    money and left to clearing, where an insolvent one fails and a solvent one keeps the
+    capital it has (finance/resolution.py). A run is counted at its worst outcome over
+    the group: a failure, else a system left undercapitalised, else a resolution. The
+    three flags are disjoint and their union is "a crisis": so the shares of runs add up
+    (the per-economy shares of the answer do not: a refused system that fails is both).
+
+    Args:
+        failures: ``(R, T, N)`` 0/1 of the group's economies, ``bank_failures``.
+        resolutions: The same of ``bank_resolutions``.
+        refused: The same of ``bank_resolutions_refused`` (NaN where not recorded).
+
+    Returns:
+        ``(failed, undercapitalised, resolved)``, each ``(R, T)``.
+    """
+    fail = np.asarray(failures, float) > 0
+    failed = fail.any(axis=2)
+    # NaN (a run recorded before refusals were) compares False: none left undercapitalised.
+    left = ((np.asarray(refused, float) > 0) & ~fail).any(axis=2) & ~failed
+    resolved = (np.asarray(resolutions, float) > 0).any(axis=2) & ~failed & ~left
+    return failed, left, resolved
 
 
 def _per_run(arrays: Mapping[str, FloatArray], idx: Sequence[int]) -> dict[str, FloatArray]:
     """Per-run sums over the group: ``(R, T)`` a year, ``(R, P)`` over the period."""
-    def group(key: str) -> FloatArray:
-        return np.asarray(arrays[key], dtype=float)[:, :, idx].sum(axis=2)
+    def cut(key: str) -> FloatArray:
+        return np.asarray(arrays[key], dtype=float)[:, :, idx]
 
+    def group(key: str) -> FloatArray:
+        return cut(key).sum(axis=2)
+
+    fails = cut("failures")
+    refused = (cut("resolution_refused") if "resolution_refused" in arrays
+               else np.zeros_like(fails))
+    failed, left, resolved = outcomes(fails, cut("resolutions"), refused)
     return {
-        "failed": group("failures") > 0,
-        "resolved": group("resolutions") > 0,
+        "failed": failed,
+        "undercapitalised": left,
+        "resolved": resolved,
         "cost": group("fiscal_cost") / 1e9,
         "fund": group("fund_balance") / 1e9,
         "payers": np.stack([group(name).sum(axis=1) / 1e9 for name, _ in PAYERS], axis=1),
     }
+
+
+def _nonzero(x: FloatArray) -> FloatArray:
+    """``(3, K)``: runs (axis 0) beyond :data:`ZERO`, their smallest and largest value."""
+    nz = np.abs(x) > ZERO
+    with np.errstate(invalid="ignore"):
+        lo = np.where(nz.any(axis=0), np.where(nz, x, np.inf).min(axis=0), np.nan)
+        hi = np.where(nz.any(axis=0), np.where(nz, x, -np.inf).max(axis=0), np.nan)
+    return np.stack([nz.sum(axis=0).astype(float), lo, hi])
 
 
 def summarise(arrays: Mapping[str, FloatArray], idx: Sequence[int]) -> BankingSummary:
@@ -134,6 +193,7 @@ def summarise(arrays: Mapping[str, FloatArray], idx: Sequence[int]) -> BankingSu
         n_runs=int(cost.shape[0]),
         failed=r["failed"].sum(axis=0).astype(float),
         resolved=r["resolved"].sum(axis=0).astype(float),
+        undercapitalised=r["undercapitalised"].sum(axis=0).astype(float),
         cost_mean=cost.mean(axis=0),
         cost_band=np.percentile(cost, [LOW, HIGH], axis=0),
         fund_median=np.median(fund, axis=0),
@@ -141,6 +201,8 @@ def summarise(arrays: Mapping[str, FloatArray], idx: Sequence[int]) -> BankingSu
         fund_any=bool(np.any(np.asarray(arrays["fund_balance"]))),
         payer_mean=payers.mean(axis=0),
         payer_band=np.percentile(payers, [LOW, HIGH], axis=0),
+        cost_nonzero=_nonzero(cost),
+        payer_nonzero=_nonzero(payers),
     )
 
 
@@ -159,6 +221,7 @@ class BankingStream:
         self.n_runs = 0
         self._failed: FloatArray | None = None
         self._resolved: FloatArray | None = None
+        self._left: FloatArray | None = None
         self._fund_any = False
         self._cost = IndicatorStats(["all"])
         self._fund = IndicatorStats(["all"])
@@ -196,6 +259,8 @@ class BankingStream:
         failed, resolved = r["failed"].sum(axis=0), r["resolved"].sum(axis=0)
         self._failed = failed if self._failed is None else self._failed + failed
         self._resolved = resolved if self._resolved is None else self._resolved + resolved
+        left = r["undercapitalised"].sum(axis=0)
+        self._left = left if self._left is None else self._left + left
         self._fund_any = self._fund_any or bool(np.any(arrays["fund_balance"]))
         years = np.tile(np.asarray(self.years), n)
         zeros = np.zeros(n * t, dtype=np.int64)
@@ -224,6 +289,7 @@ class BankingStream:
             n_runs=self.n_runs,
             failed=self._failed.astype(float),
             resolved=self._resolved.astype(float),
+            undercapitalised=self._left.astype(float),
             cost_mean=at(self._cost, None)["all"].reindex(years).to_numpy(float),
             cost_band=band(self._cost),
             fund_median=at(self._fund, 0.5)["all"].reindex(years).to_numpy(float),
@@ -232,4 +298,8 @@ class BankingStream:
             payer_mean=at(self._payers, None).loc[last].reindex(payers).to_numpy(float),
             payer_band=np.stack([at(self._payers, q / 100.0).loc[last].reindex(payers)
                                  .to_numpy(float) for q in (LOW, HIGH)]),
+            cost_nonzero=np.stack([f["all"].reindex(years).to_numpy(float)
+                                   for f in self._cost.nonzero_runs().values()]),
+            payer_nonzero=np.stack([f.loc[last].reindex(payers).to_numpy(float)
+                                    for f in self._payers.nonzero_runs().values()]),
         )

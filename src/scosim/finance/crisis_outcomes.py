@@ -1,0 +1,132 @@
+"""The answer's line of banking outcomes: the numbers of the banking figure's first panel.
+
+The answer's share tables are per economy and overlap (a system refused public money
+that then fails in clearing is in both rows), and a run whose resolved system left no
+trace in the "failure" row read as a crisis that vanished. This line counts each run
+once, at its worst outcome over the SCO members (:func:`scosim.finance.run_summary.outcomes`),
+so its three shares add up to the share of runs in a crisis, as the figure's stacked bar.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from scosim.indicator_display import percent_of_runs
+
+__all__ = ["OutcomeCounts", "outcome_counts", "outcome_lines"]
+
+_READ = ("bank_failures", "bank_resolutions", "bank_resolutions_refused", "member")
+
+
+class OutcomeCounts:
+    """Runs per year at each worst outcome over a group, added batch by batch.
+
+    Attributes:
+        years: The run's years.
+        n_runs: Runs added.
+        failed, undercapitalised, resolved: ``(T,)`` runs at that outcome each year.
+    """
+
+    def __init__(self) -> None:
+        self.years: list[int] = []
+        self.group: list[str] | None = None
+        self.n_runs = 0
+        self.failed = np.zeros(0)
+        self.undercapitalised = np.zeros(0)
+        self.resolved = np.zeros(0)
+
+    def add(self, df: pd.DataFrame) -> None:
+        """Add one batch's tidy rows (run, year, country, indicator, value)."""
+        from scosim.finance.run_summary import outcomes
+
+        fail = df[df["indicator"] == "bank_failures"]
+        if fail.empty:
+            return
+        if self.group is None:
+            # The SCO members of the first run's first year, as the banking figure's group.
+            self.years = sorted(int(y) for y in fail["year"].unique())
+            codes = list(dict.fromkeys(fail["country"].astype(str)))
+            mem = df[(df["indicator"] == "member") & (df["year"] == self.years[0])
+                     & (df["run"] == df["run"].min()) & (df["value"] > 0)]
+            members = set(mem["country"].astype(str))
+            self.group = [c for c in codes if c in members] or codes
+            zero = np.zeros(len(self.years))
+            self.failed, self.undercapitalised, self.resolved = zero, zero.copy(), zero.copy()
+        runs = np.sort(fail["run"].unique())
+        cube = {}
+        for name in _READ[:3]:
+            part = df[df["indicator"] == name]
+            wide = part.pivot_table(index=["run", "year"], columns="country", values="value",
+                                    observed=True)
+            full = pd.MultiIndex.from_product([runs, self.years], names=["run", "year"])
+            wide = wide.reindex(index=full, columns=self.group)  # absent: NaN, not a flag
+            cube[name] = wide.to_numpy(float).reshape(len(runs), len(self.years),
+                                                      len(self.group))
+        failed, left, resolved = outcomes(cube["bank_failures"], cube["bank_resolutions"],
+                                          cube["bank_resolutions_refused"])
+        self.n_runs += len(runs)
+        self.failed = self.failed + failed.sum(axis=0)
+        self.undercapitalised = self.undercapitalised + left.sum(axis=0)
+        self.resolved = self.resolved + resolved.sum(axis=0)
+
+
+def outcome_counts(run_dir: str | Path) -> OutcomeCounts | None:
+    """The worst outcome of each run and year over the SCO members, read from a run's files.
+
+    None when the run recorded no bank failures (the finance slot was empty).
+    """
+    import pyarrow.parquet as pq
+
+    from scosim.results import batch_files
+
+    d = Path(run_dir) / "indicators"
+    if not d.is_dir():
+        return None
+    counts = OutcomeCounts()
+    for f in batch_files(d):
+        counts.add(pq.read_table(f, columns=["run", "year", "country", "indicator", "value"],
+                                 filters=[("indicator", "in", list(_READ))]).to_pandas())
+    return counts if counts.n_runs else None
+
+
+def outcome_lines(run_dir: str | Path, event_year: int | None = None) -> list[str]:
+    """The answer's lines: each run's worst banking outcome over the SCO members.
+
+    Args:
+        run_dir: The run's directory.
+        event_year: The year of the scenario's shock (:func:`scosim.answer_year.run_answer_year`),
+            shown first; the year with most runs in a crisis follows when it differs.
+
+    Returns:
+        The lines, or ``[]`` when the finance slot was empty or no run had a crisis.
+    """
+    c = outcome_counts(run_dir)
+    if c is None:
+        return []
+    crisis = c.failed + c.undercapitalised + c.resolved
+    if not crisis.any():
+        return []
+    peak = c.years[int(np.argmax(crisis))]
+    shown = [y for y in dict.fromkeys([event_year, peak]) if y in c.years]
+    who = "the SCO members" if c.group else "all economies"
+    out = textwrap.wrap(f"banking crisis among {who}, each run counted once at its worst "
+                        "outcome (plots/banking.png, first panel):", 95,
+                        initial_indent="  ", subsequent_indent="    ")
+    n = c.n_runs
+    for y in shown:
+        i = c.years.index(y)
+
+        def pct(k: float) -> str:
+            return f"{percent_of_runs(k / n, n)} %"
+
+        what = "the scenario's shock" if y == event_year else "most runs in a crisis"
+        out += textwrap.wrap(f"{y} ({what}): {pct(crisis[i])} of {n} runs = failure "
+                             f"{pct(c.failed[i])} + caught, refused public money and left "
+                             f"undercapitalised {pct(c.undercapitalised[i])} + resolved "
+                             f"{pct(c.resolved[i])}", 95, initial_indent="    ",
+                             subsequent_indent="      ")
+    return out

@@ -1,0 +1,129 @@
+"""How an amount over runs is spread: a 5th-95th percentile band, or "in k of n runs".
+
+For an amount that is 0 in most runs and large in a few (a banking system failing in 2
+of 40 runs), the 5th-95th percentile band interpolated between runs, as
+:func:`numpy.percentile` does, shows values no run had: China's fiscal cost of 2028 in
+``finance_crisis.yaml`` read "mean 102, 5-95 % of runs 0 to 102", where China paid
+US$2,048 bn in 2 of 40 runs and nothing in the others (the interpolated 95th percentile
+is 5 % of the way from 0 to 2,048), and India's "mean 2.11, 0 to 0" put the mean outside
+its own band (one run at 84.6). Where at least half the runs have none (:func:`rare`),
+the answer, the banking figure and ``summary.csv`` (its ``n_nonzero``, ``nonzero_min``,
+``nonzero_max`` columns) give instead how many runs had one and the smallest and largest
+of them: "2,048 in 2 of 40 runs", "1.2 to 84.6 in 3 of 40 runs", every number a value
+some run had, and the mean (over all runs) beside it. Elsewhere the band is kept: with
+most runs having a value, it is the spread of the outcome.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from scosim.indicator_stats import IndicatorStats
+    from scosim.runstats import RunStats
+
+__all__ = ["peak_line", "rare", "rare_note", "spread_cells", "spread_text"]
+
+
+def rare(n_runs: float, n_nonzero: float) -> bool:
+    """Whether an amount is non-zero in some runs but zero in at least half of them."""
+    return 0 < n_nonzero and 2 * n_nonzero <= n_runs
+
+
+def spread_text(n_runs: float, n_nonzero: float, low: float, high: float, lo_nz: float,
+                hi_nz: float, num: Callable[[float], str]) -> str:
+    """The spread of an amount over runs, as the answer prints it.
+
+    Args:
+        n_runs: Runs.
+        n_nonzero: Runs with a value beyond zero.
+        low: The 5th percentile over runs.
+        high: The 95th percentile.
+        lo_nz: The smallest value beyond zero.
+        hi_nz: The largest.
+        num: How a number is written.
+
+    Returns:
+        ``"low to high"``, or where :func:`rare`, ``"x in 1 of n runs"`` or
+        ``"lo_nz to hi_nz in k of n runs"``.
+    """
+    if not rare(n_runs, n_nonzero) or math.isnan(lo_nz):
+        return f"{num(low)} to {num(high)}"
+    k, n = int(round(n_nonzero)), int(round(n_runs))
+    span = num(lo_nz) if k == 1 or num(lo_nz) == num(hi_nz) else f"{num(lo_nz)} to {num(hi_nz)}"
+    return f"{span} in {k} of {n} runs"
+
+
+def spread_cells(stats: IndicatorStats, year: int, divisor: float, low: pd.Series,
+                 high: pd.Series, num: Callable[[float], str]) -> dict[str, str]:
+    """:func:`spread_text` of each economy of an indicator in ``year``, in display units.
+
+    Args:
+        stats: The indicator's statistics over runs.
+        year: The year.
+        divisor: What the values are divided by to be shown (1e9 for US$ bn).
+        low: The 5th percentile of each economy in ``year``, already divided.
+        high: The 95th, likewise.
+        num: How a number is written.
+    """
+    nz = stats.nonzero_runs()
+    runs = stats._frame(stats.count.astype(float)).loc[year]
+    k, lo, hi = (nz[c].loc[year] for c in ("n_nonzero", "nonzero_min", "nonzero_max"))
+    return {str(c): spread_text(runs[c], k[c], low[c], high[c], lo[c] / divisor,
+                                hi[c] / divisor, num) for c in runs.index}
+
+
+def peak_line(st: RunStats, name: str, peak: int, divisor: float, mean: pd.DataFrame,
+              members: list[str], num: Callable[[float], str],
+              total: Callable[[float], str]) -> list[str]:
+    """The line under an amount's table of the scenario's shock year: its largest year.
+
+    A failure drawn in a few runs in another year (China's in 2028 in
+    ``finance_crisis.yaml``) led the table until 2026-12-07 and hid the scenario's own
+    crisis; it is now one line, the members' mean and the largest member's spread.
+
+    Args:
+        st: The run's statistics.
+        name: The indicator.
+        peak: The year the members' means sum to most.
+        divisor: As :func:`spread_cells`.
+        mean: Mean over runs, rows years, columns economies, already divided.
+        members: The SCO members the table lists.
+        num: How a number is written.
+        total: How a sum is written.
+    """
+    from scosim.mechanism_answer import economy_label
+    from scosim.runstats import HIGH, LOW
+
+    if not members:
+        return []
+    top = max(members, key=lambda c: (abs(float(mean.loc[peak, c])), c))
+    low = st.quantile(name, LOW / 100).loc[peak] / divisor
+    high = st.quantile(name, HIGH / 100).loc[peak] / divisor
+    spread = spread_cells(st.indicators[name], peak, divisor, low, high, num)[str(top)]
+    text = (f"largest in {peak}: SCO members together {total(mean.loc[peak, members].sum())} "
+            f"(mean); most {economy_label(str(top))}, mean {num(mean.loc[peak, top])}, "
+            f"{spread if ' in ' in spread else spread + ' (5-95 % of runs)'}")
+    return textwrap.wrap(text, 95, initial_indent="    ", subsequent_indent="      ")
+
+
+def rare_note(lines: list[str], n_runs: int) -> list[str]:
+    """The note a block of amounts ends with when a row says "in k of n runs" (none else).
+
+    Args:
+        lines: The block's lines so far.
+        n_runs: The run's runs.
+    """
+    if not any(f" of {n_runs} runs" in line for line in lines):
+        return []
+    return textwrap.wrap(
+        f'"x in k of {n_runs} runs", "x to y in k of {n_runs} runs": where at least half the '
+        "runs had none, the value each of the k runs that had one had (or the smallest to "
+        "the largest), in place of a 5-95 % band interpolated between runs, which showed "
+        f"values no run had; the mean is over all {n_runs} (summary.csv: n_nonzero, nonzero_min, "
+        "nonzero_max)", 95, initial_indent="  ", subsequent_indent="    ")
