@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -56,6 +57,43 @@ def test_chunks_of_runs_give_the_table_priced_whole(split_run, tmp_path):
     assert not (tmp_path / "transfers.csv.tmp").exists()
     said = [_lines(s, first) for s in summarise_parts(first, voters)]
     assert said and said == [_lines(s, whole) for s in summarise(whole)]
+
+
+def _batch(path: Path, runs: range) -> str:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"run": pa.array(list(runs), pa.int64()),
+                             "value": pa.array([float(r) for r in runs])}), path)
+    return str(path)
+
+
+def test_a_batch_file_is_let_go_after_the_last_decision_in_it(tmp_path):
+    # Files of runs 0-4, 5-9 and 10-14; decisions in runs 0, 3, 5, 6 and 12 only. A file
+    # is read once and kept only while a later range asks for a run in it: once its
+    # remaining runs have no decision it is let go (before: held to the end).
+    import pyarrow.parquet as pq
+
+    from scosim.side_payments_chunks import _ByRuns
+
+    files = [_batch(tmp_path / f"b{i}.parquet", range(5 * i, 5 * i + 5)) for i in range(3)]
+    reads: list[str] = []
+
+    def read(f):
+        reads.append(Path(f).name)
+        return pq.read_table(f)
+
+    by = _ByRuns(files, read, np.array([0, 3, 5, 6, 12]))
+    assert list(by.take(0, 0)["run"]) == [0] and by.held == [files[0]]  # run 3 to come
+    assert list(by.take(3, 5)["run"]) == [3, 4, 5] and by.held == [files[1]]  # 6 to come
+    assert list(by.take(6, 12)["run"]) == list(range(6, 13)) and by.held == []
+    assert reads == ["b0.parquet", "b1.parquet", "b2.parquet"]
+    # The last decision of a file before its last run: not held for the runs after it.
+    by = _ByRuns(files, read, np.array([1, 2, 11]))
+    by.take(1, 2)
+    assert by.held == []
+    by.take(11, 11)
+    assert by.held == []
 
 
 def test_a_first_chunk_without_voters_still_gives_the_columns_of_the_whole(tmp_path):

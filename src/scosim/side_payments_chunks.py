@@ -94,14 +94,29 @@ def _run_range(file: str) -> tuple[float, float] | None:
 class _ByRuns:
     """The rows of a table's batch files, a range of runs at a time (ranges increasing).
 
-    A file is read when a range first needs it and held only while a later range may.
+    A file is read when a range first needs it and held only while a run to be asked
+    for later (one of ``wanted``) is in it: a file whose remaining runs have no decision
+    is let go at once, not at the end.
     """
 
-    def __init__(self, files: Sequence[str], read: Callable[[str], Any]) -> None:
+    def __init__(self, files: Sequence[str], read: Callable[[str], Any],
+                 wanted: np.ndarray) -> None:
+        """``wanted``: the runs the ranges will cover, sorted (the decisions' runs)."""
         self._files = list(files)
         self._read = read
+        self._wanted = np.asarray(wanted, dtype=np.int64)
         self._range = [_run_range(f) for f in self._files]
         self._held: dict[int, Any] = {}
+
+    @property
+    def held(self) -> list[str]:
+        """The files read and kept for a later range."""
+        return [self._files[i] for i in sorted(self._held)]
+
+    def _later(self, last: float, hi: int) -> bool:
+        """Whether a run wanted after ``hi`` is at most ``last`` (in a file reaching it)."""
+        i = int(np.searchsorted(self._wanted, hi, side="right"))
+        return i < self._wanted.size and self._wanted[i] <= last
 
     def take(self, lo: int, hi: int) -> pd.DataFrame:
         """Rows of runs ``lo`` to ``hi``, in file order (an empty frame without any)."""
@@ -120,7 +135,7 @@ class _ByRuns:
                     mm = pc.min_max(t["run"]).as_py()
                     r = self._range[i] = ((mm["min"], mm["max"]) if len(t)
                                           else (math.inf, -math.inf))
-            if r[1] > hi:
+            if self._later(r[1], hi):
                 self._held[i] = t  # a later range has runs in it
             parts.append(t.filter(pc.and_(pc.greater_equal(t["run"], lo),
                                           pc.less_equal(t["run"], hi))))
@@ -221,11 +236,11 @@ def priced_chunks(run_dir: str | Path, chunk: int = CHUNK_RUNS) -> Iterator[pd.D
         yield _price_events(run_dir, result, _council_events(result), [], None)
         return
     runs, years = found
-    events = _ByRuns(files, _read_council)
+    events = _ByRuns(files, _read_council, runs)
     gdp = None
     if _scenario_from_text(result.scenario_yaml).parameters.trade.moving_baseline:
         gdp = _ByRuns(batch_files(result.table_dir("indicators")),
-                      _gdp_reader([y - 1 for y in years]))
+                      _gdp_reader([y - 1 for y in years]), runs)
     for start in range(0, runs.size, chunk):
         lo, hi = int(runs[start]), int(runs[min(start + chunk, runs.size) - 1])
         ev = events.take(lo, hi)
