@@ -5,9 +5,10 @@ weights and expenditure (:func:`scosim.side_payments.price_votes`), so the runs 
 priced in chunks and the table is the chunks' rows one after another. Holding every
 decision event, the whole table and 1,000-run models made the command's peak memory
 grow with the runs (docs/performance.md, "``scosim transfers`` at scale"); here a chunk
-of :data:`CHUNK_RUNS` runs is read (each batch file once, kept only while a later chunk
-still needs its runs), priced, and handed on: :class:`TableWriter` appends its rows to
-``transfers.csv`` and keeps the few columns the printed summary reads.
+of :data:`CHUNK_RUNS` runs is read (each batch file once, kept only while a run of a
+later decision is in it), priced, and handed on: :class:`TableWriter` appends its rows
+to ``transfers.csv`` and adds them to a :class:`~scosim.side_payments_tally.SummaryTally`
+of what the printed summary reads (typed columns, not the rows).
 
 The rows, their order and their columns are those of pricing all runs at once (the
 decisions sorted by run, year and proposal; tests/test_side_payments_chunks.py checks
@@ -28,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from scosim.side_payments import _NEEDED, TransferError, _model_arrays, price_votes
+from scosim.side_payments_tally import SummaryTally
 
 __all__ = ["CHUNK_RUNS", "MODEL_CHUNK", "TableWriter", "price_run", "priced_chunks"]
 
@@ -37,11 +39,6 @@ CHUNK_RUNS = 250
 #: the same expenditure as 1,000 and 60-100 MB less (docs/performance.md).
 MODEL_CHUNK = 250
 _COUNCIL = ["vote", "adopted", "rejected"]
-_KEY = ["run", "year", "proposal"]
-#: Columns of a voter's row the summary reads (side_payments_summary.summarise).
-_VOTER = ["proposal", "year", "status", "country", "transfer_usd", "expenditure_usd"]
-_PER_VOTER = ("country", "counted", "voted_yes", "transfer_usd", "expenditure_usd",
-              "gain_usd")
 
 
 def _gdp_path(table_dir: str, years: Sequence[int]) -> pd.DataFrame:
@@ -314,15 +311,11 @@ class TableWriter:
         self._fh = open(self._tmp, "w", encoding="utf-8", newline="")  # noqa: SIM115
         self._header: list[str] | None = None
         self._waiting: list[pd.DataFrame] = []
-        self._first: list[pd.DataFrame] = []
-        self._voters: list[pd.DataFrame] = []
+        self.tally = SummaryTally()
 
     def add(self, part: pd.DataFrame) -> None:
-        """Write a chunk's rows (after the earlier chunks') and keep its summary columns."""
-        self._first.append(part.drop_duplicates(_KEY).drop(
-            columns=[c for c in _PER_VOTER if c in part]))
-        self._voters.append(part.loc[part["status"] == "plan", [c for c in _VOTER
-                                                                 if c in part]])
+        """Write a chunk's rows (after the earlier chunks') and tally what the summary reads."""
+        self.tally.add(part)
         if self._header is None:
             self._waiting.append(part)
             # Rows of a decision nobody voted in lack the priced columns: until a chunk
@@ -338,19 +331,17 @@ class TableWriter:
             p.reindex(columns=self._header).to_csv(self._fh, index=False, header=i == 0)
         self._waiting = []
 
-    def close(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def close(self) -> SummaryTally:
         """Finish the file and move it into place.
 
         Returns:
-            The first row of each decision and the voters' rows with a plan, for
-            :func:`scosim.side_payments_summary.summarise_parts`.
+            The tally of the rows written (the printed summary).
         """
         if self._header is None:
             self._flush()
         self._fh.close()
         os.replace(self._tmp, self.out)
-        return (pd.concat(self._first, ignore_index=True),
-                pd.concat(self._voters, ignore_index=True))
+        return self.tally
 
     def discard(self) -> None:
         """Remove the unfinished file."""
