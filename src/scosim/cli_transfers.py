@@ -40,7 +40,6 @@ def transfers_cli(args: argparse.Namespace) -> int:
     from scosim.run_catalogue import CHOOSE_FOR_SHOW, resolve_run
     from scosim.side_payments import TransferError
     from scosim.side_payments_chunks import TableWriter, priced_chunks
-    from scosim.side_payments_summary import summarise_parts
 
     if _is_url(args.run):
         say(f"error: {args.run}: transfers reads a run on this machine (it writes "
@@ -56,7 +55,7 @@ def transfers_cli(args: argparse.Namespace) -> int:
             writer = writer or TableWriter(out)
             writer.add(part)
         assert writer is not None  # priced_chunks yields a chunk or raises
-        first, voters = writer.close()
+        tally = writer.close()
     except (TransferError, FileNotFoundError, ValueError) as exc:
         if writer is not None:
             writer.discard()
@@ -66,7 +65,7 @@ def transfers_cli(args: argparse.Namespace) -> int:
         if writer is not None:
             writer.discard()  # nothing half-written left behind
         raise
-    n_runs = first["run"].nunique()
+    n_runs = tally.runs
     print(f"run: {run_dir}")
     blocks = ["\n".join(_wrapped(
         f"Side payments that would carry each Council vote, over {n_runs} runs (docs/rules.md, "
@@ -77,7 +76,7 @@ def transfers_cli(args: argparse.Namespace) -> int:
         "year's US$, so the two differ. The spread over runs covers their "
         "vote shocks and drawn parameters (trade elasticity, GDP path); the political "
         "weights are those of the scenario unless it draws them (parameters.weights.draw).")),
-        *("\n".join(_wrapped(*_lines(s, first))) for s in summarise_parts(first, voters))]
+        *("\n".join(_wrapped(*_lines(s))) for s in tally.summary())]
     text = "\n\n".join(blocks)
     print(text)
     from scosim.cited_docs import docs_note
@@ -136,15 +135,11 @@ def _error(s: dict[str, Any]) -> str:
     return f"no run {side} one; the share {side} one is below {300 / n:.1f} % at 95 % confidence"
 
 
-def _lines(s: dict[str, Any], table: Any) -> list[str]:
-    """The printed block of one proposal and year (:func:`scosim.side_payments.summarise`).
-
-    ``table``: the run's table, or the first row of each decision (its ``decision_rule``).
-    """
+def _lines(s: dict[str, Any]) -> list[str]:
+    """The printed block of one proposal and year (:func:`scosim.side_payments.summarise`)."""
     from scosim.data.constants import NAMES
 
-    rule = table.loc[(table["proposal"] == s["proposal"]) & (table["year"] == s["year"]),
-                     "decision_rule"].iloc[0]
+    rule = s["decision_rule"]
     rejected = s["runs"] - s.get("adopted", s["carried"])
     out = [f"{s['proposal']}, vote of {s['year']} ({rule}): rejected in {rejected} of "
            f"{s['runs']} runs; figures in {s['priced_at']}."]

@@ -5,9 +5,10 @@ weights and expenditure (:func:`scosim.side_payments.price_votes`), so the runs 
 priced in chunks and the table is the chunks' rows one after another. Holding every
 decision event, the whole table and 1,000-run models made the command's peak memory
 grow with the runs (docs/performance.md, "``scosim transfers`` at scale"); here a chunk
-of :data:`CHUNK_RUNS` runs is read (each batch file once, kept only while a later chunk
-still needs its runs), priced, and handed on: :class:`TableWriter` appends its rows to
-``transfers.csv`` and keeps the few columns the printed summary reads.
+of :data:`CHUNK_RUNS` runs is read (each batch file once, kept only while a run of a
+later decision is in it), priced, and handed on: :class:`TableWriter` appends its rows
+to ``transfers.csv`` and adds them to a :class:`~scosim.side_payments_tally.SummaryTally`
+of what the printed summary reads (typed columns, not the rows).
 
 The rows, their order and their columns are those of pricing all runs at once (the
 decisions sorted by run, year and proposal; tests/test_side_payments_chunks.py checks
@@ -28,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from scosim.side_payments import _NEEDED, TransferError, _model_arrays, price_votes
+from scosim.side_payments_tally import SummaryTally
 
 __all__ = ["CHUNK_RUNS", "MODEL_CHUNK", "TableWriter", "price_run", "priced_chunks"]
 
@@ -37,11 +39,6 @@ CHUNK_RUNS = 250
 #: the same expenditure as 1,000 and 60-100 MB less (docs/performance.md).
 MODEL_CHUNK = 250
 _COUNCIL = ["vote", "adopted", "rejected"]
-_KEY = ["run", "year", "proposal"]
-#: Columns of a voter's row the summary reads (side_payments_summary.summarise).
-_VOTER = ["proposal", "year", "status", "country", "transfer_usd", "expenditure_usd"]
-_PER_VOTER = ("country", "counted", "voted_yes", "transfer_usd", "expenditure_usd",
-              "gain_usd")
 
 
 def _gdp_path(table_dir: str, years: Sequence[int]) -> pd.DataFrame:
@@ -94,14 +91,29 @@ def _run_range(file: str) -> tuple[float, float] | None:
 class _ByRuns:
     """The rows of a table's batch files, a range of runs at a time (ranges increasing).
 
-    A file is read when a range first needs it and held only while a later range may.
+    A file is read when a range first needs it and held only while a run to be asked
+    for later (one of ``wanted``) is in it: a file whose remaining runs have no decision
+    is let go at once, not at the end.
     """
 
-    def __init__(self, files: Sequence[str], read: Callable[[str], Any]) -> None:
+    def __init__(self, files: Sequence[str], read: Callable[[str], Any],
+                 wanted: np.ndarray) -> None:
+        """``wanted``: the runs the ranges will cover, sorted (the decisions' runs)."""
         self._files = list(files)
         self._read = read
+        self._wanted = np.asarray(wanted, dtype=np.int64)
         self._range = [_run_range(f) for f in self._files]
         self._held: dict[int, Any] = {}
+
+    @property
+    def held(self) -> list[str]:
+        """The files read and kept for a later range."""
+        return [self._files[i] for i in sorted(self._held)]
+
+    def _later(self, last: float, hi: int) -> bool:
+        """Whether a run wanted after ``hi`` is at most ``last`` (in a file reaching it)."""
+        i = int(np.searchsorted(self._wanted, hi, side="right"))
+        return i < self._wanted.size and self._wanted[i] <= last
 
     def take(self, lo: int, hi: int) -> pd.DataFrame:
         """Rows of runs ``lo`` to ``hi``, in file order (an empty frame without any)."""
@@ -120,7 +132,7 @@ class _ByRuns:
                     mm = pc.min_max(t["run"]).as_py()
                     r = self._range[i] = ((mm["min"], mm["max"]) if len(t)
                                           else (math.inf, -math.inf))
-            if r[1] > hi:
+            if self._later(r[1], hi):
                 self._held[i] = t  # a later range has runs in it
             parts.append(t.filter(pc.and_(pc.greater_equal(t["run"], lo),
                                           pc.less_equal(t["run"], hi))))
@@ -221,11 +233,11 @@ def priced_chunks(run_dir: str | Path, chunk: int = CHUNK_RUNS) -> Iterator[pd.D
         yield _price_events(run_dir, result, _council_events(result), [], None)
         return
     runs, years = found
-    events = _ByRuns(files, _read_council)
+    events = _ByRuns(files, _read_council, runs)
     gdp = None
     if _scenario_from_text(result.scenario_yaml).parameters.trade.moving_baseline:
         gdp = _ByRuns(batch_files(result.table_dir("indicators")),
-                      _gdp_reader([y - 1 for y in years]))
+                      _gdp_reader([y - 1 for y in years]), runs)
     for start in range(0, runs.size, chunk):
         lo, hi = int(runs[start]), int(runs[min(start + chunk, runs.size) - 1])
         ev = events.take(lo, hi)
@@ -299,15 +311,11 @@ class TableWriter:
         self._fh = open(self._tmp, "w", encoding="utf-8", newline="")  # noqa: SIM115
         self._header: list[str] | None = None
         self._waiting: list[pd.DataFrame] = []
-        self._first: list[pd.DataFrame] = []
-        self._voters: list[pd.DataFrame] = []
+        self.tally = SummaryTally()
 
     def add(self, part: pd.DataFrame) -> None:
-        """Write a chunk's rows (after the earlier chunks') and keep its summary columns."""
-        self._first.append(part.drop_duplicates(_KEY).drop(
-            columns=[c for c in _PER_VOTER if c in part]))
-        self._voters.append(part.loc[part["status"] == "plan", [c for c in _VOTER
-                                                                 if c in part]])
+        """Write a chunk's rows (after the earlier chunks') and tally what the summary reads."""
+        self.tally.add(part)
         if self._header is None:
             self._waiting.append(part)
             # Rows of a decision nobody voted in lack the priced columns: until a chunk
@@ -323,19 +331,17 @@ class TableWriter:
             p.reindex(columns=self._header).to_csv(self._fh, index=False, header=i == 0)
         self._waiting = []
 
-    def close(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def close(self) -> SummaryTally:
         """Finish the file and move it into place.
 
         Returns:
-            The first row of each decision and the voters' rows with a plan, for
-            :func:`scosim.side_payments_summary.summarise_parts`.
+            The tally of the rows written (the printed summary).
         """
         if self._header is None:
             self._flush()
         self._fh.close()
         os.replace(self._tmp, self.out)
-        return (pd.concat(self._first, ignore_index=True),
-                pd.concat(self._voters, ignore_index=True))
+        return self.tally
 
     def discard(self) -> None:
         """Remove the unfinished file."""

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["SPLIT_PARTS", "STATUSES", "shortfall_split", "summarise", "summarise_parts"]
+__all__ = ["SPLIT_PARTS", "STATUSES", "clean_reasons", "shortfall_split", "summarise",
+           "summarise_parts"]
 
 #: Statuses of a vote: carried (no transfer needed), plan (a transfer carries it),
 #: no_plan (no budget-balanced transfer does), not_priced (a rule outside the linear
@@ -28,6 +29,8 @@ _NOISE_SHORT_USD = 1e6
 #: The parts of the bought voters' shortfall: the Council's terms (voting.UtilityTerms)
 #: and the vote shock, as ``transfers.csv`` columns ``short_<part>_usd``.
 SPLIT_PARTS = ("econ", "dominance", "sovereignty", "trust", "security", "noise")
+#: The unit said of a table without ``priced_at``.
+_UNIT = "US$ of the expenditure the preview is a share of"
 
 
 def shortfall_split(contrib: np.ndarray | None, term_econ: np.ndarray, e: np.ndarray,
@@ -93,7 +96,8 @@ def summarise(table: pd.DataFrame) -> list[dict[str, Any]]:
         with the vote shock rescaled, and the median and largest shortfall, US$ bn),
         ``members`` (code -> (median US$ bn, median % of its expenditure, runs in which
         it receives) over the runs with a plan, + received, - paid), ``priced_at`` (the
-        unit) and ``reasons`` (most frequent first, without the runs' US$ figures),
+        unit), ``decision_rule`` (the first decision's) and ``reasons`` (most frequent
+        first, without the runs' US$ figures),
         ``split`` (``runs``: the rejected runs priced with the split logged, ``leader``:
         the largest economy voting in most of them, ``short_bn`` and each ``<part>_bn``
         of :data:`SPLIT_PARTS`: the median over them of the bought voters' shortfall at
@@ -104,7 +108,10 @@ def summarise(table: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def summarise_parts(first: pd.DataFrame, voters: pd.DataFrame) -> list[dict[str, Any]]:
-    """:func:`summarise` from the parts of the table it reads, which a chunked pricing keeps.
+    """:func:`summarise` from the parts of the table it reads.
+
+    ``scosim transfers`` gathers the same figures chunk by chunk instead
+    (:class:`scosim.side_payments_tally.SummaryTally`, checked against this).
 
     Args:
         first: The first row of each decision (run, year, proposal), in the table's order.
@@ -151,13 +158,18 @@ def summarise_parts(first: pd.DataFrame, voters: pd.DataFrame) -> list[dict[str,
                             else math.nan, float(short.max()) if short.size else math.nan),
             "members": members,
             "split": _split(priced),
-            "priced_at": (str(d["priced_at"].iloc[0]) if "priced_at" in d
-                          else "US$ of the expenditure the preview is a share of"),
+            "priced_at": str(d["priced_at"].iloc[0]) if "priced_at" in d else _UNIT,
             # Without each run's own US$ figures: one line per kind of reason.
-            "reasons": list(d["reason"].fillna("").astype(str).loc[lambda r: r != ""].str.replace(
-                r" \(US\$[^)]*\)", "", regex=True).value_counts().index),
+            "reasons": list(clean_reasons(d["reason"]).value_counts().index),
+            "decision_rule": d["decision_rule"].iloc[0] if "decision_rule" in d else math.nan,
         })
     return out
+
+
+def clean_reasons(reason: pd.Series) -> pd.Series:
+    """The decisions' reasons given, without the runs' US$ figures (one kind a line)."""
+    return reason.fillna("").astype(str).loc[lambda r: r != ""].str.replace(
+        r" \(US\$[^)]*\)", "", regex=True)
 
 
 def _split(priced: pd.DataFrame) -> dict[str, Any]:
