@@ -36,6 +36,7 @@ def add_transfers_parser(sub: Any) -> None:
 def transfers_cli(args: argparse.Namespace) -> int:
     """Price the run's votes, print the summary and write ``transfers.csv``; exit status."""
     from scosim.cli_errors import say
+    from scosim.native_stdout import native_stdout_to_stderr
     from scosim.result_tables import _is_url
     from scosim.run_catalogue import CHOOSE_FOR_SHOW, resolve_run
     from scosim.side_payments import TransferError
@@ -50,10 +51,12 @@ def transfers_cli(args: argparse.Namespace) -> int:
         run_dir = resolve_run(args.run, args.out, refuse_ambiguous=True,
                               choose=CHOOSE_FOR_SHOW)
         out = Path(run_dir) / TABLE
-        # A chunk of runs at a time, its rows appended to the table (bounded memory).
-        for part in priced_chunks(run_dir):
-            writer = writer or TableWriter(out)
-            writer.add(part)
+        # A chunk of runs at a time, its rows appended to the table (bounded memory);
+        # HiGHS's stray debug line goes to stderr, not into the answer (native_stdout).
+        with native_stdout_to_stderr():
+            for part in priced_chunks(run_dir):
+                writer = writer or TableWriter(out)
+                writer.add(part)
         assert writer is not None  # priced_chunks yields a chunk or raises
         tally = writer.close()
     except (TransferError, FileNotFoundError, ValueError) as exc:
