@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from scosim.cli import main
 from scosim.results import read_batches
@@ -83,8 +84,22 @@ def test_a_fee_0_corridor_says_its_hosts_collect_nothing_and_the_break_even(tmp_
     assert (revenue["AFG"] > 0).all()
     # A fee cuts the traffic it bills: the break-even at fee-0 traffic is a lower bound.
     assert billed[["AFG", "PAK"]].sum(axis=1).median() < float(np.median(base))
-    assert "collect nothing from the line's traffic" not in _flat(
-        (fee_dir / "summary.txt").read_text())
+    said = _flat((fee_dir / "summary.txt").read_text())
+    assert "collect nothing from the line's traffic" not in said
+    # The fee run's answer gives the revenue and the traffic billed (an audit, 2026-12-07:
+    # none did), medians over the runs in which the line operates, from the rows apart.
+    on = _year(fee_dir, "corridor_operating", 2035)[["AFG", "PAK"]].max(axis=1) > 0
+    hosts_rev = float(revenue.loc[on, ["AFG", "PAK"]].sum(axis=1).median())
+    hosts_teu = float(billed.loc[on, ["AFG", "PAK"]].sum(axis=1).median())
+    assert hosts_rev == pytest.approx(charge * hosts_teu, rel=1e-9)
+    assert (f"at the scenario's transit fee of US${charge:,.0f} a TEU "
+            f"(transit_fee_usd_per_teu) its hosts (PAK, AFG) collect "
+            f"US${hosts_rev / 1e6:.0f} m a year in 2035") in said
+    assert f"corridor_fee_base_teu: {hosts_teu / 1e3:,.0f} thousand TEU a year" in said
+    assert f"medians over the {int(on.sum())} of 3 runs in which the line operates" in said
+    assert "it cuts the traffic it bills" in said and "their net can fall" in said
+    assert (f"--set proposals.0.transit_fee_usd_per_teu=0 --seed {command.group(2)} "
+            "--replications 3`, then `scosim compare`") in said
 
 
 def test_an_energy_corridor_gives_its_income_in_usd_and_over_gdp(tmp_path, capsys):
@@ -106,8 +121,9 @@ def test_an_energy_corridor_gives_its_income_in_usd_and_over_gdp(tmp_path, capsy
     assert "percentage of real expenditure" in said
 
 
-def test_a_transport_corridor_with_a_fee_says_nothing_of_access_revenue(tmp_path):
-    """corridor_instc_transit_vote.yaml charges US$50 a TEU: no line on revenue it lacks."""
+def test_a_transport_corridor_with_a_fee_says_nothing_without_its_rows(tmp_path):
+    """corridor_instc_transit_vote.yaml charges US$50 a TEU: with no rows to read (no run),
+    no line on revenue it lacks."""
     from scosim.network.access_answer import access_lines
     from scosim.scenario.loader import load_scenario
 

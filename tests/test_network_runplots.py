@@ -438,3 +438,18 @@ def test_the_answer_says_who_lends_and_who_owns_it(tmp_path):
     # The spec's bank_share default and the default terms (corridor_financing._BANK).
     assert "lending 70 % of the cost at the members' 7 % cost of funds" in said
     assert "no risk premium" in said
+    # A circular gloss ('"A lending bank's owners" in this answer are its owners') followed
+    # the terms until an audit (2026-12-07): the terms name the owners, the gloss went.
+    assert "its owners." not in said and "lending bank" not in said
+
+
+def test_the_corridor_type_names_the_lenders_owners() -> None:
+    """The indicators' descriptions and the welfare heading said "a lending bank's owners"
+    of a lender that need not be a bank in force (audit, 2026-12-07): they say whose."""
+    from scosim.network.corridor import Corridor
+
+    owners = "the lender's owners (the members, by GDP, or a proposed development bank's)"
+    assert owners in Corridor.indicators["corridor_paid_usd"]
+    assert owners in Corridor.welfare_excludes
+    said = " ".join([Corridor.welfare_excludes, *Corridor.indicators.values()])
+    assert "lending bank" not in said and "bank owners" not in said

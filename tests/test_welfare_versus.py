@@ -74,9 +74,10 @@ def test_what_welfare_leaves_out_is_said_where_a_cost_is_recorded() -> None:
     corridor = welfare_versus({"network": "corridor_network"}, types=["corridor", "corridor"])
     assert corridor.endswith(
         "; not counting what each economy pays for the corridors (corridor_paid_usd), "
-        "their hosts' yearly operation and maintenance, and what a lending bank's owners "
-        "expect to lose (in corridor_risk_usd, which for the hosts is the part of their "
-        "payments a failure loses)")
+        "their hosts' yearly operation and maintenance, and what the lender's owners (the "
+        "members, by GDP, or a proposed development bank's) expect to lose (in "
+        "corridor_risk_usd, which for the hosts is the part of their payments a failure "
+        "loses)")
     assert corridor.count("not counting") == 1
     # A customs union's costs are in its welfare (tariff revenue is in the GE accounts).
     assert "not counting" not in welfare_versus({}, types=["customs_union"])

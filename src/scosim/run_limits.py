@@ -26,7 +26,7 @@ SECONDS_PER_REPLICATION_YEAR = 193e-6
 #: ``customs_union.yaml`` wrote 49.2 MB for 1,000 x 11 years x 40 indicators x 28
 #: economies on 2026-12-07 (4.0 B a value; ``indicators/`` alone 3.8 B). It was 5.1 B
 #: (50.3 MB) with 37: adding the welfare change's three parts made each 250-run batch
-#: file smaller, 14.5 -> 11.9 MB, with the other values unchanged (the value column
+#: file smaller, 14.5 -> 11.7 MB, with the other values unchanged (the value column
 #: compresses better; not investigated further). Its values compress least of the
 #: shipped scenarios measured (``corridor_instc.yaml`` 1.9 B, ``afghan_instability.yaml``
 #: 3.7 B, before that change), so the estimate is on the high side.

@@ -11,7 +11,11 @@ Two notes under the welfare table, each from the run's own per-run rows of one y
   hosts' yearly cost (``corridor_cost_usd``: the payments' present value times the cost of
   funds, plus the O&M) at the run's traffic (``corridor_fee_base_teu``), with the command
   that runs it. A fee raises the route's cost and cuts its traffic, so at the lower traffic
-  it recovers less: the break-even at today's traffic is a lower bound.
+  it recovers less: the break-even at today's traffic is a lower bound. At a fee above 0
+  (one freight corridor) it gives what the hosts collect (``transit_fee_revenue_usd``, the
+  fee times ``corridor_fee_base_teu``) and on what traffic, and why their net can fall
+  despite it (the fee cuts the traffic billed), with the fee-0 twin's commands (an audit,
+  2026-12-07: the docs' figures for a US$1,500 fee were printed by no command).
 * :func:`energy_lines`: an energy corridor's income to each economy (``energy_value_usd``)
   in US$ and as a share of its GDP (``gdp_usd``), beside the table's percentage of real
   expenditure, which for an exporter with a large surplus (Turkmenistan) is far below GDP.
@@ -128,7 +132,10 @@ def energy_lines(run_dir: str | Path, year: int | None = None) -> list[str]:
 
 def access_lines(run_dir: str | Path, manifest: Mapping[str, Any],
                  year: int | None = None) -> list[str]:
-    """What a fee-0 freight corridor's hosts collect (nothing), and the break-even fee.
+    """What a freight corridor's hosts collect from its traffic.
+
+    Nothing at fee 0, with the break-even fee; at the scenario's fee (one freight
+    corridor), the revenue and the traffic it is billed on.
 
     Args:
         run_dir: The run's directory (its ``scenario.yaml`` and ``indicators/``).
@@ -136,7 +143,7 @@ def access_lines(run_dir: str | Path, manifest: Mapping[str, Any],
         year: The welfare table's year; None: the last.
 
     Returns:
-        Wrapped lines; none without a freight corridor at a fee of 0.
+        Wrapped lines; none without a freight corridor, or at a fee with several.
     """
     from scosim.network.answer_notes import _scenario, payer_rules
     from scosim.network.finance import COST_OF_FUNDS
@@ -149,11 +156,15 @@ def access_lines(run_dir: str | Path, manifest: Mapping[str, Any],
     freight = [(k, p) for k, p in enumerate(scenario.proposals)
                if p.type == "corridor" and carrier.get(p.project) == "freight"]
     free = [(k, p) for k, p in freight if p.transit_fee_usd_per_teu == 0]
-    if not free:
-        return []
-    year, rows = run_rows(run_dir, ("corridor_cost_usd", "corridor_fee_base_teu"), year)
     shares = {pid: s for pid, _, _, s in payer_rules(scenario)}
     lines: list[str] = []
+    if len(freight) == 1 and not free:  # one line's fee: its records are its own
+        k, p = freight[0]
+        hosts = [c for c, v in shares.get(p.id, {}).items() if v > 0]
+        lines += _fee_lines(run_dir, manifest, k, p, hosts, year)
+    if not free:
+        return lines
+    year, rows = run_rows(run_dir, ("corridor_cost_usd", "corridor_fee_base_teu"), year)
     for k, p in free:
         hosts = [c for c, v in shares.get(p.id, {}).items() if v > 0]
         text = (f"Access revenue from {p.id} ({p.project}): the scenario sets no transit fee "
@@ -183,6 +194,57 @@ def access_lines(run_dir: str | Path, manifest: Mapping[str, Any],
                      "break-even fee is worked out for each.")
         lines += textwrap.wrap(text, 95, break_on_hyphens=False, break_long_words=False)
     return lines
+
+
+def _fee_lines(run_dir: str | Path, manifest: Mapping[str, Any], index: int, p: Any,
+               hosts: Sequence[str], year: int | None) -> list[str]:
+    """What a freight corridor's hosts collect at the scenario's fee, and on what traffic.
+
+    Medians over the runs in which the line operates that year (``corridor_operating`` of a
+    host; a failed or unbuilt line bills nothing), of the hosts' summed
+    ``transit_fee_revenue_usd`` and ``corridor_fee_base_teu`` (the revenue is the fee times
+    it), and each host's. The fee cuts the traffic, so the net can fall despite the revenue:
+    said, with the commands that give the paired change against the same runs at fee 0.
+    """
+    year, rows = run_rows(run_dir, ("transit_fee_revenue_usd", "corridor_fee_base_teu",
+                                    "corridor_operating"), year)
+    rev, base = rows.get("transit_fee_revenue_usd"), rows.get("corridor_fee_base_teu")
+    operating = rows.get("corridor_operating")
+    cols = [c for c in hosts if rev is not None and base is not None and operating is not None
+            and c in rev.columns and c in base.columns and c in operating.columns]
+    if year is None or not cols:
+        return []
+    on = operating[cols].max(axis=1).reindex(rev.index).fillna(0.0) > 0
+    if not on.any():
+        return []
+    r, b = rev.loc[on, cols], base.reindex(index=rev.index).loc[on, cols].fillna(0.0)
+    each = "; ".join(f"{c} {_usd(float(r[c].median()))} on {_teu(float(b[c].median()))}"
+                     if b[c].median() > 0 else f"{c} nothing (no traffic billed)"
+                     for c in cols)
+    fee = float(p.transit_fee_usd_per_teu)
+    final = Path(run_dir).parent / str(manifest.get("run_id") or Path(run_dir).name)
+    source = manifest.get("scenario_file") if not manifest.get("overrides") else None
+    path = shlex.quote(str(source or final / "scenario.yaml"))
+    text = (f"Access revenue from {p.id} ({p.project}): at the scenario's transit fee of "
+            f"US${fee:,.0f} a TEU (transit_fee_usd_per_teu) its hosts ({', '.join(cols)}) "
+            f"collect {_usd(float(r.sum(axis=1).median()))} a year in {year} "
+            "(transit_fee_revenue_usd, the fee times the traffic billed in their territory, "
+            f"corridor_fee_base_teu: {_teu(float(b.sum(axis=1).median()))} a "
+            f"year; {each}; medians over the {int(on.sum())} of {len(on)} runs in which "
+            "the line operates). The fee is a cost on the route, so it cuts the traffic it "
+            "bills, and with it the hosts' trade gain: their net can fall although they "
+            f"collect it. The same runs at fee 0: `scosim run {path} --set "
+            f"proposals.{index}.transit_fee_usd_per_teu=0 --seed {manifest.get('seed')} "
+            f"--replications {manifest.get('replications')}`, then `scosim compare` of this "
+            "run with it (--indicator corridor_net_welfare_pct --indicator "
+            "corridor_fee_base_teu: the mean and median paired differences over all the "
+            "runs, 0 in those where the line does not operate in either).")
+    return textwrap.wrap(text, 95, break_on_hyphens=False, break_long_words=False)
+
+
+def _teu(v: float) -> str:
+    """TEU in thousands from 1,000 up, else whole TEU."""
+    return f"{v / 1e3:,.0f} thousand TEU" if v >= 1e3 else f"{v:,.0f} TEU"
 
 
 def _break_even(rows: Mapping[str, pd.DataFrame], hosts: Sequence[str], alone: bool

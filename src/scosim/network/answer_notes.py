@@ -173,8 +173,7 @@ def lender_lines(run_dir: str | Path) -> list[str]:
                     "the hosts' budgets.")
         else:
             text = (f"Who lends to {p.id} ({p.financing}): no SCO Development Bank is "
-                    f"proposed, so it borrows from {terms}. \"A lending bank's owners\" in "
-                    "this answer are its owners.")
+                    f"proposed, so it borrows from {terms}.")
         out += textwrap.wrap(text, 95, break_on_hyphens=False, break_long_words=False)
     return out
 

@@ -78,7 +78,8 @@ class Corridor(CorridorFinancing, ProposalType):
     indicators = {
         "corridor_operating": "1 if the economy hosts an operating corridor project",
         "corridor_paid_usd": "US$, present value paid for adopted corridors (by their "
-                             "hosts, and by a lending bank's owners for its interest "
+                             "hosts, and by the lender's owners (the members, by GDP, "
+                             "or a proposed development bank's) for its interest "
                              "subsidy): as paid where a corridor has failed in the run, "
                              "else expected given that it stands",
         "corridor_risk_usd": "US$, present-value loss borne from a corridor's failure: "
@@ -101,13 +102,13 @@ class Corridor(CorridorFinancing, ProposalType):
                                    "economy (its sales on them)",
         "corridor_net_welfare_pct": "percent of the year's baseline real expenditure: "
                                     "the welfare change less the payments for adopted "
-                                    "corridors (net of salvage) and the bank owners' expected "
-                                    "loss, annualised as the Council's preview does (cost "
+                                    "corridors (net of salvage) and the lender's owners' "
+                                    "expected loss, annualised as the Council's preview does (cost "
                                     "of funds x present value), and the hosts' yearly O&M "
                                     "of operating corridors, over the year's expenditure",
         "corridor_cost_usd": "US$ a year, what corridor_net_welfare_pct takes off the "
                              "welfare change: the payments' present value (net of salvage) "
-                             "and the bank owners' expected loss times the cost of funds, "
+                             "and the lender's owners' expected loss times the cost of funds, "
                              "and the hosts' O&M of operating corridors",
         "corridor_fee_base_teu": "TEU a year on the freight corridors' routes credited to the "
                                  "economy as their transit fees are (a TEU over a whole route "
@@ -146,10 +147,12 @@ class Corridor(CorridorFinancing, ProposalType):
                                           "failed (projects.csv id)")}
     # The GE welfare counts the trade-cost change and transit fees, not the build cost.
     # corridor_risk_usd is the part of the hosts' payments a failure would lose (not a cost
-    # on top of them), and a lending bank's owners' loss: said so, not added to the paid.
+    # on top of them), and the lender's owners' loss: said so, not added to the paid. A
+    # class phrase, so it names the owners of either lender the run may have.
     welfare_excludes = ("what each economy pays for the corridors (corridor_paid_usd), "
                         "their hosts' yearly operation and maintenance, and "
-                        "what a lending bank's owners expect to lose (in corridor_risk_usd, "
+                        "what the lender's owners (the members, by GDP, or a proposed "
+                        "development bank's) expect to lose (in corridor_risk_usd, "
                         "which for the hosts is the part of their payments a failure loses)")
 
     check = staticmethod(check_corridor)  # light: validation declares it (proposals/builtin)

@@ -11,7 +11,7 @@ failure would lose: it is inside the payments, not added to them. Drawn beside t
 bar, as until 2026-12-06, it read as a second cost. Here each economy has one bar:
 
 * a host's payments, with the part at risk hatched inside them from zero;
-* another economy's payments (a lending bank's owners pay its interest subsidy), with its
+* another economy's payments (the lender's owners pay its interest subsidy), with its
   share of the bank's expected loss stacked after them, cross-hatched: that loss is not a
   payment, so for an owner the two add up. So is a host's risk beyond its payments (a host
   that pays nothing but owns the lender).
