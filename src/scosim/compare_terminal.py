@@ -68,7 +68,7 @@ SPREAD_COLUMNS = ("runs_low", "runs_high")
 #: Under a table with the median column: what it is, and why it may differ from the mean.
 MEDIAN_NOTE = ("'mean' is the average and 'median' the middle of the same paired runs' "
                "differences (the run's answer gives medians): a few runs that move far, "
-               "e.g. a member leaving, pull the mean away from the median run.")
+               "e.g. a member leaving, pull the mean away from the median.")
 #: Added to it where a row has no median to show.
 NO_MEDIAN = "n/a: no median of differences without paired runs."
 
@@ -77,9 +77,15 @@ def precision_note(level: float) -> str:
     """The line under the table: the CI is the mean's precision, not the outcome's spread."""
     pct = f"{level * 100:g}%"
     return (f"The {pct} CI is the precision of the mean of the simulated runs (it narrows "
-            f"with more runs); '{pct} of runs between' is how uncertain the outcome is: "
-            f"the middle {pct} of the runs' differences (the run's answer gives medians "
-            "with the 5-95 % range of runs).")
+            f"with more runs); {spread_note(level)}")
+
+
+def spread_note(level: float) -> str:
+    """What the spread of runs is: the note where the CI of the mean is not shown."""
+    pct = f"{level * 100:g}%"
+    return (f"'{pct} of runs between' is how uncertain the outcome is: the middle {pct} of "
+            "the runs' differences (the run's answer gives medians with the 5-95 % range "
+            "of runs).")
 
 
 def summary_table(
@@ -306,7 +312,10 @@ def fit_terminal(table: SummaryTable, width: int) -> SummaryTable:
     said = (f"The {cols[ci]} is not shown at {width} columns, so that each row fits on one "
             f"line (with it the table needs {need}): a wider terminal, piped output and "
             "report.md show it.")
-    return replace(narrow, notes=(said, *table.notes))
+    # The CI's note speaks of a column no longer shown: what the spread is, alone.
+    pct = float(spread[0].split("%")[0]) / 100
+    notes = tuple(spread_note(pct) if n == precision_note(pct) else n for n in table.notes)
+    return replace(narrow, notes=(said, *notes))
 
 
 def _rich_table(table: SummaryTable, widths: Sequence[int] | None = None) -> Any:
