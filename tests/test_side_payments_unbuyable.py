@@ -95,3 +95,11 @@ def test_transfers_on_a_rats_run_says_why_no_money_carries_it(tmp_path, capsys):
     assert first.loc[0, "status"] == "no_plan"
     assert np.isnan(first.loc[0, "outside_usd"])
     assert "lead over KAZ, in favour" in first.loc[0, "reason"]
+    # The answer's counts are the table's: runs no money carries, and the others.
+    none = first[(first["status"] == "no_plan") & first["outside_usd"].isna()]
+    priced = first["status"].isin(["plan", "no_plan"])
+    some = int((priced & first["required_usd"].notna()).sum())
+    flat = " ".join(text.split())
+    assert f"in {len(none)} of them no money would carry the vote" in flat
+    if some:
+        assert f"need, over the {some} that money could carry," in flat

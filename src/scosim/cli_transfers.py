@@ -157,7 +157,9 @@ def _lines(s: dict[str, Any]) -> list[str]:
         out.append(f"  Total transfer where a plan exists: {_range(s['total_bn'])}{share}.")
     priced = s["plan"] + s["no_plan"]
     if priced:
-        out.append(f"  Over all {priced} rejected runs priced: the bought voters need "
+        k = s.get("required_runs", priced)
+        over = "" if k == priced else f", over the {k} that money could carry,"
+        out.append(f"  Over all {priced} rejected runs priced: the bought voters need{over} "
                    f"{_range(s['required_bn'])}; the voters in favour can give up "
                    f"{_range(s['capacity_bn'])} and still vote yes.")
     if s["no_plan"]:

@@ -155,6 +155,8 @@ def summarise_parts(first: pd.DataFrame, voters: pd.DataFrame) -> list[dict[str,
             # The runs without a plan that outside money would carry (the rest: none would).
             "outside_runs": int(np.isfinite(_col(d[d["status"] == "no_plan"],
                                                  "outside_usd")).sum()),
+            # The priced runs with a least plan (none where no money carries the vote).
+            "required_runs": int(np.isfinite(_col(priced, "required_usd")).sum()),
             "gain_bn": _spread(priced["bloc_gain_usd"].to_numpy(dtype=float) / _BN),
             "gain_positive": (float((priced["bloc_gain_usd"] > 0).mean()) if len(priced)
                               else math.nan),
