@@ -89,7 +89,7 @@ def test_a_terminal_of_100_columns_or_more_keeps_every_column(table, width: int)
 
 @pytest.mark.parametrize("width", [80, compare_terminal.PIPED_WIDTH])
 def test_piped_output_keeps_every_column_as_before(table, width: int) -> None:
-    """Scripts parse the piped table: it is not fitted (rich folds it, as before)."""
+    """Scripts parse the piped table: it is not fitted, and printed at its natural width."""
     lines = _drawn(table, width, terminal=False)
     assert "not shown at" not in " ".join(lines)
     heads = " ".join(line for line in lines if line.startswith("┃"))

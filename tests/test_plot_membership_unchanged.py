@@ -73,3 +73,44 @@ def test_only_a_change_or_an_event_beyond_a_no_makes_the_figure() -> None:
     joins = [*vetoes, {"type": "joined", "run": 0, "year": 2026, "proposal": "p",
                        "country": "BBB"}]
     assert membership_moved(_frames([1.0, 1.0], joins))
+
+
+def test_an_invitation_to_a_union_rejected_everywhere_moves_nobody(tmp_path: Path) -> None:
+    # The consensus customs union is rejected in every run; Armenia is invited with the
+    # EAEU, which used to count as a membership event and drew a map of 100 % everywhere.
+    from scosim.plot_membership import membership_data
+    from scosim.runner import run
+
+    res = run(ROOT / "scenarios" / "customs_union_consensus.yaml", replications=4,
+              out=tmp_path, progress=False, plots=True)
+    run_dir = Path(res.path)
+    ev = read_batches(run_dir / "events")
+    kinds = set(ev["type"].astype(str))
+    assert "bloc_invited" in kinds and "rejected" in kinds and "adopted" not in kinds
+    ind = read_batches(run_dir / "indicators")
+    member = ind[ind["indicator"] == "member"]
+    assert member.groupby(member["country"].astype(str))["value"].nunique().max() == 1
+    st = RunStats.from_frames(ind, ev)
+    assert "invited with its bloc" in membership_data(st)[1].columns  # still counted...
+    assert not membership_moved(st)  # ...but moves nobody: no figure
+    assert not (run_dir / "plots" / "membership_timeline.png").exists()
+
+
+def test_an_invitation_to_a_proposal_adopted_somewhere_is_drawn() -> None:
+    vetoes = [_vote(r, "BBB", False) for r in range(2)]
+    invited = [{"type": "bloc_invited", "run": r, "year": 2026, "proposal": "p",
+                "country": "AAA", "bloc": "AAA BBB"} for r in range(2)]
+    assert not membership_moved(_frames([1.0, 1.0], vetoes + invited))
+    adopted = [{"type": "adopted", "run": 0, "year": 2026, "proposal": "p", "country": ""}]
+    assert membership_moved(_frames([1.0, 1.0], vetoes + invited + adopted))
+
+
+def test_votes_against_are_labelled_voted_no_not_no_vote() -> None:
+    from scosim.plot_membership import membership_data
+
+    # A majority vote: a no that is not a veto keeps its own column, named as cast.
+    votes = [_vote(r, "AAA", False) for r in range(2)] + [_vote(r, "BBB", True)
+                                                           for r in range(2)]
+    counts = membership_data(_frames([1.0, 1.0], votes))[1]
+    assert list(counts.columns) == ["voted no"]
+    assert counts.loc["AAA", "voted no"] == 1.0

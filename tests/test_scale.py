@@ -398,9 +398,9 @@ def test_membership_figure_lists_every_state_that_voted(geometry_run: Path) -> N
     outside = [c for c in voters
                if not (union[c] > 0).any() and not (member[c] > 0).any()]
     assert outside, "the scenario should have a voter outside the SCO and every union"
-    if "no vote" in counts:
+    if "voted no" in counts:
         for c in voters:
-            assert counts.loc[c, "no vote"] == st.no_votes.get(c, 0) / st.runs
+            assert counts.loc[c, "voted no"] == st.no_votes.get(c, 0) / st.runs
     else:  # under consensus every vote against is a veto, shown once
         for c in voters:
             assert counts.loc[c, "veto"] == st.event_counts.get(("veto", c), 0) / st.runs

@@ -174,12 +174,45 @@ def own_effect_lines(run_dir: str | Path, manifest: Mapping[str, Any]) -> list[s
     if seed is None or reps is None or run_scope(run_dir) is None:
         return []
     final = Path(run_dir).parent / str(manifest.get("run_id") or Path(run_dir).name)
-    # The scenario file as given, unless --set changed it: then the run's resolved copy.
-    source = (manifest.get("scenario_file") if not manifest.get("overrides") else None)
-    scenario = shlex.quote(str(source or final / "scenario.yaml"))
+    scenario, dropped = rerun_scenario(run_dir, manifest, "proposals")
+    left = (f" (the run's own {', '.join(f'`--set {x}`' for x in dropped)} left out: "
+            "proposals=[] replaces them)" if dropped else "")
     text = ("The proposals' own effect is the paired difference against the same scenario "
             "without them, at the same seed and replications (common random numbers): "
             f"`scosim run {scenario} --set 'proposals=[]' --seed {seed} --replications "
-            f"{reps}`, then `scosim compare {shlex.quote(str(final))} <that run's directory>` "
-            "(docs/scenarios.md names the shipped scenarios that are such twins).")
+            f"{reps}`{left}, then `scosim compare {shlex.quote(str(final))} <that run's "
+            "directory>` (docs/scenarios.md names the shipped scenarios that are such twins).")
     return textwrap.wrap(text, 95, break_on_hyphens=False, break_long_words=False)
+
+
+def rerun_scenario(run_dir: str | Path, manifest: Mapping[str, Any],
+                   replaced: str) -> tuple[str, list[str]]:
+    """The scenario of a command repeating a run, with the run's own ``--set`` restated.
+
+    As :func:`scosim.run_spread.run_spread`: the manifest's ``scenario_file`` (the file
+    the user ran; it named the run's resolved ``scenario.yaml`` whenever ``--set`` was
+    given) and each of the run's ``--set`` but those of ``replaced`` or below it, which
+    the command sets itself (a run's ``--set proposals.0.year=2027`` against
+    ``--set 'proposals=[]'``). Without a recorded file, the run's resolved copy.
+
+    Args:
+        run_dir: The run's directory.
+        manifest: Its manifest (``scenario_file``, ``overrides``, ``run_id``).
+        replaced: The path the command sets.
+
+    Returns:
+        ``(text, dropped)``: the shell-quoted scenario and ``--set`` options, and the
+        run's own ``--set`` left out (``PATH=VALUE``).
+    """
+    from scosim.explore.forms import format_set
+    from scosim.run_catalogue import model_overrides
+
+    source = manifest.get("scenario_file")
+    if not source:
+        final = Path(run_dir).parent / str(manifest.get("run_id") or Path(run_dir).name)
+        return shlex.quote(str(final / "scenario.yaml")), []
+    kept, dropped = [], []
+    for k, v in model_overrides(manifest.get("overrides")).items():
+        under = k == replaced or k.startswith((f"{replaced}.", f"{replaced}["))
+        (dropped if under else kept).append(format_set(str(k), v))
+    return shlex.quote(str(source)) + "".join(f" --set {shlex.quote(x)}" for x in kept), dropped

@@ -157,13 +157,23 @@ def _lines(s: dict[str, Any]) -> list[str]:
         out.append(f"  Total transfer where a plan exists: {_range(s['total_bn'])}{share}.")
     priced = s["plan"] + s["no_plan"]
     if priced:
-        out.append(f"  Over all {priced} rejected runs priced: the bought voters need "
+        k = s.get("required_runs", priced)
+        over = "" if k == priced else f", over the {k} that money could carry,"
+        out.append(f"  Over all {priced} rejected runs priced: the bought voters need{over} "
                    f"{_range(s['required_bn'])}; the voters in favour can give up "
                    f"{_range(s['capacity_bn'])} and still vote yes.")
     if s["no_plan"]:
         runs = "run" if s["no_plan"] == 1 else "runs"
-        out.append(f"  No plan in {s['no_plan']} {runs}: money from outside the voters would "
-                   f"have to add {_range(s['outside_bn'])}.")
+        k = s.get("outside_runs", s["no_plan"])
+        if k == s["no_plan"]:
+            out.append(f"  No plan in {s['no_plan']} {runs}: money from outside the voters would "
+                       f"have to add {_range(s['outside_bn'])}.")
+        else:
+            # No money carries these (a voter money cannot move or keep; reasons below).
+            out.append(f"  No plan in {s['no_plan']} {runs}; in {s['no_plan'] - k} of them no "
+                       "money would carry the vote (why: below)"
+                       + (f"; in the other {k}, money from outside the voters would have to "
+                          f"add {_range(s['outside_bn'])}." if k else "."))
     if s["members"]:
         out.append(f"  Per voter, median over the {s['plan']} runs with a plan (medians of "
                    "each voter's own figure: they do not add up to the total):")

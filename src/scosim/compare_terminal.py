@@ -21,7 +21,7 @@ import pandas as pd
 from scosim.compare import SUMMARY_COLUMNS, Comparison, no_change
 from scosim.compare_shares import ci_heading
 from scosim.indicator_display import aggregate_indicators, display, one_row_each, resolve_units
-from scosim.report import _fixed, _share, decimals
+from scosim.report import _fixed, _share, decimals, row_exp
 
 __all__ = ["SummaryTable", "fit_terminal", "indicator_groups", "output_console", "print_summary",
            "print_table", "summary_table", "terminal_rows"]
@@ -68,7 +68,7 @@ SPREAD_COLUMNS = ("runs_low", "runs_high")
 #: Under a table with the median column: what it is, and why it may differ from the mean.
 MEDIAN_NOTE = ("'mean' is the average and 'median' the middle of the same paired runs' "
                "differences (the run's answer gives medians): a few runs that move far, "
-               "e.g. a member leaving, pull the mean away from the median run.")
+               "e.g. a member leaving, pull the mean away from the median.")
 #: Added to it where a row has no median to show.
 NO_MEDIAN = "n/a: no median of differences without paired runs."
 
@@ -77,9 +77,15 @@ def precision_note(level: float) -> str:
     """The line under the table: the CI is the mean's precision, not the outcome's spread."""
     pct = f"{level * 100:g}%"
     return (f"The {pct} CI is the precision of the mean of the simulated runs (it narrows "
-            f"with more runs); '{pct} of runs between' is how uncertain the outcome is: "
-            f"the middle {pct} of the runs' differences (the run's answer gives medians "
-            "with the 5-95 % range of runs).")
+            f"with more runs); {spread_note(level)}")
+
+
+def spread_note(level: float) -> str:
+    """What the spread of runs is: the note where the CI of the mean is not shown."""
+    pct = f"{level * 100:g}%"
+    return (f"'{pct} of runs between' is how uncertain the outcome is: the middle {pct} of "
+            "the runs' differences (the run's answer gives medians with the 5-95 % range "
+            "of runs).")
 
 
 def summary_table(
@@ -148,18 +154,21 @@ def summary_table(
         if with_units:
             _, unit, div = display(str(r["indicator"]), unit_of[str(r["indicator"])])
         d = decimals(r["low"] / div, r["high"] / div)
+        # Beyond six decimals, every number of the row in one power of ten.
+        e = row_exp([r.get(k, np.nan) / div for k in ("mean", "median", "low", "high",
+                                                      "runs_low", "runs_high")], d)
         cells = []
         for k in keys:
             cells.append(str(r[k]))
             if with_units and k == "indicator":
                 cells.append(unit or "")
         # The runs' spread at the CI's precision: it is wider, never finer.
-        band = ((f"{_fixed(r['runs_low'] / div, d)} to {_fixed(r['runs_high'] / div, d)}",)
-                if spread else ())
+        band = ((f"{_fixed(r['runs_low'] / div, d, e)} to "
+                 f"{_fixed(r['runs_high'] / div, d, e)}",) if spread else ())
         # Beside the mean, the median of the same paired differences, at its precision.
-        mid = ((_median_cell(r["median"], div, d),) if with_median else ())
-        rows.append((*cells, _fixed(r["mean"] / div, d), *mid,
-                     f"{_fixed(r['low'] / div, d)} to {_fixed(r['high'] / div, d)}", *band,
+        mid = ((_median_cell(r["median"], div, d, e),) if with_median else ())
+        rows.append((*cells, _fixed(r["mean"] / div, d, e), *mid,
+                     f"{_fixed(r['low'] / div, d, e)} to {_fixed(r['high'] / div, d, e)}", *band,
                      _runs_share(r["share_positive"], int(r["n_runs"])), str(r["n_runs"])))
         news.append(_news(r))
     notes: list[str] = []
@@ -306,7 +315,10 @@ def fit_terminal(table: SummaryTable, width: int) -> SummaryTable:
     said = (f"The {cols[ci]} is not shown at {width} columns, so that each row fits on one "
             f"line (with it the table needs {need}): a wider terminal, piped output and "
             "report.md show it.")
-    return replace(narrow, notes=(said, *table.notes))
+    # The CI's note speaks of a column no longer shown: what the spread is, alone.
+    pct = float(spread[0].split("%")[0]) / 100
+    notes = tuple(spread_note(pct) if n == precision_note(pct) else n for n in table.notes)
+    return replace(narrow, notes=(said, *notes))
 
 
 def _rich_table(table: SummaryTable, widths: Sequence[int] | None = None) -> Any:
@@ -350,7 +362,24 @@ def print_table(table: SummaryTable, console: Any | None = None) -> None:
     # Its natural width, not clamped to the console's (Measurement.get clamps).
     wide = console.options.update(max_width=10_000)
     fits = Measurement.get(console, wide, out).maximum <= console.width
-    if table.drawn and (len(groups) == 1 or fits):
+    if not console.is_terminal:
+        # Piped, scripts read it: at the table's natural width, never a cell folded onto
+        # two lines (a row of tiny values at 100 columns was), and wider than the layout
+        # width only where it must be; one table per indicator where that is wider.
+        for g in ([table] if len(groups) == 1 or fits else groups) if table.drawn else []:
+            if g is not table:
+                console.print(textwrap.fill(g.title[0], min(console.width, 95),
+                                            subsequent_indent="  "),
+                              highlight=False, markup=False, style="bold")
+            t = _rich_table(g)
+            # print(width=) is clamped to the console's: widen the console for the table.
+            layout = console.width
+            console.width = max(layout, Measurement.get(console, wide, t).maximum)
+            try:
+                console.print(t)
+            finally:
+                console.width = layout
+    elif table.drawn and (len(groups) == 1 or fits):
         # Too wide, its headings folded before rich folds its numbers (a table of one
         # indicator and the median column at 80 columns).
         console.print(out if fits else _rich_table(table, _fitting([table], console.width)))
@@ -382,9 +411,9 @@ def _fitting(groups: Sequence[SummaryTable], width: int) -> list[int] | None:
     return next((w for w in (whole, cells) if sum(w) + frame <= width), None)
 
 
-def _median_cell(median: float, div: float, places: int) -> str:
+def _median_cell(median: float, div: float, places: int | None, exp: int | None) -> str:
     """The median's cell: "n/a" where no run is paired (a median of differences needs pairs)."""
-    return "n/a" if pd.isna(median) else _fixed(median / div, places)
+    return "n/a" if pd.isna(median) else _fixed(median / div, places, exp)
 
 
 def _runs_share(x: float, runs: int) -> str:

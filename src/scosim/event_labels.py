@@ -10,13 +10,16 @@ run's ``events/`` table, listed with what each carries in docs/model.md
 
 from __future__ import annotations
 
-__all__ = ["BLOC_EXIT", "BLOC_IN", "EVENT_LABELS", "event_label"]
+__all__ = ["BLOC_EXIT", "BLOC_IN", "EVENT_LABELS", "VOTED_NO", "event_label"]
 
 #: How a ``bloc_exit`` event is named: a bloc member leaving with a defecting partner.
 BLOC_EXIT = "left with its bloc"
 #: ... and a ``bloc_invited`` one: a state invited to a proposal because its bloc was
 #: (Armenia with the EAEU), which the membership panel's "no joins" used to leave unsaid.
 BLOC_IN = "invited with its bloc"
+#: The membership panel's votes against (not a log type: the ``vote`` events with
+#: ``yes`` false); "no vote" read as an abstention (audit, 2026-12-07).
+VOTED_NO = "voted no"
 
 #: Event type (the log's code) -> name. The kinds the membership panel counts keep the
 #: words it has always shown (``veto``, ``joined``, ...), but for ``defection``, named as

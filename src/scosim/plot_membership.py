@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from scosim.event_labels import event_label  # noqa: E402
+from scosim.event_labels import BLOC_IN, VOTED_NO, event_label  # noqa: E402
 from scosim.indicator_display import percent_of_runs  # noqa: E402
 from scosim.plot_data import Data, _stats, membership_of  # noqa: E402
 from scosim.runstats import RunStats  # noqa: E402
@@ -86,10 +86,10 @@ def membership_data(
         counts[event_label(kind)] = [
             st.event_counts.get((kind, c), 0) / n_runs for c in codes]
     if st.votes:
-        counts["no vote"] = [st.no_votes.get(c, 0) / n_runs for c in codes]
-    if "no vote" in counts and counts["no vote"].equals(counts.get("veto")):
+        counts[VOTED_NO] = [st.no_votes.get(c, 0) / n_runs for c in codes]
+    if VOTED_NO in counts and counts[VOTED_NO].equals(counts.get("veto")):
         # Under consensus every vote against is a veto: show it once.
-        counts = counts.drop(columns="no vote")
+        counts = counts.drop(columns=VOTED_NO)
     counts = counts.loc[:, (counts > 0).any(axis=0)]
     return union[codes], counts
 
@@ -410,7 +410,7 @@ def membership_heading(what: str, in_union: bool, sco: bool) -> str:
 
 #: Events panel columns the run's answer already gives per state ("voted no", "vetoed"):
 #: alone beside a map that never changes, they make no membership figure.
-VOTE_ONLY = frozenset({event_label("veto"), "no vote"})
+VOTE_ONLY = frozenset({event_label("veto"), VOTED_NO})
 
 
 def membership_moved(st: RunStats) -> bool:
@@ -422,12 +422,17 @@ def membership_moved(st: RunStats) -> bool:
     A proposal rejected in every run (the RATS upgrade of ``afghan_instability_rats.yaml``,
     the consensus customs union) leaves the map at 100 % for every member in every year and
     the events panel with votes against and vetoes only, which the answer's "voted no"
-    column gives per state (and ``vote_reasons.png`` why): not drawn either. Drawn when
-    some economy is in the arrangement in some run, its SCO membership changes
-    (:func:`sco_membership`), or an event other than a vote against happens (a
-    withdrawal, an exit, a join, an invitation with a bloc, an accession).
+    column gives per state (and ``vote_reasons.png`` why): not drawn either. An invitation
+    with a bloc to such a proposal (Armenia with the EAEU, in the consensus customs union)
+    counts as a vote: it moves nobody's membership. Drawn when some economy is in the
+    arrangement in some run, its SCO membership changes (:func:`sco_membership`), or an
+    event other than a vote against happens (a withdrawal, an exit, a join, an accession,
+    an invitation with a bloc to a proposal adopted in some run).
     """
     union, counts = membership_data(st)
     if bool((union.to_numpy() > 0).any()) or sco_membership(st).shape[1]:
         return True
-    return bool(set(counts.columns) - VOTE_ONLY)
+    moved = set(counts.columns) - VOTE_ONLY
+    if not any(st.adopted_runs.get(pid, 0) for pid, _, _ in st.bloc_invited):
+        moved.discard(BLOC_IN)
+    return bool(moved)

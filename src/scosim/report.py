@@ -82,23 +82,45 @@ def decimals(low: float, high: float) -> int | None:
     return min(max(1 - math.floor(math.log10(half)), 0), 12)
 
 
-def _fixed(x: float, places: int | None) -> str:
+#: Above this many decimals a row's numbers are printed in powers of ten (:func:`_fixed`).
+MAX_FIXED = 6
+
+
+def _fixed(x: float, places: int | None, exp: int | None = None) -> str:
     """A change ``x`` with ``places`` decimals (:func:`decimals`) and its sign; NaN as "–".
 
     As the run's answer (:func:`~scosim.indicator_display.signed`): a positive change
     prints "+", and one that rounds to zero keeps its sign ("-0.0000", "+0.0000"), so an
     interval "-0.0000 to +0.0048" shows whether it includes zero; only a value within
     :data:`~scosim.indicator_display.SIGN_ZERO` of zero prints without one. Without
-    ``places`` (no interval), four significant digits.
+    ``places`` (no interval), four significant digits. Beyond :data:`MAX_FIXED` decimals,
+    powers of ten to the same precision, in the power ``exp`` (a row's, :func:`row_exp`;
+    default the value's own), and a value that rounds to 0 there as "0": a row read
+    "0.0000000 | +3e-08 to -7e-09", three formats and a digit finer than its precision.
     """
     if x != x:
         return _fmt(x)
     if places is None:
         return _fmt(x) if abs(x) <= SIGN_ZERO else f"{x:+.4g}"
-    if places > 6 and x != 0:
-        # A tiny amount (US$ 0.2 in US$ bn) in powers of ten, to the same precision.
-        return f"{x:+.{max(places + math.floor(math.log10(abs(x))), 0)}e}"
+    if places > MAX_FIXED:
+        if abs(x) < 0.5 * 10.0 ** -places:
+            return "0"
+        e = math.floor(math.log10(abs(x))) if exp is None else exp
+        return f"{x / 10.0 ** e:+.{max(places + e, 0)}f}e{e:+03d}"
     return signed(x, places)
+
+
+def row_exp(values: Any, places: int | None) -> int | None:
+    """The power of ten a row's numbers share beyond :data:`MAX_FIXED` decimals, else None.
+
+    That of its largest finite value, so every cell has the row's decimals of precision
+    and at most one digit before the point.
+    """
+    v = np.abs(np.asarray(values, dtype=float))
+    v = v[np.isfinite(v) & (v > 0)]
+    if places is None or places <= MAX_FIXED or not v.size:
+        return None
+    return math.floor(math.log10(float(v.max())))
 
 
 def _share(x: float, runs: int = 0) -> str:
@@ -164,22 +186,25 @@ def summary_table(comparison: Comparison, *, year: int | None = None,
 
     # Every number of a row to the precision its CI of the mean supports.
     places = [decimals(a, b) for a, b in zip(t["low"] / div, t["high"] / div, strict=True)]
+    # Tiny rows in one power of ten each (row_exp): the same format in every cell.
+    cols = [c for c in ("mean", "median", "low", "high", "runs_low", "runs_high") if c in t]
+    exps = [row_exp(v, d) for v, d in zip(t[cols].to_numpy(dtype=float) / div[:, None],
+                                          places, strict=True)]
 
     def pairs(lo: pd.Series, hi: pd.Series) -> list[str]:
-        return [f"{_fixed(a, d)} to {_fixed(b, d)}"
-                for a, b, d in zip(lo / div, hi / div, places, strict=True)]
+        return [f"{_fixed(a, d, e)} to {_fixed(b, d, e)}"
+                for a, b, d, e in zip(lo / div, hi / div, places, exps, strict=True)]
 
     out = pd.DataFrame(
         {
             "country": t["country"] if "country" in t else "",
             "indicator": inds,
             "unit": inds.map(lambda i: shown[i][1] or ""),
-            "mean change": [_fixed(m, d) for m, d in zip(t["mean"] / div, places,
-                                                           strict=True)],
+            "mean change": [_fixed(m, d, e) for m, d, e in zip(t["mean"] / div, places, exps,
+                                                                 strict=True)],
             # The run's answer gives medians: the same paired runs' median beside the mean.
-            **({"median change": [_fixed(m, d) for m, d in zip(t["median"] / div, places,
-                                                                strict=True)]}
-               if "median" in t else {}),
+            **({"median change": [_fixed(m, d, e) for m, d, e in zip(
+                t["median"] / div, places, exps, strict=True)]} if "median" in t else {}),
             ci: pairs(t["low"], t["high"]),
             spread: pairs(t["runs_low"], t["runs_high"]),
             "share of runs above baseline": [

@@ -66,6 +66,10 @@ PRICED_DECISION_RULES = ("consensus", "qualified_majority")
 OPT_IN_REASON = ("the willing group is previewed again on its own terms under {rule} "
                  "(docs/model.md, \"The Council\"); pricing it needs that group's preview, "
                  "which this analysis does not solve")
+#: Shipped scenarios whose members vote on their scores under consensus, by proposal type:
+#: named where a run's scenario fixes the votes (always_yes) of that type.
+SCORED_EXAMPLES = {"customs_union": "customs_union_consensus.yaml",
+                   "banking_union": "finance_crisis_union_consensus.yaml"}
 _BN = 1e9
 #: Event fields the analysis reads (events.py ``_CORE``).
 _NEEDED = ("yes", "rule", "sponsor", "utility", "noise", "term_econ", "contrib_econ",
@@ -103,7 +107,8 @@ def price_votes(votes: pd.DataFrame, decisions: pd.DataFrame,
                 expenditure: np.ndarray | dict[int, np.ndarray], w_econ: np.ndarray,
                 member: np.ndarray, codes: Sequence[str], run_pos: dict[int, int], *,
                 w_dom: np.ndarray | None = None, gdp: np.ndarray | None = None,
-                together: Callable[..., np.ndarray] | None = None) -> pd.DataFrame:
+                together: Callable[..., np.ndarray] | None = None,
+                kinds: dict[str, str] | None = None) -> pd.DataFrame:
     """Price every Council decision of a run's events.
 
     Args:
@@ -123,6 +128,8 @@ def price_votes(votes: pd.DataFrame, decisions: pd.DataFrame,
         together: ``(run row, year, proposal, take_part (N,), voters (N,)) -> (N,)``, who
             takes part once blocs have combined (the proposal type's ``together``);
             None: every state for itself.
+        kinds: Proposal id -> its type (``customs_union``, ...), to name a shipped
+            scenario that prices a vote the run's scenario fixes; None: none named.
 
     Returns:
         One row per decision and voter priced (one row with ``country`` "" for a
@@ -131,7 +138,7 @@ def price_votes(votes: pd.DataFrame, decisions: pd.DataFrame,
     col = {c: i for i, c in enumerate(codes)}
     ctx = {"expenditure": expenditure, "w_econ": w_econ, "w_dom": w_dom, "gdp": gdp,
            "member": member, "together": together, "col": col, "run_pos": run_pos,
-           "codes": list(codes),
+           "codes": list(codes), "kinds": kinds or {},
            "n": len(codes)}
     groups = VoteTable(votes)  # one conversion for all decisions, not a pandas group each
     rows: list[dict[str, Any]] = []
@@ -228,6 +235,19 @@ def _responding(g: DecisionVotes, ctx: dict[str, Any], k: int, idx: np.ndarray,
                       gain * e)
 
 
+def _fixed_hint(rule: str, kind: str) -> str:
+    """How to price a vote the scenario fixes, fitting its decision rule and proposal type."""
+    if rule not in PRICED_DECISION_RULES:
+        # Scored votes would not be priced either: say why rather than send the user on.
+        return ("with scored votes it would still not be priced: " + (
+            OPT_IN_REASON.format(rule=rule) if rule in ("variable_geometry",
+                                                        "interested_members")
+            else f"decision rule {rule!r} is not one of " + ", ".join(PRICED_DECISION_RULES)))
+    scored = SCORED_EXAMPLES.get(kind)
+    return ("price it with --set parameters.rules.vote=utility_vote" + (
+        f" or a scenario whose members vote on their scores ({scored})" if scored else ""))
+
+
 def _price_group(base: dict[str, Any], g: DecisionVotes, adopted: bool, threshold: float,
                  ctx: dict[str, Any]) -> list[dict[str, Any]]:
     """The rows of one decision (its vote events ``g``)."""
@@ -250,8 +270,7 @@ def _price_group(base: dict[str, Any], g: DecisionVotes, adopted: bool, threshol
         # read as consent the scores never gave (new user, 2026-12-07).
         status, reason = "not_priced", (
             "adopted because the scenario fixes the votes (" + ", ".join(fixed) + "), not on "
-            "the scores: price it with --set parameters.rules.vote=utility_vote or a "
-            "scenario whose members vote on their scores (customs_union_consensus.yaml)")
+            "the scores: " + _fixed_hint(rule, ctx["kinds"].get(base["proposal"], "")))
     elif adopted:
         status = "carried"  # whatever the rules: nothing to buy
     elif rule in ("variable_geometry", "interested_members"):

@@ -206,9 +206,20 @@ def _price_events(run_dir: str | Path, result: Any, events: pd.DataFrame, years:
                                 "another code version); run it again with scosim run")
     table = price_votes(votes, decisions, a["expenditure"], a["w_econ"], a["member"],
                         list(a["codes"]), pos, w_dom=a["w_dom"], gdp=a["gdp"],
-                        together=a["together"])
+                        together=a["together"], kinds=_kinds(result))
     table["priced_at"] = table["year"].map(a["priced_at"])
     return table
+
+
+def _kinds(result: Any) -> dict[str, str]:
+    """Proposal id -> type, from the run's resolved scenario ({} where it cannot be read)."""
+    from scosim.runner import _scenario_from_text
+
+    try:
+        props = _scenario_from_text(result.scenario_yaml).proposals
+    except Exception:  # noqa: BLE001 - only a hint in a reason depends on it
+        return {}
+    return {str(p.id): str(p.type) for p in props}
 
 
 def priced_chunks(run_dir: str | Path, chunk: int = CHUNK_RUNS) -> Iterator[pd.DataFrame]:

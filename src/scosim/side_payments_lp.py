@@ -185,7 +185,12 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
     if t is None:
         # What it would take from outside the voters: the least outside money, and the
         # receipts and insiders' payments of the least plan with it.
-        t, outside = _solve(slack, bought, payer, strict, respond, outside=True)
+        got = _solve(slack, bought, payer, strict, respond, outside=True)
+        if got is None:
+            return Plan("no_plan", zeros, math.nan, _unbuyable(slack, bought, payer, strict,
+                                                               respond, names), math.nan, cap,
+                        math.nan)
+        t, outside = got
         return Plan("no_plan", zeros, math.nan,
                     f"the shortfalls of {', '.join(names[i] for i in np.flatnonzero(bought))} "
                     f"(US${short / _BN:.3g} bn) exceed what the others can give up and still "
@@ -277,7 +282,9 @@ def _cheapest_set(slack: np.ndarray, base: np.ndarray, order: np.ndarray, missin
             found, least = b, got[0]
     if found is not None:
         return found, "", None
-    raise RuntimeError("side payments: no plan even with outside money")  # pragma: no cover
+    # No set can be carried even with outside money (a voter in favour the leader's
+    # receipt would turn, :func:`_unbuyable`): the greedy set, for price_vote to say why.
+    return greedy, "", None
 
 
 def _needs(slack: np.ndarray, order: np.ndarray, payer: np.ndarray, strict: np.ndarray,
@@ -322,16 +329,18 @@ def _solve(slack: np.ndarray, bought: np.ndarray, payer: np.ndarray, strict: np.
     ``p_i <= lam slack_i`` (the sharing convention). The programme: :func:`_programme`;
     ``first``: the first programme's solution, already found (:func:`_least`).
 
-    Returns the transfers, or ``(transfers, o in US$)`` with ``outside`` (then always
-    feasible: ``o`` pays every shortfall).
+    Returns the transfers, or ``(transfers, o in US$)`` with ``outside``; None where none
+    exist. Outside money pays every shortfall but not a voter in favour, which only pays:
+    where paying the leader widens its lead over one of them beyond its surplus, no
+    transfer carries the vote (:func:`_unbuyable`).
     """
     pr = _programme(slack, bought, payer, strict, rs, outside=outside)
     nv, r_, p_, o_, lam, s = pr.nv, pr.r_, pr.p_, pr.o_, pr.lam, pr.s
     o_star = 0.0
     if outside:
         least_o = pr.solve(o_, [])
-        if least_o is None:  # pragma: no cover - outside money always suffices
-            raise RuntimeError("side payments: no plan even with outside money")
+        if least_o is None:
+            return None
         o_star = float(least_o[o_])
         pr.ub[o_] = o_star * (1.0 + BUDGET_TOL) + 1e-12
     if first is None:
@@ -354,6 +363,37 @@ def _solve(slack: np.ndarray, bought: np.ndarray, payer: np.ndarray, strict: np.
     # Values below HiGHS's tolerances are noise: a voter neither bought nor paying.
     t[np.abs(t) < 1e-3] = 0.0
     return (t, o_star * _BN) if outside else t
+
+
+def _unbuyable(slack: np.ndarray, bought: np.ndarray, payer: np.ndarray, strict: np.ndarray,
+               rs: Responding, names: Sequence[str]) -> str:
+    """Why no transfer carries the vote, even with money from outside the voters.
+
+    Outside money can pay any bought voter's shortfall, so what blocks is a voter in
+    favour, which the programme never pays (it only gives up its surplus): a payment to a
+    bought leader widens its lead over that voter (its relative-gains term) and, past a
+    ceiling, turns its yes. The ceiling with nothing paid (paying only lowers its score):
+    ``((slack - margin + k (1 - c) gap) / (k (1 - c)) - lead) / ratio``, US$ to the leader.
+    """
+    lead = rs.lead
+    c = np.zeros(slack.size) if rs.shock is None else rs.shock
+    # The voters in favour that alone, with the bought ones, admit no transfer.
+    block = [j for j in np.flatnonzero(payer & (rs.k > 0))
+             if _least(slack, bought, np.arange(slack.size) == j, strict, rs,
+                       outside=True) is None]
+    if lead < 0 or not bought[lead] or not block:
+        return ("cannot be bought with money, even from outside the voters: no transfer "
+                "meets every bar (the voters in favour are not paid to stay)")
+    kc = rs.k[block] * (1.0 - c[block])
+    margin = np.where(strict[block], np.minimum(STRICT_MARGIN_USD, np.abs(slack[block]) / 2), 0.0)
+    cap = ((slack[block] - margin + kc * rs.gap_usd[block]) / kc - rs.lead_usd[block]) \
+        / rs.lead_ratio[block]
+    who = ", ".join(names[j] for j in block)
+    return (f"cannot be bought with money, even from outside the voters: {names[lead]}, the "
+            f"leading economy, votes no (US${-slack[lead] / _BN:.3g} bn short at its logged "
+            f"score), and paying it widens its lead over {who}, in favour, which "
+            f"would turn to no past a payment to {names[lead]} (US${max(cap.min(), 0.0) / _BN:.3g} "
+            "bn); a voter in favour only pays, it is not paid to stay")
 
 
 def _least(slack: np.ndarray, bought: np.ndarray, payer: np.ndarray, strict: np.ndarray,

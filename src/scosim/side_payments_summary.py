@@ -90,7 +90,8 @@ def summarise(table: pd.DataFrame) -> list[dict[str, Any]]:
         plan; NaN without any), ``required_bn`` and ``capacity_bn`` (the same over every
         rejected run priced: what the bought voters must receive, what the voters in
         favour can give up), ``outside_bn`` (the same over the runs without a plan: the
-        least money from outside the voters that would carry the vote), ``gain_bn`` (the
+        least money from outside the voters that would carry the vote), ``outside_runs`` (the
+        runs without a plan that such money would carry), ``gain_bn`` (the
         bloc's US$ gain over the rejected runs priced) and ``gain_positive`` (the share of
         them in which it is above zero), ``noise_short`` (plans that leave a voter short
         with the vote shock rescaled, and the median and largest shortfall, US$ bn),
@@ -151,6 +152,11 @@ def summarise_parts(first: pd.DataFrame, voters: pd.DataFrame) -> list[dict[str,
             "required_bn": _spread(_col(priced, "required_usd") / _BN),
             "capacity_bn": _spread(_col(priced, "capacity_usd") / _BN),
             "outside_bn": _spread(_col(d[d["status"] == "no_plan"], "outside_usd") / _BN),
+            # The runs without a plan that outside money would carry (the rest: none would).
+            "outside_runs": int(np.isfinite(_col(d[d["status"] == "no_plan"],
+                                                 "outside_usd")).sum()),
+            # The priced runs with a least plan (none where no money carries the vote).
+            "required_runs": int(np.isfinite(_col(priced, "required_usd")).sum()),
             "gain_bn": _spread(priced["bloc_gain_usd"].to_numpy(dtype=float) / _BN),
             "gain_positive": (float((priced["bloc_gain_usd"] > 0).mean()) if len(priced)
                               else math.nan),

@@ -171,6 +171,8 @@ class SummaryTally:
             "required_bn": _spread(g.col("required_usd") / _BN),
             "capacity_bn": _spread(g.col("capacity_usd") / _BN),
             "outside_bn": _spread(g.col("outside_usd") / _BN),
+            "outside_runs": int(np.isfinite(g.col("outside_usd")).sum()),
+            "required_runs": int(np.isfinite(g.col("required_usd")).sum()),
             "gain_bn": _spread(g.col("bloc_gain_usd") / _BN),
             "gain_positive": g.gain_positive / n_priced if n_priced else math.nan,
             "noise_short": (int(short.size), float(np.median(short)) if short.size

@@ -268,6 +268,8 @@ def measure_lines(run_dir: str | Path, manifest: Mapping[str, Any]) -> list[str]
     Returns:
         Wrapped lines; none when no corridor of the run brings such measures.
     """
+    from scosim.attribution import rerun_scenario
+
     scenario = _scenario(run_dir)
     if scenario is None:
         return []
@@ -276,8 +278,8 @@ def measure_lines(run_dir: str | Path, manifest: Mapping[str, Any]) -> list[str]
         return []
     seed, reps = manifest.get("seed"), manifest.get("replications")
     final = Path(run_dir).parent / str(manifest.get("run_id") or Path(run_dir).name)
-    source = manifest.get("scenario_file") if not manifest.get("overrides") else None
-    path = shlex.quote(str(source or final / "scenario.yaml"))
+    # The file the user ran, with the run's own --set (its measures= set replaced).
+    path, dropped = rerun_scenario(run_dir, manifest, "parameters.network.measures")
     lines: list[str] = []
     for b in bundled:
         names = ", ".join(NAMES.get(c, c) for c in b.economies)
@@ -291,7 +293,9 @@ def measure_lines(run_dir: str | Path, manifest: Mapping[str, Any]) -> list[str]
     text = ("Their part of the welfare gain is the paired difference against the same "
             "scenario without them, at the same seed and replications: "
             f"`scosim run {path} --set parameters.network.measures=costed --seed {seed} "
-            f"--replications {reps}`, then `scosim compare {shlex.quote(str(final))} "
+            f"--replications {reps}`"
+            + (f" (in place of the run's `--set {dropped[0]}`)" if dropped else "")
+            + f", then `scosim compare {shlex.quote(str(final))} "
             "<that run's directory>`"
             + (f" (the shipped twin is {twin})." if twin else "."))
     return lines + textwrap.wrap(text, 95, break_on_hyphens=False, break_long_words=False)
