@@ -106,8 +106,8 @@ class Corridor(CorridorFinancing, ProposalType):
                                     "expected loss, annualised as the Council's preview does (cost "
                                     "of funds x present value), and the hosts' yearly O&M "
                                     "of operating corridors, over the year's expenditure",
-        "corridor_cost_usd": "US$ a year, what corridor_net_welfare_pct takes off the "
-                             "welfare change: the payments' present value (net of salvage) "
+        "corridor_cost_usd": "US$ a year, what the welfare change net of corridor "
+                             "payments takes off the welfare change: the payments' present value (net of salvage) "
                              "and the lender's owners' expected loss times the cost of funds, "
                              "and the hosts' O&M of operating corridors",
         "corridor_fee_base_teu": "TEU a year on the freight corridors' routes credited to the "
