@@ -78,3 +78,19 @@ def test_scosim_show_prints_the_note_when_installed(installed: Path, tmp_path: P
     assert out.endswith("Who gains: CHN (docs/hindcasts.md).\n"
                         f"docs/hindcasts.md, cited above, ships with this install: "
                         f"{installed / 'docs' / 'hindcasts.md'}\n")
+
+
+def test_scosim_transfers_ends_with_the_note_after_the_file_it_wrote(
+        installed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The README says the note is the last line: after ``written:``, not above it."""
+    from scosim.cli import main
+
+    out_root = tmp_path / "results"
+    assert main(["run", str(ROOT / "scenarios" / "customs_union_consensus.yaml"),
+                 "--replications", "2", "--no-plots", "--quiet",
+                 "--out", str(out_root)]) == 0
+    capsys.readouterr()
+    assert main(["transfers", "customs_union_consensus", "--out", str(out_root)]) == 0
+    lines = capsys.readouterr().out.rstrip("\n").split("\n")
+    assert lines[-2].startswith("written: ")
+    assert "cited above" in lines[-1] and "ship" in lines[-1]

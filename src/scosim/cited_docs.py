@@ -1,6 +1,6 @@
 """Where the README and docs/*.md pages the printed answers cite are, in an installed scosim.
 
-The answers (``scosim run``, ``show``, ``transfers``, ``compare``) cite ``README`` and
+The answers (``scosim run``, ``show``, ``transfers``) cite ``README`` and
 ``docs/<page>.md`` by their paths in the source tree. In a checkout those are its files;
 a wheel installed with pip had none of them, so its user was sent to pages she could not
 open (an outside review, 2026-12-07). The wheel now carries them (setup.py copies

@@ -84,8 +84,8 @@ def transfers_cli(args: argparse.Namespace) -> int:
     print(text)
     from scosim.cited_docs import docs_note
 
-    print(docs_note(text), end="")  # installed: where the cited pages are
     print(f"\nwritten: {out}")
+    print(docs_note(text), end="")  # installed: where the cited pages are, last
     return 0
 
 
