@@ -107,8 +107,9 @@ class Corridor(CorridorFinancing, ProposalType):
                                     "of funds x present value), and the hosts' yearly O&M "
                                     "of operating corridors, over the year's expenditure",
         "corridor_cost_usd": "US$ a year, what the welfare change net of corridor "
-                             "payments takes off the welfare change: the payments' present value (net of salvage) "
-                             "and the lender's owners' expected loss times the cost of funds, "
+                             "payments takes off the welfare change: the payments' "
+                             "present value (net of salvage) and the lender's owners' "
+                             "expected loss times the cost of funds, "
                              "and the hosts' O&M of operating corridors",
         "corridor_fee_base_teu": "TEU a year on the freight corridors' routes credited to the "
                                  "economy as their transit fees are (a TEU over a whole route "
