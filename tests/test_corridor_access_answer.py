@@ -131,3 +131,21 @@ def test_a_transport_corridor_with_a_fee_says_nothing_without_its_rows(tmp_path)
     assert scenario.proposals[0].transit_fee_usd_per_teu > 0
     (tmp_path / "scenario.yaml").write_text(scenario.resolved_yaml())
     assert access_lines(tmp_path, {}) == []
+
+
+def test_one_host_is_said_in_the_singular_and_the_command_names_the_users_file(
+        tmp_path, capsys):
+    """INSTC has one host (a new user: "its hosts (IRN) ... their net"); a run made with
+    ``--set`` was sent to its resolved ``scenario.yaml`` (a code review), where the answer's
+    other commands name the file the user ran, with the run's own ``--set`` repeated."""
+    _, run_dir = _run(tmp_path, capsys, "corridor_instc.yaml",
+                      "--set", "parameters.trade.deficits=ratio")
+    said = _flat((run_dir / "summary.txt").read_text())
+    assert ("so its host (IRN) collects nothing from the line's traffic: its net is its "
+            "trade gain") in said
+    assert "the host pays" in said and "their" not in said.split("Access revenue")[1][:900]
+    command = re.search(r"`scosim run (\S+) (--set [^`]*)`", said.split("Access revenue")[1])
+    assert command is not None
+    assert command.group(1) == str(SCENARIOS / "corridor_instc.yaml")
+    assert "--set parameters.trade.deficits=ratio --set proposals.0.transit_fee_usd_per_teu=" \
+        in command.group(2)

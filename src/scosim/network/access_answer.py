@@ -25,7 +25,6 @@ An outside review (2026-12-07) found the answer silent on both.
 
 from __future__ import annotations
 
-import shlex
 import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -167,25 +166,29 @@ def access_lines(run_dir: str | Path, manifest: Mapping[str, Any],
     year, rows = run_rows(run_dir, ("corridor_cost_usd", "corridor_fee_base_teu"), year)
     for k, p in free:
         hosts = [c for c, v in shares.get(p.id, {}).items() if v > 0]
+        one = len(hosts) == 1
+        their = "its" if one else "their"
         text = (f"Access revenue from {p.id} ({p.project}): the scenario sets no transit fee "
                 "(transit_fee_usd_per_teu 0), and the freight rate is a cost used up in the "
                 "GE that reaches no economy's income (docs/network.md, \"Who receives the "
-                f"rate\"), so its hosts ({', '.join(hosts)}) collect nothing from the line's "
-                "traffic: their net is their trade gain less the whole yearly cost.")
+                f"rate\"), so {_its_hosts(hosts)} collect{'s' if one else ''} nothing from "
+                f"the line's traffic: {their} net is {their} trade gain less the whole yearly "
+                "cost.")
         said = _break_even(rows, hosts, len(freight) == 1)
         if said is not None and year is not None:
             fee, cost, teu, n_on, n_all = said
             om = _upkeep_usd(scenario, p)
-            text += (f" An access charge that would recover it: in {year} the hosts together pay "
-                     f"{_usd(cost)} a year (the net's cost: their payments' present value "
+            who = "the host pays" if one else "the hosts together pay"
+            text += (f" An access charge that would recover it: in {year} {who} "
+                     f"{_usd(cost)} a year (the net's cost: {their} payments' present value "
                      f"times the cost of funds ({100 * COST_OF_FUNDS:g} % by default), a "
                      "perpetuity's "
                      f"yearly equivalent, plus the O&M, {_usd(om)} a year) and the line "
                      f"carries {teu / 1e3:,.0f} thousand TEU a year over the whole of its "
-                     f"route in their territory (medians over the {n_on} of {n_all} runs in "
+                     f"route in {their} territory (medians over the {n_on} of {n_all} runs in "
                      f"which it operates), so a fee of US${fee:,.0f} a TEU would recover the "
                      f"whole cost and US${om / teu:,.0f} the O&M alone. At such a fee and that "
-                     "traffic their net would be about their welfare change; but the fee "
+                     f"traffic {their} net would be about {their} welfare change; but the fee "
                      "raises the route's cost and cuts its traffic, so it recovers less: "
                      "these are lower bounds. " + _fee_command(run_dir, manifest, k, fee,
                                                                 om / teu) + ".")
@@ -222,24 +225,31 @@ def _fee_lines(run_dir: str | Path, manifest: Mapping[str, Any], index: int, p: 
                      if b[c].median() > 0 else f"{c} nothing (no traffic billed)"
                      for c in cols)
     fee = float(p.transit_fee_usd_per_teu)
-    final = Path(run_dir).parent / str(manifest.get("run_id") or Path(run_dir).name)
-    source = manifest.get("scenario_file") if not manifest.get("overrides") else None
-    path = shlex.quote(str(source or final / "scenario.yaml"))
+    path = _scenario(run_dir, manifest, index)
+    one = len(cols) == 1
+    s_ = "s" if one else ""
+    net = ("the host's trade gain: its net can fall although it collects it" if one else
+           "the hosts' trade gain: their net can fall although they collect it")
     text = (f"Access revenue from {p.id} ({p.project}): at the scenario's transit fee of "
-            f"US${fee:,.0f} a TEU (transit_fee_usd_per_teu) its hosts ({', '.join(cols)}) "
-            f"collect {_usd(float(r.sum(axis=1).median()))} a year in {year} "
-            "(transit_fee_revenue_usd, the fee times the traffic billed in their territory, "
+            f"US${fee:,.0f} a TEU (transit_fee_usd_per_teu) {_its_hosts(cols)} "
+            f"collect{s_} {_usd(float(r.sum(axis=1).median()))} a year in {year} "
+            "(transit_fee_revenue_usd, the fee times the traffic billed in "
+            f"{'its' if one else 'their'} territory, "
             f"corridor_fee_base_teu: {_teu(float(b.sum(axis=1).median()))} a "
             f"year; {each}; medians over the {int(on.sum())} of {len(on)} runs in which "
             "the line operates). The fee is a cost on the route, so it cuts the traffic it "
-            "bills, and with it the hosts' trade gain: their net can fall although they "
-            f"collect it. The same runs at fee 0: `scosim run {path} --set "
+            f"bills, and with it {net}. The same runs at fee 0: `scosim run {path} --set "
             f"proposals.{index}.transit_fee_usd_per_teu=0 --seed {manifest.get('seed')} "
             f"--replications {manifest.get('replications')}`, then `scosim compare` of this "
             "run with it (--indicator corridor_net_welfare_pct --indicator "
             "corridor_fee_base_teu: the mean and median paired differences over all the "
             "runs, 0 in those where the line does not operate in either).")
     return textwrap.wrap(text, 95, break_on_hyphens=False, break_long_words=False)
+
+
+def _its_hosts(hosts: Sequence[str]) -> str:
+    """``its host (IRN)`` or ``its hosts (PAK, AFG)``: INSTC has one host."""
+    return f"its host{'' if len(hosts) == 1 else 's'} ({', '.join(hosts)})"
 
 
 def _teu(v: float) -> str:
@@ -288,6 +298,18 @@ def _upkeep_usd(scenario: Any, p: Any) -> float:
     return share * cost * 1e9
 
 
+def _scenario(run_dir: str | Path, manifest: Mapping[str, Any], index: int) -> str:
+    """The file the run was made from, with its own ``--set`` but the fee's restated.
+
+    As the answer's other commands (:func:`scosim.attribution.rerun_scenario`): the run's
+    resolved ``scenario.yaml`` was named whenever ``--set`` was given (a code review,
+    2026-12-07), beside "To vary" commands naming the user's file.
+    """
+    from scosim.attribution import rerun_scenario
+
+    return rerun_scenario(run_dir, manifest, f"proposals.{index}.transit_fee_usd_per_teu")[0]
+
+
 def _fee_command(run_dir: str | Path, manifest: Mapping[str, Any], index: int,
                  fee: float, om_fee: float) -> str:
     """The sentence with the ``scosim run`` command at a break-even fee.
@@ -295,9 +317,7 @@ def _fee_command(run_dir: str | Path, manifest: Mapping[str, Any], index: int,
     The whole cost's fee where a scenario accepts it, else the O&M's (a fee is at most the spec's
     bound), rounded up to the next US$10; the run's seed and replications.
     """
-    final = Path(run_dir).parent / str(manifest.get("run_id") or Path(run_dir).name)
-    source = manifest.get("scenario_file") if not manifest.get("overrides") else None
-    path = shlex.quote(str(source or final / "scenario.yaml"))
+    path = _scenario(run_dir, manifest, index)
     seed, reps = manifest.get("seed"), manifest.get("replications")
     top = _fee_max()
     whole = int(np.ceil(fee / 10.0) * 10)
