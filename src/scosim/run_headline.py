@@ -385,7 +385,7 @@ def write_headline(st: RunStats, title: str, run_dir: Path,
     if mechanisms is None:
         mechanisms = run_headline_indicators(run_dir)
     text = headline_text(st, title, mechanisms=mechanisms, versus=run_welfare_versus(run_dir),
-                         **_attribution(run_dir))
+                         **_attribution(run_dir, drawing=True))
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -436,8 +436,12 @@ def worked_out_headline(res: Result) -> str | None:
                          versus=run_welfare_versus(res.path), **_attribution(res.path))
 
 
-def _attribution(run_dir: str | Path) -> dict:
-    """The ``scope``, ``own_effect``, ``pays``, ``income``, ``spread``, ``unions``, ``at``."""
+def _attribution(run_dir: str | Path, drawing: bool = False) -> dict:
+    """The ``scope``, ``own_effect``, ``pays``, ``income``, ``spread``, ``unions``, ``at``.
+
+    ``drawing``: the answer is written with the run's plots (:func:`write_headline`), so
+    the figures it cites are drawn.
+    """
     import json
 
     from scosim.answer_year import run_answer_year
@@ -461,6 +465,6 @@ def _attribution(run_dir: str | Path) -> dict:
                            *measure_lines(run_dir, manifest)],
             # Who lends to a bank-financed corridor: no bank is in force by default.
             "pays": [*payer_lines(run_dir), *lender_lines(run_dir),
-                     *outcome_lines(run_dir, year)],
+                     *outcome_lines(run_dir, year, drawing)],
             "spread": run_spread(run_dir, manifest),
             "unions": run_union_tariffs(run_dir), "at": at}
