@@ -40,7 +40,7 @@ named together on one line per block.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -414,8 +414,8 @@ def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor
     rows = mean.columns[(size > ZERO).any(axis=0).to_numpy()]
     order = sorted(rows, key=lambda c: (c not in members, -abs(mean.loc[year, c]),
                                         -abs(total[c]), str(c)))
-    band = f"{LOW}-{HIGH} % of runs"
-    when = (f"as known in {year}" if final else f"largest in {year}" if event is None
+    band = f"{LOW}-{HIGH} % of runs, or k of n"  # a cell is a band or "x in k of n runs"
+    when = (f"as known in {year}" if final else f"largest in {year}" if year != event
             else f"in {year}, the scenario's shock year" + ("" if peak == year
                                                           else f", and largest in {peak}"))
     head = f"{title}, {when}{'; ' + units if units else ''}"
@@ -472,7 +472,8 @@ def _more(rest: list) -> list[str]:
 
 
 def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator],
-                    event: int | None = None) -> list[str]:
+                    event: int | None = None,
+                    event_slots: Collection[str] | None = None) -> list[str]:
     """The answer's lines for the declared headline indicators the run recorded.
 
     Args:
@@ -481,6 +482,9 @@ def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator],
         declared: :func:`declared_headline` of the run's mechanisms.
         event: The year of the scenario's shock (:func:`scosim.answer_year.run_answer_year`):
             each amount's table shows it, with a line for its peak year when it differs.
+        event_slots: The slots whose mechanism names that year
+            (:func:`scosim.answer_year.run_answer_slots`): only their blocks show it, the
+            others their own year (None: every block).
 
     Returns:
         One block per mechanism (a heading, then each of its indicators), or ``[]``
@@ -496,7 +500,10 @@ def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator],
     width = max(len(economy_label(c)) for c in [*codes, "SCO members together"])
     out: list[str] = []
     for heading, names in _by_source(declared, recorded).items():
+        start = len(out)
         out.append(f"{heading}, {st.runs} runs:")
+        # The shock year is the year of the mechanism that names it (docs/mechanisms.md).
+        at = event if event_slots is None or declared[names[0]].slot in event_slots else None
         quiet = []
         for n in names:
             h = declared[n]
@@ -504,12 +511,12 @@ def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator],
             if not _happened(st, n, h.kind, divisor):
                 quiet.append(title)
             elif h.kind == "share":
-                out += share_lines(st, n, title, width, event)
+                out += share_lines(st, n, title, width, at)
             else:
                 out += _total_lines(st, n, title, units, divisor, width,
                                     summed=h.kind == "total", final=h.kind == "final",
-                                    event=event)
-        out += rare_note(out, st.runs)
+                                    event=at)
+        out += rare_note(out[start:], st.runs)  # this block's own cells, not earlier ones
         if quiet:  # one line: a transport corridor's answer is not two lines of "no gas"
             out += textwrap.wrap(f"none in any run or year: {', '.join(quiet)}", 95,
                                  initial_indent="  ", subsequent_indent="    ")
@@ -531,65 +538,5 @@ def _by_source(declared: Mapping[str, HeadlineIndicator],
     return out
 
 
-
-@dataclass(frozen=True)
-class NetColumn:
-    """A ``net`` headline indicator as the who-gains table shows it (:func:`net_columns`)."""
-
-    name: str  #: the indicator
-    what: str  #: what it is: its declared unit after the first ": " (or the whole unit)
-    values: pd.DataFrame  #: ``median``, ``low``, ``high`` (percent) by economy, in the year
-
-
-def has_year(st: RunStats, name: str, year: int) -> bool:
-    """Whether the run recorded a value of ``name`` in ``year`` for some economy.
-
-    An indicator blank wherever it does not apply (``corridor_energy_pct`` of a
-    transport corridor) has no row in the run's statistics.
-    """
-    if not st.has(name):
-        return False
-    median = st.quantile(name, 0.5)
-    return year in median.index and bool(median.loc[year].notna().any())
-
-
-def net_label(name: str) -> str:
-    """The heading of a ``net`` indicator's column in the who-gains table.
-
-    ``net`` for a welfare change net of what an economy pays (a name with the word
-    ``net``: ``corridor_net_welfare_pct``), else the word after the indicator's prefix, a
-    part of the welfare change (``corridor_energy_pct``: ``energy``).
-    """
-    words = name.split("_")
-    return "net" if "net" in words or len(words) < 2 else words[1]
-
-
-def net_columns(st: RunStats, declared: Mapping[str, HeadlineIndicator], year: int,
-                codes: Iterable[str]) -> list[NetColumn]:
-    """The ``net`` headline indicators a run recorded, for the who-gains table's rows.
-
-    Args:
-        st: The run's statistics.
-        declared: :func:`declared_headline` of the run's mechanisms and proposal types.
-        year: The year of the welfare columns (:func:`scosim.plots.who_gains_data`).
-        codes: The economies of the table's rows.
-
-    Returns:
-        One :class:`NetColumn` per recorded ``net`` indicator, in declared order: its
-        median over runs and 5th-95th percentile across runs in ``year``, as the welfare
-        columns are (NaN for an economy it has no value for: shown blank).
-    """
-    out = []
-    codes = list(codes)
-    for name, h in declared.items():
-        if h.kind != "net" or not has_year(st, name, year):
-            continue
-        frame = pd.DataFrame({
-            "median": st.quantile(name, 0.5).loc[year],
-            "low": st.quantile(name, LOW / 100).loc[year],
-            "high": st.quantile(name, HIGH / 100).loc[year]})
-        frame.index = frame.index.astype(str)
-        unit = h.unit or ""
-        out.append(NetColumn(name, unit.partition(": ")[2] or unit,
-                             frame.reindex(codes)))
-    return out
+# The who-gains table's ``net`` columns live in their own module (they read only the stats).
+from scosim.net_columns import NetColumn, has_year, net_columns, net_label  # noqa: E402,F401
