@@ -114,3 +114,17 @@ def test_a_shares_heading_gives_its_largest_year_and_figure_as_amounts_do() -> N
     assert lines[1] == ("  hit: share of runs, in 2026, the scenario's shock year, and largest "
                         "in 2025")
     assert lines[-1] == "    largest in 2025: most RUS Russian Federation, 75.0 % of runs"
+
+
+def test_a_proposal_type_acting_through_the_slot_shares_its_shock_year() -> None:
+    """National-currency settlement writes ``finance.settlement_floor``: its gain acts in
+    the sanctions year, the finance slot's; a corridor's levers name no slot."""
+    st = _stats(lambda r, y: 1e9 * (y - 2025), lambda r, y: 1e9 * (y - 2025))
+    declared = {
+        "cost_usd": HeadlineIndicator("total", "US$", "", "settlement",
+                                      ("finance.settlement_floor",)),
+        "fee_usd": HeadlineIndicator("total", "US$", "", "corridor",
+                                     ("corridor_operating_year",))}
+    blocks = _blocks(mechanism_lines(st, declared, 2026, {"finance"}))
+    assert "in 2026, the scenario's shock year" in blocks["settlement"][1]
+    assert blocks["corridor"][1].startswith("  fee_usd, largest in 2028")

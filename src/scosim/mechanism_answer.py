@@ -73,6 +73,13 @@ class HeadlineIndicator:
     unit: str | None  #: as the mechanism or type declares it
     slot: str  #: the slot the mechanism fills; ``""`` for a proposal type
     mechanism: str  #: the mechanism's name, or the proposal type's
+    #: A proposal type's ``writes_levers`` (``finance.settlement_floor``): the slots it
+    #: acts through, whose shock year its block shows (:func:`mechanism_lines`).
+    levers: tuple[str, ...] = ()
+
+    def acts_in(self, slots: Collection[str]) -> bool:
+        """Whether its block belongs to one of ``slots``: its own, or a lever's prefix."""
+        return self.slot in slots or any(lv.split(".")[0] in slots for lv in self.levers)
 
     @property
     def heading(self) -> str:
@@ -132,7 +139,8 @@ def declared_headline(
         for name, kind in (tdecl or {}).get("headline", {}).items():
             # The class's own name: ``type_name`` may be the dotted path a scenario wrote.
             out.setdefault(name, HeadlineIndicator(kind, tdecl["indicators"].get(name), "",
-                                                   tdecl.get("name", type_name)))
+                                                   tdecl.get("name", type_name),
+                                                   tuple(tdecl.get("writes_levers") or ())))
     return out
 
 
@@ -145,7 +153,7 @@ def _type_declaration(name: str, recorded: Mapping[str, Mapping[str, Any]] | Non
     from scosim.proposals import get_type
 
     return _known(name, recorded, lambda: get_type(name),
-                  ("name", "indicators", "headline", "welfare_excludes"))
+                  ("name", "indicators", "headline", "welfare_excludes", "writes_levers"))
 
 
 def _known(key: str, recorded: Mapping[str, Mapping[str, Any]] | None, find: Any,
@@ -483,8 +491,10 @@ def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator],
         event: The year of the scenario's shock (:func:`scosim.answer_year.run_answer_year`):
             each amount's table shows it, with a line for its peak year when it differs.
         event_slots: The slots whose mechanism names that year
-            (:func:`scosim.answer_year.run_answer_slots`): only their blocks show it, the
-            others their own year (None: every block).
+            (:func:`scosim.answer_year.run_answer_slots`): only their blocks show it, and
+            those of the proposal types writing their levers (national-currency
+            settlement, ``finance.settlement_floor``); the others their own year (None:
+            every block).
 
     Returns:
         One block per mechanism (a heading, then each of its indicators), or ``[]``
@@ -503,7 +513,7 @@ def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator],
         start = len(out)
         out.append(f"{heading}, {st.runs} runs:")
         # The shock year is the year of the mechanism that names it (docs/mechanisms.md).
-        at = event if event_slots is None or declared[names[0]].slot in event_slots else None
+        at = event if event_slots is None or declared[names[0]].acts_in(event_slots) else None
         quiet = []
         for n in names:
             h = declared[n]
