@@ -105,7 +105,9 @@ def test_a_fee_0_corridor_says_its_hosts_collect_nothing_and_the_break_even(tmp_
 def test_an_energy_corridor_gives_its_income_in_usd_and_over_gdp(tmp_path, capsys):
     _, run_dir = _run(tmp_path, capsys, "corridor_energy.yaml")
     said = _flat((run_dir / "summary.txt").read_text())
-    assert said.count("Energy income in 2035") == 1
+    # An importer's is a saving (India's, Pakistan's on TAPI's gas): the line says both.
+    assert said.count("Energy income or saving in 2035") == 1
+    assert "a buyer's saving on the LNG or power it would otherwise buy" in said
     value = _year(run_dir, "energy_value_usd", 2035)
     gdp = _year(run_dir, "gdp_usd", 2035)
     # Each run's income over its own GDP, then the median (the welfare table's statistic).

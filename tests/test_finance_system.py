@@ -413,22 +413,31 @@ def test_plot_banking_of_one_run_names_no_variants(tmp_path, monkeypatch):
     """A run's own banking figure has one variant: its title and key do not speak of
     variants (they did: '40 runs per variant', 'colour = variant', 'this scenario: ...')."""
     years = [2025, 2026]
+    from scosim.finance.plots import OUTCOMES
+    from scosim.finance.run_summary import outcomes
+
     # Unconstrained: its solvent systems caught early are resolved, so the key has both.
     one = {"this scenario": simulate(FS, years, 4, seed=2, levers=lambda y, R: _union(
         R, public_backstop="unconstrained"))}
     title, (key, labels) = _drawn(monkeypatch, one, years, tmp_path / "b.png")
     assert "variant" not in title and "4 runs;" in title
-    # The three outcomes of a run, each run once at its worst (one was missing: runs caught
-    # and left undercapitalised were drawn nowhere).
-    assert "variant" not in key and labels == [
-        "failure (default in clearing)",
-        "caught, refused public money,\nleft undercapitalised", "resolved before contagion"]
+    # The outcomes of a run, each run once at its worst (one was missing: runs caught and
+    # left undercapitalised were drawn nowhere), those some run had (since 2026-12-07).
+    res = one["this scenario"]
+    idx = [list(FS.codes).index(c) for c in MEMBERS if c in FS.codes]
+    had = [f.any() for f in outcomes(*(np.asarray(res[k])[:, :, idx] for k in (
+        "failures", "resolutions", "resolution_refused")))]
+    assert any(had) and "variant" not in key
+    assert labels == [name for (_, name, _), h in zip(OUTCOMES, had, strict=True) if h]
+    assert set(labels) <= {"failure (default in clearing)",
+                           "caught, refused public money,\nleft undercapitalised", "resolved"}
     two = {**one, "other": one["this scenario"]}
     title, (key, labels) = _drawn(monkeypatch, two, years, tmp_path / "c.png")
     assert "4 runs per variant" in title and key.startswith("colour = variant")
     # Colour says the variant, shading the outcome (not variants x outcomes entries).
     assert labels[:2] == ["this scenario", "other"]
-    assert "first panel: failure (default in clearing)" in labels
+    assert labels[2:] == [f"first panel: {name}"
+                          for (_, name, _), h in zip(OUTCOMES, had, strict=True) if h]
 
 
 def test_losses_by_cause_add_up_to_what_a_creditor_of_a_sanctioned_defaulter_loses():

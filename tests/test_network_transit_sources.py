@@ -21,7 +21,12 @@ from pathlib import Path
 import pytest
 
 from scosim.network.tables import load_network
-from scosim.network.transit_sources import main, split_by_source
+from scosim.network.transit_sources import (
+    main,
+    operating_projects,
+    run_instability,
+    split_by_source,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The instability the network used in 2035 in afghan_corridor.yaml (route_instability,
@@ -71,8 +76,17 @@ def test_the_tool_reads_a_run_and_refuses_what_it_cannot(tmp_path: Path, capsys)
               progress=False, plots=False)
     assert main([str(res.path), "--economy", "ARM"]) == 0
     out = capsys.readouterr().out
-    assert "IRN 0.0275" in out and "projects operating: TRANS_AFGHAN_RAIL" in out
+    assert "IRN 0.0275" in out and "projects operating in 2035: TRANS_AFGHAN_RAIL" in out
     assert re.search(r"ARM Armenia: exports to ARE \+0\.\d+ \(\d+ %, via IRN\)", out)
+    # 2026: the railway (opening 2033) is proposed, not operating, and not stepped in (it
+    # was listed as operating and stepped whatever the year).
+    assert main([str(res.path), "--year", "2026", "--economy", "ARM"]) == 0
+    out = capsys.readouterr().out
+    assert ("projects operating in 2026: none; proposed, not operating then: "
+            "TRANS_AFGHAN_RAIL (operating from 2033, median run)") in " ".join(out.split())
+    year, inst = run_instability(res.path, 2026)
+    alone = split_by_source(inst, ["ARM"], [])["ARM"].total
+    assert re.search(rf"^ARM\s+{re.escape(f'{alone:+.3f}')}\s", out, re.M), out
     bad = subprocess.run([sys.executable, "-m", "scosim.network.transit_sources", str(res.path),
                           "--economy", "XXX"], capture_output=True, text=True)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
@@ -82,3 +96,12 @@ def test_the_tool_reads_a_run_and_refuses_what_it_cannot(tmp_path: Path, capsys)
     bad = subprocess.run([sys.executable, "-m", "scosim.network.transit_sources", str(empty)],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr, bad.stderr
+
+
+def test_a_corridor_operates_from_its_first_year_only() -> None:
+    first = {"TRANS_AFGHAN_RAIL": 2033}
+    for year, want in ((2032, []), (2033, ["TRANS_AFGHAN_RAIL"]), (2035, ["TRANS_AFGHAN_RAIL"])):
+        got, words = operating_projects(["TRANS_AFGHAN_RAIL", "TAPI"], first, year)
+        assert got == want
+        assert "TAPI (built in no run)" in words  # proposed, never begun: not operating
+        assert ("not operating then: TRANS_AFGHAN_RAIL" in words) is (not want)

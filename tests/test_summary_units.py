@@ -23,8 +23,10 @@ from scosim.plots import plot_run
 from scosim.results import read_batches
 from scosim.run_catalogue import catalogue_row, catalogue_rows, resolve_run
 
-# Since 2026-12-07 the runs with a value and their smallest and largest (scosim.rare_runs).
-COLUMNS = ["indicator", "year", "country", "n_runs", "mean", "p05", "median", "p95",
+# Since 2026-12-07 the runs with a value and their smallest and largest (scosim.rare_runs),
+# after `unit`: it was the 9th column, and scripts read it there (a review found it moved
+# to the 12th).
+COLUMNS = ["indicator", "year", "country", "n_runs", "mean", "p05", "median", "p95", "unit",
            "n_nonzero", "nonzero_min", "nonzero_max"]
 TERMS = ("welfare_terms_of_trade_pct", "welfare_tariff_revenue_pct", "welfare_rest_pct")
 
@@ -41,8 +43,9 @@ def summary(geometry_run: Path, tmp_path_factory: pytest.TempPathFactory) -> tup
 
 def test_summary_csv_says_each_indicators_unit(summary: tuple[pd.DataFrame, Path]) -> None:
     s, _ = summary
-    # The columns read before are where they were; the unit comes last.
-    assert list(s.columns) == [*COLUMNS, "unit"]
+    # The columns read before are where they were (unit the 9th); the new ones after them.
+    assert list(s.columns) == COLUMNS
+    assert list(s.columns).index("unit") == 8
     units = s.groupby("indicator")["unit"].agg(lambda u: set(u.fillna("")))
     assert (units.map(len) == 1).all()  # one unit per indicator
     unit = units.map(lambda u: next(iter(u)))

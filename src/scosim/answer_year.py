@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["run_answer_year", "scenario_answer_year"]
+__all__ = ["answer_slots", "run_answer_slots", "run_answer_year", "scenario_answer_year"]
 
 
 def scenario_answer_year(scenario: Mapping[str, Any],
@@ -35,15 +35,9 @@ def scenario_answer_year(scenario: Mapping[str, Any],
         its simulated years, and the words after "welfare change"; None when there are
         none (the default year then).
     """
-    years = scenario.get("years") or {}
-    start, end = years.get("start"), years.get("end")
-    events = scenario.get("events") or []
+    end = (scenario.get("years") or {}).get("end")
     for slot, kinds in declared.items():
-        hit = sorted({int(e["year"]) for e in events
-                      if isinstance(e, Mapping) and e.get("type") in kinds
-                      and e.get("year") is not None
-                      and (start is None or int(e["year"]) >= int(start))
-                      and (end is None or int(e["year"]) <= int(end))})
+        hit = _event_years(scenario, kinds)
         if hit:
             named = " and ".join(k.replace("_", " ") for k in kinds)
             last = f"; the last year, {end}, is in summary.csv" if end is not None else ""
@@ -52,8 +46,43 @@ def scenario_answer_year(scenario: Mapping[str, Any],
     return None
 
 
+def _event_years(scenario: Mapping[str, Any], kinds: tuple[str, ...]) -> list[int]:
+    """The years of the scenario's events of ``kinds`` inside its simulated years, sorted."""
+    years = scenario.get("years") or {}
+    start, end = years.get("start"), years.get("end")
+    return sorted({int(e["year"]) for e in scenario.get("events") or []
+                   if isinstance(e, Mapping) and e.get("type") in kinds
+                   and e.get("year") is not None
+                   and (start is None or int(e["year"]) >= int(start))
+                   and (end is None or int(e["year"]) <= int(end))})
+
+
+def answer_slots(scenario: Mapping[str, Any],
+                 declared: Mapping[str, tuple[str, ...]]) -> frozenset[str]:
+    """The slots whose mechanism names an ``answer_year`` the scenario has events of.
+
+    Their blocks of the answer (:func:`scosim.mechanism_answer.mechanism_lines`) are shown
+    in the shock year; another slot's (a corridor's fees) in its own largest year. Keys
+    ``<slot>[<i>]`` are given as their slot, as the answer's blocks name them.
+    """
+    from scosim.model.slots import slot_of
+
+    return frozenset(slot_of(key) for key, kinds in declared.items()
+                     if _event_years(scenario, kinds))
+
+
 def run_answer_year(run_dir: str | Path) -> tuple[int, str] | None:
-    """:func:`scenario_answer_year` of a run, from its ``scenario.yaml`` and manifest.
+    """:func:`scenario_answer_year` of a run, from its ``scenario.yaml`` and manifest."""
+    return scenario_answer_year(*_run_declared(run_dir))
+
+
+def run_answer_slots(run_dir: str | Path) -> frozenset[str]:
+    """:func:`answer_slots` of a run, from its ``scenario.yaml`` and manifest."""
+    return answer_slots(*_run_declared(run_dir))
+
+
+def _run_declared(run_dir: str | Path) -> tuple[Mapping[str, Any], dict[str, tuple[str, ...]]]:
+    """A run's resolved scenario and ``{slot: event types}`` its filled slots' mechanisms name.
 
     What each filled slot's mechanism names is read from the run's record, else from the
     class the registry finds (a mechanism neither knows names nothing).
@@ -78,4 +107,4 @@ def run_answer_year(run_dir: str | Path) -> tuple[int, str] | None:
                 kinds = ()
         if kinds:
             declared[slot] = tuple(kinds)
-    return scenario_answer_year(scenario, declared)
+    return scenario, declared

@@ -40,7 +40,7 @@ named together on one line per block.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,6 +73,13 @@ class HeadlineIndicator:
     unit: str | None  #: as the mechanism or type declares it
     slot: str  #: the slot the mechanism fills; ``""`` for a proposal type
     mechanism: str  #: the mechanism's name, or the proposal type's
+    #: A proposal type's ``writes_levers`` (``finance.settlement_floor``): the slots it
+    #: acts through, whose shock year its block shows (:func:`mechanism_lines`).
+    levers: tuple[str, ...] = ()
+
+    def acts_in(self, slots: Collection[str]) -> bool:
+        """Whether its block belongs to one of ``slots``: its own, or a lever's prefix."""
+        return self.slot in slots or any(lv.split(".")[0] in slots for lv in self.levers)
 
     @property
     def heading(self) -> str:
@@ -132,7 +139,8 @@ def declared_headline(
         for name, kind in (tdecl or {}).get("headline", {}).items():
             # The class's own name: ``type_name`` may be the dotted path a scenario wrote.
             out.setdefault(name, HeadlineIndicator(kind, tdecl["indicators"].get(name), "",
-                                                   tdecl.get("name", type_name)))
+                                                   tdecl.get("name", type_name),
+                                                   tuple(tdecl.get("writes_levers") or ())))
     return out
 
 
@@ -145,7 +153,7 @@ def _type_declaration(name: str, recorded: Mapping[str, Mapping[str, Any]] | Non
     from scosim.proposals import get_type
 
     return _known(name, recorded, lambda: get_type(name),
-                  ("name", "indicators", "headline", "welfare_excludes"))
+                  ("name", "indicators", "headline", "welfare_excludes", "writes_levers"))
 
 
 def _known(key: str, recorded: Mapping[str, Mapping[str, Any]] | None, find: Any,
@@ -414,8 +422,8 @@ def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor
     rows = mean.columns[(size > ZERO).any(axis=0).to_numpy()]
     order = sorted(rows, key=lambda c: (c not in members, -abs(mean.loc[year, c]),
                                         -abs(total[c]), str(c)))
-    band = f"{LOW}-{HIGH} % of runs"
-    when = (f"as known in {year}" if final else f"largest in {year}" if event is None
+    band = f"{LOW}-{HIGH} % of runs, or k of n"  # a cell is a band or "x in k of n runs"
+    when = (f"as known in {year}" if final else f"largest in {year}" if year != event
             else f"in {year}, the scenario's shock year" + ("" if peak == year
                                                           else f", and largest in {peak}"))
     head = f"{title}, {when}{'; ' + units if units else ''}"
@@ -472,7 +480,8 @@ def _more(rest: list) -> list[str]:
 
 
 def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator],
-                    event: int | None = None) -> list[str]:
+                    event: int | None = None,
+                    event_slots: Collection[str] | None = None) -> list[str]:
     """The answer's lines for the declared headline indicators the run recorded.
 
     Args:
@@ -481,6 +490,11 @@ def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator],
         declared: :func:`declared_headline` of the run's mechanisms.
         event: The year of the scenario's shock (:func:`scosim.answer_year.run_answer_year`):
             each amount's table shows it, with a line for its peak year when it differs.
+        event_slots: The slots whose mechanism names that year
+            (:func:`scosim.answer_year.run_answer_slots`): only their blocks show it, and
+            those of the proposal types writing their levers (national-currency
+            settlement, ``finance.settlement_floor``); the others their own year (None:
+            every block).
 
     Returns:
         One block per mechanism (a heading, then each of its indicators), or ``[]``
@@ -496,7 +510,10 @@ def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator],
     width = max(len(economy_label(c)) for c in [*codes, "SCO members together"])
     out: list[str] = []
     for heading, names in _by_source(declared, recorded).items():
+        start = len(out)
         out.append(f"{heading}, {st.runs} runs:")
+        # The shock year is the year of the mechanism that names it (docs/mechanisms.md).
+        at = event if event_slots is None or declared[names[0]].acts_in(event_slots) else None
         quiet = []
         for n in names:
             h = declared[n]
@@ -504,12 +521,12 @@ def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator],
             if not _happened(st, n, h.kind, divisor):
                 quiet.append(title)
             elif h.kind == "share":
-                out += share_lines(st, n, title, width, event)
+                out += share_lines(st, n, title, width, at)
             else:
                 out += _total_lines(st, n, title, units, divisor, width,
                                     summed=h.kind == "total", final=h.kind == "final",
-                                    event=event)
-        out += rare_note(out, st.runs)
+                                    event=at)
+        out += rare_note(out[start:], st.runs)  # this block's own cells, not earlier ones
         if quiet:  # one line: a transport corridor's answer is not two lines of "no gas"
             out += textwrap.wrap(f"none in any run or year: {', '.join(quiet)}", 95,
                                  initial_indent="  ", subsequent_indent="    ")
@@ -531,65 +548,5 @@ def _by_source(declared: Mapping[str, HeadlineIndicator],
     return out
 
 
-
-@dataclass(frozen=True)
-class NetColumn:
-    """A ``net`` headline indicator as the who-gains table shows it (:func:`net_columns`)."""
-
-    name: str  #: the indicator
-    what: str  #: what it is: its declared unit after the first ": " (or the whole unit)
-    values: pd.DataFrame  #: ``median``, ``low``, ``high`` (percent) by economy, in the year
-
-
-def has_year(st: RunStats, name: str, year: int) -> bool:
-    """Whether the run recorded a value of ``name`` in ``year`` for some economy.
-
-    An indicator blank wherever it does not apply (``corridor_energy_pct`` of a
-    transport corridor) has no row in the run's statistics.
-    """
-    if not st.has(name):
-        return False
-    median = st.quantile(name, 0.5)
-    return year in median.index and bool(median.loc[year].notna().any())
-
-
-def net_label(name: str) -> str:
-    """The heading of a ``net`` indicator's column in the who-gains table.
-
-    ``net`` for a welfare change net of what an economy pays (a name with the word
-    ``net``: ``corridor_net_welfare_pct``), else the word after the indicator's prefix, a
-    part of the welfare change (``corridor_energy_pct``: ``energy``).
-    """
-    words = name.split("_")
-    return "net" if "net" in words or len(words) < 2 else words[1]
-
-
-def net_columns(st: RunStats, declared: Mapping[str, HeadlineIndicator], year: int,
-                codes: Iterable[str]) -> list[NetColumn]:
-    """The ``net`` headline indicators a run recorded, for the who-gains table's rows.
-
-    Args:
-        st: The run's statistics.
-        declared: :func:`declared_headline` of the run's mechanisms and proposal types.
-        year: The year of the welfare columns (:func:`scosim.plots.who_gains_data`).
-        codes: The economies of the table's rows.
-
-    Returns:
-        One :class:`NetColumn` per recorded ``net`` indicator, in declared order: its
-        median over runs and 5th-95th percentile across runs in ``year``, as the welfare
-        columns are (NaN for an economy it has no value for: shown blank).
-    """
-    out = []
-    codes = list(codes)
-    for name, h in declared.items():
-        if h.kind != "net" or not has_year(st, name, year):
-            continue
-        frame = pd.DataFrame({
-            "median": st.quantile(name, 0.5).loc[year],
-            "low": st.quantile(name, LOW / 100).loc[year],
-            "high": st.quantile(name, HIGH / 100).loc[year]})
-        frame.index = frame.index.astype(str)
-        unit = h.unit or ""
-        out.append(NetColumn(name, unit.partition(": ")[2] or unit,
-                             frame.reindex(codes)))
-    return out
+# The who-gains table's ``net`` columns live in their own module (they read only the stats).
+from scosim.net_columns import NetColumn, has_year, net_columns, net_label  # noqa: E402,F401

@@ -333,6 +333,9 @@ def summarised(summary: str, headline: Iterable[str] = (),
 def summary_table(st: RunStats, run_dir: str | Path) -> pd.DataFrame:
     """The run's ``summary.csv``: :meth:`RunStats.table` with each indicator's ``unit``.
 
+    Columns ``indicator, year, country, n_runs, mean, p05, median, p95, unit, n_nonzero,
+    nonzero_min, nonzero_max``: those added since come after ``unit``.
+
     The values are kept as recorded (US$, not the answer's US$ bn; percent), so the unit
     says which: as the model declares it, else as the run's manifest records its
     plug-ins' declarations, else :data:`scosim.api.UNITS` (as ``scosim compare`` resolves
@@ -357,8 +360,10 @@ def summary_table(st: RunStats, run_dir: str | Path) -> pd.DataFrame:
     units = resolve_units(names, {**UNITS, **recorded})
     # Welfare while in an arrangement is derived by the statistics, not recorded.
     units.update({n: while_unit(n) for n in names if while_unit(n)})
-    table["unit"] = table["indicator"].astype(str).map(
-        {k: storage_free(v) if v else "" for k, v in units.items()})
+    # `unit` stays the 9th column, where scripts reading by position found it before
+    # n_nonzero, nonzero_min and nonzero_max (2026-12-07) were added: those follow it.
+    table.insert(table.columns.get_loc("p95") + 1, "unit", table["indicator"].astype(str).map(
+        {k: storage_free(v) if v else "" for k, v in units.items()}))
     return table
 
 

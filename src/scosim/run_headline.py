@@ -38,7 +38,7 @@ public names of ``headline_rows`` and ``exit_answer`` are importable from here t
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -131,7 +131,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                   income: Iterable[str] = (),
                   spread: Spread | None = None,
                   unions: Callable[[int], Sequence[UnionTariffs]] | None = None,
-                  at: tuple[int, str] | None = None) -> str:
+                  at: tuple[int, str] | None = None,
+                  answer_slots: Collection[str] | None = None) -> str:
     """The answer as plain text: a heading, the table of :func:`headline_table`, notes.
 
     When no economy's welfare moved in any run (a proposal rejected everywhere),
@@ -168,11 +169,14 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
         at: The table's year and its words when a filled mechanism names the year its
             shocks and policies act (:func:`scosim.answer_year.run_answer_year`); None:
             the last year (:func:`scosim.plots.who_gains_data`).
+        answer_slots: The slots whose mechanism names that year
+            (:func:`scosim.answer_year.run_answer_slots`): only their blocks of headline
+            indicators are shown in it; None: every block.
 
     Returns:
         Lines ending in a newline, about 100 characters wide at most.
     """
-    first = mechanism_lines(st, mechanisms or {}, at[0] if at else None)
+    first = mechanism_lines(st, mechanisms or {}, at[0] if at else None, answer_slots)
     if first:
         first = [f"What the scenario's {_sources(st, mechanisms or {})} record: {title}",
                  *first, *pays, ""]
@@ -385,7 +389,7 @@ def write_headline(st: RunStats, title: str, run_dir: Path,
     if mechanisms is None:
         mechanisms = run_headline_indicators(run_dir)
     text = headline_text(st, title, mechanisms=mechanisms, versus=run_welfare_versus(run_dir),
-                         **_attribution(run_dir))
+                         **_attribution(run_dir, drawing=True))
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -436,11 +440,15 @@ def worked_out_headline(res: Result) -> str | None:
                          versus=run_welfare_versus(res.path), **_attribution(res.path))
 
 
-def _attribution(run_dir: str | Path) -> dict:
-    """The ``scope``, ``own_effect``, ``pays``, ``income``, ``spread``, ``unions``, ``at``."""
+def _attribution(run_dir: str | Path, drawing: bool = False) -> dict:
+    """``scope``, ``own_effect``, ``pays``, ``income``, ``spread``, ``unions``, ``at`` and more.
+
+    ``drawing``: the answer is written with the run's plots (:func:`write_headline`), so
+    the figures it cites are drawn.
+    """
     import json
 
-    from scosim.answer_year import run_answer_year
+    from scosim.answer_year import run_answer_slots, run_answer_year
     from scosim.attribution import own_effect_lines, run_scope
     from scosim.finance.crisis_outcomes import outcome_lines
     from scosim.network.access_answer import access_lines, energy_lines
@@ -461,6 +469,7 @@ def _attribution(run_dir: str | Path) -> dict:
                            *measure_lines(run_dir, manifest)],
             # Who lends to a bank-financed corridor: no bank is in force by default.
             "pays": [*payer_lines(run_dir), *lender_lines(run_dir),
-                     *outcome_lines(run_dir, year)],
+                     *outcome_lines(run_dir, year, drawing)],
             "spread": run_spread(run_dir, manifest),
-            "unions": run_union_tariffs(run_dir), "at": at}
+            "unions": run_union_tariffs(run_dir), "at": at,
+            "answer_slots": run_answer_slots(run_dir) if at else None}

@@ -34,8 +34,9 @@ def share_lines(st: RunStats, name: str, title: str, width: int,
         name: The indicator.
         title: Its name as the answer shows it.
         width: Width of the economy column.
-        event: The year of the scenario's shock: the column is of it, and the heading
-            names the year of the largest share when it differs.
+        event: The year of the scenario's shock: the column is of it when the run has
+            that year; the heading names the year of the largest share when it differs,
+            and a line its largest share then, as an amount's table does.
 
     Returns:
         The block's lines: the year of the largest share among the SCO members (or
@@ -45,7 +46,8 @@ def share_lines(st: RunStats, name: str, title: str, width: int,
 
     share = st.share_positive(name).fillna(0.0)
     members = set(_members(st))
-    year = peak = int(share[_focus(share, members)].sum(axis=1).idxmax())
+    focus = _focus(share, members)
+    year = peak = int(share[focus].sum(axis=1).idxmax())
     if event is not None and event in share.index:
         year = event
     per_run = st.mean(name).fillna(0.0).sum(axis=0)  # mean number of such years a run
@@ -61,8 +63,10 @@ def share_lines(st: RunStats, name: str, title: str, width: int,
         return f"  {pct:>4} %  {per_run[c]:>34.2f}"
 
     same = len(order) > 1 and len({cells(c) for c in order}) == 1
-    when = (f"most in {year}" if event is None else f"in {year}, the scenario's shock year"
-            + ("" if peak == year else f" (most in {peak})"))
+    # The shock year only where it is the column's: a share without that year falls back
+    # to its peak, which the heading had still called "the scenario's shock year".
+    when = (f"most in {year}" if year != event else f"in {year}, the scenario's shock year"
+            + ("" if peak == year else f", and largest in {peak}"))
     if year == peak and year < last and len(order) and _steady(share, order, year):
         # At its peak from `year` to the last year: "most in 2027" read as a fall after.
         pct = percent_of_runs(share.loc[year, order[0]], st.runs)
@@ -73,11 +77,16 @@ def share_lines(st: RunStats, name: str, title: str, width: int,
     if members and not mine:
         out.append("    no SCO member in any run or year; other economies:")
     out.append(f"    {'economy':<{width}}  {year:>6}  {span + ', mean number of years a run':>34}")
+    largest = []
+    if peak != year:  # the shock year shown: where it is largest, with its figure, as amounts
+        top = max(focus, key=lambda c: (share.loc[peak, c], -focus.index(c)))
+        largest = [f"    largest in {peak}: most {economy_label(str(top))}, "
+                   f"{percent_of_runs(share.loc[peak, top], st.runs)} % of runs"]
     if same:
         # One row for identical rows: four of them and "and 4 more: ..." hid that they agree.
         label = f"all {len(order)} economies"
         return [*out, f"    {label:<{width}}{cells(order[0])}",
-                f"      ({' '.join(str(c) for c in order)})"]
+                f"      ({' '.join(str(c) for c in order)})", *largest]
 
     def row(c: Any) -> str:
         return f"    {economy_label(str(c)):<{width}}{cells(c)}"
@@ -85,4 +94,4 @@ def share_lines(st: RunStats, name: str, title: str, width: int,
     out += [row(c) for c in mine]
     if mine and others:
         out.append("    other economies:")
-    return out + [row(c) for c in others] + _more(rest)
+    return out + [row(c) for c in others] + _more(rest) + largest

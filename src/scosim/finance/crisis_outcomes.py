@@ -5,6 +5,12 @@ that then fails in clearing is in both rows), and a run whose resolved system le
 trace in the "failure" row read as a crisis that vanished. This line counts each run
 once, at its worst outcome over the SCO members (:func:`scosim.finance.run_summary.outcomes`),
 so its three shares add up to the share of runs in a crisis, as the figure's stacked bar.
+
+A run without the finance slot has no ``bank_failures``: that is read from the first batch
+file's metadata before any row is (until 2026-12-07 every batch file was read first, 6-8 s
+of every ``scosim show`` of a 5,000-run customs union). The group is the banking figure's
+(all economies when the run recorded no membership), and the figure is cited only where
+it is drawn.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from scosim.indicator_display import percent_of_runs
 __all__ = ["OutcomeCounts", "outcome_counts", "outcome_lines"]
 
 _READ = ("bank_failures", "bank_resolutions", "bank_resolutions_refused", "member")
+#: The figure's file in the run's ``plots/`` (:func:`scosim.mechanism_plots`).
+FIGURE = "banking.png"
 
 
 class OutcomeCounts:
@@ -28,12 +36,18 @@ class OutcomeCounts:
     Attributes:
         years: The run's years.
         n_runs: Runs added.
+        group: The SCO members of the first run's first year; None when it recorded
+            none (then all economies, as the banking figure).
         failed, undercapitalised, resolved: ``(T,)`` runs at that outcome each year.
+        drawable: Whether the run has every indicator the banking figure needs
+            (:class:`scosim.finance.run_summary.BankingStream`); set by :func:`outcome_counts`.
     """
 
     def __init__(self) -> None:
         self.years: list[int] = []
+        self.codes: list[str] = []
         self.group: list[str] | None = None
+        self.drawable = True
         self.n_runs = 0
         self.failed = np.zeros(0)
         self.undercapitalised = np.zeros(0)
@@ -46,26 +60,27 @@ class OutcomeCounts:
         fail = df[df["indicator"] == "bank_failures"]
         if fail.empty:
             return
-        if self.group is None:
-            # The SCO members of the first run's first year, as the banking figure's group.
+        if not self.years:
+            # The SCO members of the first run's first year, as the banking figure's group
+            # (all economies without a membership: "... or codes" named them SCO members).
             self.years = sorted(int(y) for y in fail["year"].unique())
-            codes = list(dict.fromkeys(fail["country"].astype(str)))
+            self.codes = list(dict.fromkeys(fail["country"].astype(str)))
             mem = df[(df["indicator"] == "member") & (df["year"] == self.years[0])
                      & (df["run"] == df["run"].min()) & (df["value"] > 0)]
             members = set(mem["country"].astype(str))
-            self.group = [c for c in codes if c in members] or codes
+            self.group = [c for c in self.codes if c in members] or None
             zero = np.zeros(len(self.years))
             self.failed, self.undercapitalised, self.resolved = zero, zero.copy(), zero.copy()
         runs = np.sort(fail["run"].unique())
+        group = self.group or self.codes
         cube = {}
         for name in _READ[:3]:
             part = df[df["indicator"] == name]
             wide = part.pivot_table(index=["run", "year"], columns="country", values="value",
                                     observed=True)
             full = pd.MultiIndex.from_product([runs, self.years], names=["run", "year"])
-            wide = wide.reindex(index=full, columns=self.group)  # absent: NaN, not a flag
-            cube[name] = wide.to_numpy(float).reshape(len(runs), len(self.years),
-                                                      len(self.group))
+            wide = wide.reindex(index=full, columns=group)  # absent: NaN, not a flag
+            cube[name] = wide.to_numpy(float).reshape(len(runs), len(self.years), len(group))
         failed, left, resolved = outcomes(cube["bank_failures"], cube["bank_resolutions"],
                                           cube["bank_resolutions_refused"])
         self.n_runs += len(runs)
@@ -77,29 +92,44 @@ class OutcomeCounts:
 def outcome_counts(run_dir: str | Path) -> OutcomeCounts | None:
     """The worst outcome of each run and year over the SCO members, read from a run's files.
 
-    None when the run recorded no bank failures (the finance slot was empty).
+    None when the run recorded no bank failures (the finance slot was empty): known from
+    the first batch file's list of indicators (its metadata; its ``indicator`` column for
+    a file written before 2026-12-07), before any row is read. The membership is read
+    from the first file only: it names the group.
     """
     import pyarrow.parquet as pq
 
+    from scosim.finance.run_summary import NOT_RECORDED_BEFORE, RUN_INDICATORS
+    from scosim.result_tables import _file_indicator_names
     from scosim.results import batch_files
 
     d = Path(run_dir) / "indicators"
-    if not d.is_dir():
+    files = batch_files(d) if d.is_dir() else []
+    if not files:
+        return None
+    names = _file_indicator_names(files[0])
+    if "bank_failures" not in names:
         return None
     counts = OutcomeCounts()
-    for f in batch_files(d):
+    counts.drawable = set(RUN_INDICATORS) - NOT_RECORDED_BEFORE <= names
+    for i, f in enumerate(files):
+        read = list(_READ) if i == 0 else list(_READ[:3])
         counts.add(pq.read_table(f, columns=["run", "year", "country", "indicator", "value"],
-                                 filters=[("indicator", "in", list(_READ))]).to_pandas())
+                                 filters=[("indicator", "in", read)]).to_pandas())
     return counts if counts.n_runs else None
 
 
-def outcome_lines(run_dir: str | Path, event_year: int | None = None) -> list[str]:
+def outcome_lines(run_dir: str | Path, event_year: int | None = None,
+                  drawing: bool = False) -> list[str]:
     """The answer's lines: each run's worst banking outcome over the SCO members.
 
     Args:
         run_dir: The run's directory.
         event_year: The year of the scenario's shock (:func:`scosim.answer_year.run_answer_year`),
             shown first; the year with most runs in a crisis follows when it differs.
+        drawing: The answer is written with the run's plots (``scosim run``, which draws
+            the banking figure after it). Otherwise the figure is cited only if it is in
+            the run's ``plots/`` (not after ``--no-plots``).
 
     Returns:
         The lines, or ``[]`` when the finance slot was empty or no run had a crisis.
@@ -113,10 +143,12 @@ def outcome_lines(run_dir: str | Path, event_year: int | None = None) -> list[st
     peak = c.years[int(np.argmax(crisis))]
     shown = [y for y in dict.fromkeys([event_year, peak]) if y in c.years]
     who = "the SCO members" if c.group else "all economies"
+    drawn = c.drawable and (drawing or (Path(run_dir) / "plots" / FIGURE).is_file())
+    cite = f" (plots/{FIGURE}, first panel)" if drawn else ""
     out = textwrap.wrap(f"banking crisis among {who}, each run counted once at its worst "
-                        "outcome (plots/banking.png, first panel):", 95,
-                        initial_indent="  ", subsequent_indent="    ")
+                        f"outcome{cite}:", 95, initial_indent="  ", subsequent_indent="    ")
     n = c.n_runs
+    runs = f"{n} run" if n == 1 else f"{n} runs"
     for y in shown:
         i = c.years.index(y)
 
@@ -124,7 +156,7 @@ def outcome_lines(run_dir: str | Path, event_year: int | None = None) -> list[st
             return f"{percent_of_runs(k / n, n)} %"
 
         what = "the scenario's shock" if y == event_year else "most runs in a crisis"
-        out += textwrap.wrap(f"{y} ({what}): {pct(crisis[i])} of {n} runs = failure "
+        out += textwrap.wrap(f"{y} ({what}): {pct(crisis[i])} of {runs} = failure "
                              f"{pct(c.failed[i])} + caught, refused public money and left "
                              f"undercapitalised {pct(c.undercapitalised[i])} + resolved "
                              f"{pct(c.resolved[i])}", 95, initial_indent="    ",

@@ -34,7 +34,8 @@ OUTCOMES: tuple[tuple[str, str, dict], ...] = (
     ("failed", "failure (default in clearing)", {"alpha": 1.0}),
     ("undercapitalised", "caught, refused public money,\nleft undercapitalised",
      {"alpha": 0.45, "hatch": "///"}),
-    ("resolved", "resolved before contagion", {"alpha": 0.2}),
+    # The answer's word (finance/crisis_outcomes.py): one wording for one outcome.
+    ("resolved", "resolved", {"alpha": 0.2}),
 )
 
 
@@ -112,7 +113,10 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
     n_runs = 0
     x_max = 0.0  # right end of the who-paid bands, to leave room for the written means
     noted = False
+    shaded = ranged = False  # what the fiscal-cost panel draws, for its title
     k_var = len(summaries)
+    # A scenario without a fund: the sentence alone, not a zero line on a +-0.04 axis.
+    fund = any(sm.fund_any for sm in summaries.values())
     width = 0.8 / max(k_var, 1)
     # A run's own figure has one variant: a key of "variants" would name one that is not there.
     one = k_var == 1
@@ -128,8 +132,8 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
         bottom = np.zeros(len(yrs))
         for field, name, style in OUTCOMES:
             part = 100 * getattr(sm, field) / n_runs
-            ax.bar(x0, part, width * 0.9, bottom=bottom, color=colour,
-                   edgecolor=colour, label=name if one else None, **style)
+            ax.bar(x0, part, width * 0.9, bottom=bottom, color=colour, edgecolor=colour,
+                   label=name if one and part.any() else None, **style)
             bottom = bottom + part
         crisis = sm.failed + sm.undercapitalised + sm.resolved
         lo, hi = wilson_interval(crisis, n_runs)
@@ -142,6 +146,9 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
         few = np.array([rare(n_runs, k) for k in k_c], dtype=bool)
         # A bar a year (not a filled band): a year between two rare ones stands alone.
         lo_b, hi_b = sm.cost_band[:, ~few]
+        # A year no run had a cost draws a bar of height 0: nothing shaded to name.
+        shaded = shaded or bool((hi_b - lo_b > 0).any())
+        ranged = ranged or bool(few.any())
         axes[1].bar(yrs[~few] + dx, hi_b - lo_b, 0.5 / k_var, bottom=lo_b, color=colour,
                     alpha=0.2, linewidth=0)
         axes[1].vlines(yrs[few] + dx, lo_c[few], hi_c[few], color=colour, lw=2, alpha=0.5)
@@ -150,8 +157,9 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
         for x, kk, top in zip(yrs[few] + dx, k_c[few], hi_c[few], strict=True):
             axes[1].text(x, top, f" {int(kk)}/{n_runs}", fontsize=7, color=colour,
                          va="bottom", ha="left")
-        axes[2].plot(yrs + dx, sm.fund_median, color=colour, marker="o", ms=3)
-        axes[2].fill_between(yrs, *sm.fund_band, color=colour, alpha=0.15, linewidth=0)
+        if fund:
+            axes[2].plot(yrs + dx, sm.fund_median, color=colour, marker="o", ms=3)
+            axes[2].fill_between(yrs, *sm.fund_band, color=colour, alpha=0.15, linewidth=0)
         for p in range(len(PAYERS)):
             m, (lo_p, hi_p) = sm.payer_mean[p], sm.payer_band[:, p]
             y = p + (k - (k_var - 1) / 2) * width
@@ -176,15 +184,22 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
                        "whiskers: 95% Wilson interval of the whole bar")
     # Both bands are the run's 5th-95th percentiles over runs (run_summary: LOW, HIGH).
     band = f"band {LOW}-{HIGH}th pct."
-    axes[1].set_title(f"Fiscal cost, gross incl. recapitalisation\n(mean; shaded: {LOW}-{HIGH}th "
-                      "pct.; k/n: where most runs had none,\nthe range of the k runs with one)",
+    # The title says what is drawn: shaded bars, k/n ranges, or both (not a band never drawn).
+    drawn = ["mean", *([f"shaded: {LOW}-{HIGH}th pct."] if shaded else []),
+             *(["k/n: where most runs had none,\nthe range of the k runs with one"]
+               if ranged else [])]
+    axes[1].set_title(f"Fiscal cost, gross incl. recapitalisation\n({'; '.join(drawn)})",
                       fontsize=10)
     axes[1].set_ylabel(f"US$ billion per year ({group_label})")
-    if not any(sm.fund_any for sm in summaries.values()):
+    if fund:
+        axes[2].set_title(f"Deposit insurance fund (median; {band})")
+        axes[2].set_ylabel(f"US$ billion at year end ({group_label})")
+    else:  # no axis, line or band to read a zero off: the sentence alone
+        axes[2].set_title("Deposit insurance fund")
         axes[2].text(0.5, 0.5, "no deposit insurance fund\nin this scenario",
-                     transform=axes[2].transAxes, ha="center", va="center", color="0.4")
-    axes[2].set_title(f"Deposit insurance fund (median; {band})")
-    axes[2].set_ylabel(f"US$ billion at year end ({group_label})")
+                     transform=axes[2].transAxes, ha="center", va="center", color="0.3",
+                     fontsize=11)
+        axes[2].set_axis_off()
     for ax in axes[:3]:
         ax.set_xlabel("year")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -201,9 +216,11 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
     if not one:
         # Colour says the variant, shading the outcome: a key of variants x outcomes (nine
         # entries for three variants) ran over the panels' axis labels.
+        # Only the outcomes some variant had: a key of outcomes no run reached misreads.
+        had = [o for o in OUTCOMES if any(getattr(sm, o[0]).any() for sm in summaries.values())]
         handles = [Patch(color=f"C{k}") for k in range(k_var)] + [
-            Patch(facecolor="0.35", edgecolor="0.35", **style) for _, _, style in OUTCOMES]
-        labels = [*summaries, *(f"first panel: {name}" for _, name, _ in OUTCOMES)]
+            Patch(facecolor="0.35", edgecolor="0.35", **style) for _, _, style in had]
+        labels = [*summaries, *(f"first panel: {name}" for _, name, _ in had)]
     fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8,
                title=("first panel: each run counted once, at its worst outcome in the year"
                       if one else "colour = variant (the same in every panel); first panel: "

@@ -98,7 +98,7 @@ def _usd(v: float) -> str:
 
 
 def energy_lines(run_dir: str | Path, year: int | None = None) -> list[str]:
-    """Each economy's energy income in US$ and as a share of GDP (median over runs).
+    """Each economy's energy income (an importer's: saving) in US$ and over GDP (median over runs).
 
     Args:
         run_dir: The run's directory.
@@ -121,11 +121,13 @@ def energy_lines(run_dir: str | Path, year: int | None = None) -> list[str]:
     shown = usd[usd != 0].abs().sort_values(ascending=False, kind="stable").index[:SHOWN]
     said = "; ".join(f"{NAMES.get(c, c)} {_usd(usd[c])}, {share[c]:.2f} % of its GDP"
                      for c in shown)
-    text = (f"Energy income in {year} (energy_value_usd, what the energy corridors' "
-            "deliveries are worth to the economy, and over its GDP, gdp_usd; each the median "
-            f"over the {len(value)} runs): {said}. The welfare column is a percentage of real "
-            "expenditure, which for an exporter with a large trade surplus is well below its "
-            "GDP: the same income is a smaller share of GDP.")
+    # An importer's worth is a saving, not an income: India's and Pakistan's on TAPI's gas.
+    text = (f"Energy income or saving in {year} (energy_value_usd, what the energy corridors' "
+            "deliveries are worth to the economy: a seller's rent, a transit state's fees, a "
+            "buyer's saving on the LNG or power it would otherwise buy; and over its GDP, "
+            f"gdp_usd; each the median over the {len(value)} runs): {said}. The welfare "
+            "column is a percentage of real expenditure, which for an exporter with a large "
+            "trade surplus is well below its GDP: the same income is a smaller share of GDP.")
     return textwrap.wrap(text, 95, break_on_hyphens=False, break_long_words=False)
 
 

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from scosim.network.routing import Routes
     from scosim.network.step import CorridorNetwork, NetworkStep
 
-__all__ = ["Flow", "Split", "main", "run_instability", "split_by_source"]
+__all__ = ["Flow", "Split", "main", "operating_projects", "run_instability", "split_by_source"]
 
 #: Economies shown by default: those the README discusses.
 SHOWN = ("TJK", "TKM", "ARM", "AZE", "IRN", "UZB", "KGZ", "KAZ")
@@ -205,6 +205,42 @@ def _scenario_projects(run_dir: Path) -> list[str]:
             if isinstance(p, dict) and p.get("type") == "corridor" and p.get("project")]
 
 
+def _first_years(run_dir: Path) -> dict[str, int]:
+    """``{project: year}`` each corridor of the run first operates.
+
+    The median over the runs that built it (:func:`scosim.network.runplots.\
+first_operating_years`); a project no run began is left out.
+    """
+    from scosim.network.mechanism import scenario_tables
+    from scosim.network.runplots import first_operating_years
+    from scosim.scenario.loader import load_scenario
+
+    try:
+        scenario = load_scenario(run_dir / "scenario.yaml")
+    except (OSError, ValueError):
+        return {}
+    corridors = [p for p in scenario.proposals if p.type == "corridor"]
+    return first_operating_years(run_dir, corridors,
+                                 scenario_tables(scenario.parameters.network))
+
+
+def operating_projects(projects: Sequence[str], first: dict[str, int], year: int
+                       ) -> tuple[list[str], str]:
+    """The projects operating in ``year``, and the words for the list.
+
+    A proposed corridor operates from its first year (``first``); before it, or when no
+    run built it, it is named "proposed" and the network is stepped without it (the
+    Trans-Afghan railway, opening in 2033, was stepped in as operating in 2026).
+    """
+    operating = [p for p in projects if p in first and first[p] <= year]
+    later = [f"{p} (operating from {first[p]}, median run)" if p in first
+             else f"{p} (built in no run)" for p in projects if p not in operating]
+    words = f"projects operating in {year}: {', '.join(operating) or 'none'}"
+    if later:
+        words += f"; proposed, not operating then: {', '.join(later)}"
+    return operating, words
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print each economy's trade-cost rise by source of instability, and its routes."""
     from scosim.data.constants import ECONOMIES, NAMES
@@ -225,10 +261,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         year, inst = run_instability(a.run, a.year)
     except (ValueError, OSError) as exc:
         ap.error(str(exc))
-    projects = _scenario_projects(a.run)
+    projects, words = operating_projects(_scenario_projects(a.run), _first_years(a.run), year)
     print(f"Trade-cost rise by whose instability, {year}, percentage points (trade-weighted, "
-          "the network_trade_cost_change_pct indicator; default value of time; projects "
-          f"operating: {', '.join(projects) or 'none'}). Instability the run's network used: "
+          f"the network_trade_cost_change_pct indicator; default value of time; {words}). "
+          "Instability the run's network used: "
           + ", ".join(f"{c} {v:.4f}" for c, v in sorted(inst.items(), key=lambda kv: -kv[1])))
     split = split_by_source(inst, shown, projects)
     sources = sorted(inst, key=lambda c: -inst[c])

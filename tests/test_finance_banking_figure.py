@@ -1,0 +1,86 @@
+"""The banking figure says what it draws: its key, its fund panel, its fiscal-cost title.
+
+A new user found in ``finance_crisis.yaml``'s ``banking.png`` (no union) a key listing
+"caught, refused public money ..." and "resolved before contagion" though no run had
+either, a zero line on a +-0.04 axis titled "median; band 5-95th pct." beside "no deposit
+insurance fund in this scenario", and in ``finance_crisis_union.yaml``'s a fiscal-cost
+title "shaded: 5-95th pct." where every year was a k/n range and nothing was shaded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from scosim.finance import plots
+from scosim.finance.run_summary import PAYERS, summarise
+
+YEARS = [2025, 2026, 2027]
+R, N = 40, 2
+
+
+def _arrays(fail_runs: int, cost_runs: int, fund: bool, resolved: int = 0) -> dict:
+    """(R, T, N) arrays: economy 0 fails in ``fail_runs`` runs of 2026 and pays US$50 bn
+    in ``cost_runs`` runs of each year; economy 1 is resolved in ``resolved`` runs."""
+    shape = (R, len(YEARS), N)
+    z = {name: np.zeros(shape) for name, _ in PAYERS}
+    z.update(failures=np.zeros(shape), resolutions=np.zeros(shape),
+             resolution_refused=np.zeros(shape), fund_balance=np.zeros(shape))
+    z["failures"][:fail_runs, 1, 0] = 1.0
+    z["resolutions"][:resolved, 1, 1] = 1.0
+    z["fiscal_cost"][:cost_runs, :, 0] = 50e9 * (1 + np.arange(cost_runs))[:, None]
+    if fund:
+        z["fund_balance"][:] = 1e9 * (1 + np.arange(R))[:, None, None]
+    return z
+
+
+def _draw(monkeypatch, tmp_path: Path, arrays: dict) -> plt.Figure:
+    kept = []
+    monkeypatch.setattr(plots.plt, "close", kept.append)  # keep the figure to read it
+    plots.plot_banking_summaries({"this scenario": summarise(arrays, list(range(N)))}, YEARS,
+                                 tmp_path / "banking.png", title="t")
+    assert (tmp_path / "banking.png").stat().st_size > 0
+    return kept[0]
+
+
+def test_the_key_lists_only_outcomes_some_run_had(monkeypatch, tmp_path: Path) -> None:
+    fig = _draw(monkeypatch, tmp_path, _arrays(fail_runs=10, cost_runs=30, fund=False))
+    keys = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert keys == ["failure (default in clearing)"]
+    plt.close(fig)
+    fig = _draw(monkeypatch, tmp_path, _arrays(10, 30, False, resolved=30))
+    keys = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert keys == ["failure (default in clearing)", "resolved"]  # the answer's word
+    plt.close(fig)
+
+
+def test_without_a_fund_the_panel_is_the_sentence_alone(monkeypatch, tmp_path: Path) -> None:
+    fig = _draw(monkeypatch, tmp_path, _arrays(10, 30, fund=False))
+    ax = fig.axes[2]
+    assert not ax.lines and not ax.collections and not ax.axison
+    assert ax.get_title() == "Deposit insurance fund"  # no median or band named
+    assert [t.get_text() for t in ax.texts] == ["no deposit insurance fund\nin this scenario"]
+    plt.close(fig)
+    fig = _draw(monkeypatch, tmp_path, _arrays(10, 30, fund=True))
+    ax = fig.axes[2]
+    assert ax.lines and ax.collections and "median; band 5-95th pct." in ax.get_title()
+    assert not ax.texts
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(("cost_runs", "shaded", "ranged"), [
+    (30, True, False),  # most runs pay every year: bands
+    (4, False, True),   # 4 of 40 every year: k/n ranges only, nothing shaded
+])
+def test_the_fiscal_cost_title_names_what_is_drawn(monkeypatch, tmp_path: Path,
+                                                   cost_runs: int, shaded: bool,
+                                                   ranged: bool) -> None:
+    fig = _draw(monkeypatch, tmp_path, _arrays(10, cost_runs, fund=False))
+    title = fig.axes[1].get_title()
+    assert ("shaded: 5-95th pct." in title) is shaded, title
+    assert ("k/n" in title) is ranged, title
+    assert title.startswith("Fiscal cost, gross incl. recapitalisation\n(mean")
+    plt.close(fig)
