@@ -12,11 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from _tidy import tidy_rows
 from scosim.finance import crisis_outcomes
 from scosim.finance.crisis_outcomes import outcome_counts, outcome_lines
 from scosim.finance.run_summary import RUN_INDICATORS
@@ -32,16 +32,9 @@ def _write(run: Path, batches: list[dict[str, np.ndarray]]) -> Path:
     d.mkdir(parents=True)
     run0 = 0
     for b, arrays in enumerate(batches):
-        parts = []
-        for name, x in arrays.items():
-            r, t, n = x.shape
-            parts.append(pd.DataFrame({
-                "run": np.repeat(np.arange(run0, run0 + r), t * n),
-                "year": np.tile(np.repeat(YEARS[:t], n), r),
-                "country": np.tile(CODES[:n], r * t), "indicator": name,
-                "value": x.reshape(-1)}))
+        rows = tidy_rows(arrays, run0, YEARS, CODES)
         run0 += next(iter(arrays.values())).shape[0]
-        table = pa.Table.from_pandas(pd.concat(parts, ignore_index=True), preserve_index=False)
+        table = pa.Table.from_pandas(rows, preserve_index=False)
         pq.write_table(with_indicator_names(table), d / f"batch-{b:05d}.parquet")
     return run
 

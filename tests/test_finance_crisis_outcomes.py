@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from _tidy import tidy_rows
 from scosim.cli import main
 from scosim.finance.crisis_outcomes import OutcomeCounts
 from scosim.finance.run_summary import RUN_INDICATORS, BankingStream, outcomes, summarise
@@ -57,15 +58,8 @@ def test_outcomes_are_disjoint_and_cover_every_crisis() -> None:
 
 
 def _tidy(arrays: dict[str, np.ndarray], run0: int) -> pd.DataFrame:
-    parts = []
-    for name, x in arrays.items():
-        r, t, n = x.shape
-        parts.append(pd.DataFrame({
-            "run": np.repeat(np.arange(run0, run0 + r), t * n),
-            "year": np.tile(np.repeat(YEARS[:t], n), r),
-            "country": np.tile(CODES[:n], r * t), "indicator": name,
-            "value": x.reshape(-1)}))
-    return pd.concat(parts, ignore_index=True)
+    """Tidy rows of ``{name: (R, T, N)}`` in this file's years and codes."""
+    return tidy_rows(arrays, run0, YEARS, CODES)
 
 
 def test_panel_shares_add_up_to_the_crisis_share_batch_by_batch() -> None:
