@@ -422,7 +422,11 @@ def spread_lines(sp: Spread | None, st: RunStats, *, moved: bool, in_arrangement
     # Only what would change something: a weight already at the value suggested, or
     # weights no vote reads (every vote committed), are not offered.
     weigh = voted and sp.scores_decide
-    if weigh and not drawn:
+    # The dominance weight multiplies the relative-gains gap to the leader; where that gap
+    # is 0 in every vote the run logged (no state's gain trails the leader's), no weight on
+    # it changes a score (afghan_instability_rats.yaml: every state loses, the leader most).
+    gap = st.vote_terms.term_moves("dominance")
+    if weigh and not drawn and gap is not False:
         if sp.dominance == 0:
             published = _weight_default("dominance")
             sets.append(_set(sp, "parameters.weights.dominance", f"{published:g}")
@@ -430,6 +434,7 @@ def spread_lines(sp: Spread | None, st: RunStats, *, moved: bool, in_arrangement
         else:
             sets.append(_set(sp, "parameters.weights.dominance", "0")
                         + " (README: who vetoes turns on it)")
+    if weigh and not drawn:
         sets.append(_set(sp, "parameters.weights.draw", "confidence_set")
                     + " (draws them in each run from what the SCO record allows, "
                     "docs/hindcasts.md)")
