@@ -353,3 +353,29 @@ def test_the_dominance_weight_is_suggested_only_where_it_moves_a_vote(
     assert a.index.equals(b.index) or turns
     assert (not a.equals(b)) is turns
 
+
+def test_committed_votes_leave_the_vote_shocks_out_of_what_the_runs_vary() -> None:
+    """Where every vote is committed (customs_union.yaml: always_yes) the line dropped the
+    political weights but still said the runs "differ only in ... the shocks to the
+    states' vote scores", which decide nothing either (a code review, 2026-12-07). The
+    answer's "On its own score" line, which does read the shocks, says so itself."""
+    from scosim.run_spread import drawn_quantities
+    from scosim.scenario import load_scenario
+
+    cu = load_scenario(ROOT / "scenarios" / "customs_union.yaml").model_dump(mode="json")
+    assert cu["parameters"]["council"]["vote_noise"] > 0
+    said = _said(cu)
+    assert "vote scores" not in said
+    assert "differ only in the growth shocks and the trade elasticity sigma" in said
+    drawn = cu | {"parameters": {**cu["parameters"], "weights": {
+        **cu["parameters"]["weights"], "draw": "confidence_set"}}}
+    assert "political weights" not in _said(drawn)
+    sp = scenario_spread(drawn, "cu.yaml")
+    assert [w for w, _ in drawn_quantities(sp, voted=True)] == [
+        "the growth shocks", "the trade elasticity sigma"]
+    # A state voting on its own score: its shocks and drawn weights count again.
+    own = copy.deepcopy(drawn)
+    own["countries"] = {"KAZ": {"rules": {"vote": "utility_vote"}}}
+    said = _said(own)
+    assert "the shocks to the states' vote scores" in said
+    assert "the political weights and the vote noise (drawn from" in said
