@@ -1,9 +1,12 @@
 """Build hook: the wheel carries scenarios/ and the docs the program cites.
 
-The repository's scenarios/ go to ``scosim/shipped_scenarios/``; README.md and docs/*.md
-to ``scosim/shipped_docs/`` (README.md and docs/<page>.md, the layout their links assume):
-the answers cite them (scosim.cited_docs), and a wheel without them cited pages its user
-could not open (an outside review, 2026-12-07).
+The repository's scenarios/ go to ``scosim/shipped_scenarios/``; README.md, CHANGELOG.md
+and docs/*.md to ``scosim/shipped_docs/`` (README.md and docs/<page>.md, the layout their
+links assume): the answers cite them (scosim.cited_docs), and a wheel without them cited
+pages its user could not open (an outside review, 2026-12-07). The figures under docs/img/
+that those pages link go with them (five PNGs, 1.25 MB, the README's screenshot 0.36 MB of
+it): the shipped README linked CHANGELOG.md and docs/img/explorer.png, neither in the wheel
+(a new user, 2026-12-07). An image no page links is not shipped.
 
 Everything else is in pyproject.toml. The top-level scenarios/ folder stays where it is
 (the docs, the tests and users' commands name ``scenarios/<file>.yaml``); a built wheel
@@ -12,6 +15,7 @@ scosim:customs_union`` (scosim.scenario.shipped). An editable install copies not
 reads the checkout's folder.
 """
 
+import re
 import shutil
 from pathlib import Path
 
@@ -51,17 +55,30 @@ class BuildPy(build_py):
         self._copy_docs()
 
     def _copy_docs(self) -> None:
-        """Copy README.md and docs/*.md (not the images: text the answers cite)."""
-        pages = [HERE / "README.md", *sorted((HERE / "docs").glob("*.md"))]
-        if not all(p.is_file() for p in pages) or len(pages) < 2:
-            raise SystemExit(f"setup.py: no README.md and docs/*.md beside {HERE} to ship in "
-                             "the wheel (an sdist needs MANIFEST.in's `include README.md` "
-                             "and `recursive-include docs *.md`)")
+        """Copy README.md, CHANGELOG.md, docs/*.md and the docs/img/ figures they link."""
+        pages = [HERE / "README.md", HERE / "CHANGELOG.md",
+                 *sorted((HERE / "docs").glob("*.md"))]
+        if not all(p.is_file() for p in pages) or len(pages) < 3:
+            raise SystemExit(f"setup.py: no README.md, CHANGELOG.md and docs/*.md beside {HERE} "
+                             "to ship in the wheel (an sdist needs MANIFEST.in's `include "
+                             "README.md CHANGELOG.md` and `recursive-include docs *.md`)")
         shutil.rmtree(Path(self.build_lib, *DOCS_TARGET), ignore_errors=True)
-        for src in pages:
+        for src in pages + linked_images(pages):
             dest = Path(self.build_lib, *DOCS_TARGET, src.relative_to(HERE))
             self.mkpath(str(dest.parent))
             self.copy_file(str(src), str(dest))
+
+
+def linked_images(pages: list[Path]) -> list[Path]:
+    """The files under docs/img/ that ``pages`` link (``](img/x.png)``, ``](docs/img/x.png)``)."""
+    img = (HERE / "docs" / "img").resolve()
+    found = set()
+    for page in pages:
+        for target in re.findall(r"\]\(([^)\s#]+)", page.read_text(encoding="utf-8")):
+            path = (page.parent / target).resolve()
+            if path.parent == img and path.is_file():
+                found.add(HERE / "docs" / "img" / path.name)
+    return sorted(found)
 
 
 setup(cmdclass={"build_py": BuildPy})

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from scosim.cli import main
 from scosim.explore.session import View, run_view
@@ -393,3 +394,43 @@ def test_page_compare_table_is_the_one_scosim_compare_prints(
     words = " ".join(" ".join(printed).split())
     assert said and all(" ".join(s.split()) in words for s in said)
     assert any(s.endswith("rows without a change in any paired run not shown") for s in said)
+
+
+def test_opening_a_finished_run_sets_no_widget_twice(workdir: Path, monkeypatch) -> None:
+    """Opening a finished run logged, with a full stack trace, 'The widget with key
+    "customs_union--seed" was created with a default value but also had its value set via
+    the Session State API' (Streamlit 1.67, a new user, 2026-12-07): the page put the run's
+    seed into session state and then created the box with `value=`. Every widget the page
+    fills from the run gets its value from session state alone (Streamlit's Session State
+    caveats), so no widget, the form's fields included, warns."""
+    testing = pytest.importorskip("streamlit.testing.v1")
+    from streamlit.elements.lib import policies
+
+    made = run_view(View(CU, {"parameters.trade.sigma": 4.5}, seed=7, replications=3,
+                         out="results"))
+    monkeypatch.setenv("SCOSIM_EXPLORE", json.dumps(
+        {"scenario": None, "scenarios_dir": "scenarios", "out": "results"}))  # fmt: skip
+    said: list[str] = []
+
+    def record(msg: str, *args: object, **_: object) -> None:
+        said.append(msg % args)
+        policies._shown_default_value_warning = False  # Streamlit says it once a process
+
+    monkeypatch.setattr(policies, "_shown_default_value_warning", False)
+    monkeypatch.setattr(policies._LOGGER, "warning", record)
+    app = REPO / "src" / "scosim" / "explore" / "app.py"
+    at = testing.AppTest.from_file(str(app), default_timeout=120).run()
+    assert not at.exception
+    assert Path(at.session_state["last_run"]["path"]) == made.path
+    assert at.number_input(key="customs_union--seed").value == 7
+    assert at.number_input(key="customs_union--replications").value == 3
+    assert not at.warning  # the form is the run's: sigma 4.5 in its box
+    assert said == []
+    # A rerun, and another file chosen, keep the boxes working (their defaults the file's).
+    at.number_input(key="customs_union--seed").set_value(8).run()
+    assert at.number_input(key="customs_union--seed").value == 8
+    at.selectbox(key="scenario").set_value("scenarios/baseline.yaml").run()
+    assert not at.exception
+    base = yaml.safe_load((workdir / "scenarios" / "baseline.yaml").read_text())
+    assert at.number_input(key="baseline--seed").value == base["seed"]
+    assert said == []

@@ -105,7 +105,7 @@ def _venv_with_the_wheel(tmp_path: Path) -> Path:
     # A copy: building writes build/ and *.egg-info into the source tree.
     skip = shutil.ignore_patterns("__pycache__", "*.egg-info", "build")
     _mkdir(proj)
-    for name in ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md"):
+    for name in ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "CHANGELOG.md"):
         shutil.copy(ROOT / name, proj / name)
     for name in ("src", "scenarios", "docs"):
         shutil.copytree(ROOT / name, proj / name, ignore=skip)
@@ -129,6 +129,17 @@ def _venv_with_the_wheel(tmp_path: Path) -> Path:
          "['purelib'])"], capture_output=True, text=True, check=True).stdout.strip())
     (site / "_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return venv
+
+
+def _broken_links(docs: Path) -> list[str]:
+    """Links of the pages under ``docs`` to a page or figure (``.md``, ``.png``) not there."""
+    out = []
+    for page in docs.rglob("*.md"):
+        for target in re.findall(r"\]\(([^)\s#]+\.(?:md|png))", page.read_text(encoding="utf-8")):
+            path = (page.parent / target).resolve()
+            if "://" not in target and not path.exists():
+                out.append(f"{page.relative_to(docs)} -> {target}")
+    return out
 
 
 def _mkdir(path: Path) -> Path:
@@ -177,6 +188,9 @@ def test_the_installed_wheel_resolves_scosim_names_outside_the_checkout(tmp_path
              for m in re.findall(r"docs/[A-Za-z0-9_-]+\.md", f.read_text(encoding="utf-8"))}
     assert "docs/rules.md" in cited and (docs / "README.md").is_file()
     assert [c for c in sorted(cited) if not (docs / c).is_file()] == []
+    # Every page or figure the shipped pages link is there (a new user, 2026-12-07: the
+    # README linked CHANGELOG.md three times and docs/img/explorer.png, neither shipped).
+    assert _broken_links(docs) == []
     done = scosim("run", "scosim:customs_union", "--replications", "2", "--out", "res")
     assert done.returncode == 0, done.stderr
     last = done.stdout.strip().splitlines()[-1]
@@ -202,11 +216,14 @@ def test_the_build_hook_ships_only_the_scenarios_there_are(tmp_path, monkeypatch
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     mod.SCENARIOS = src / "scenarios"
-    # The docs the answers cite, likewise (README.md and docs/*.md, not docs/img).
+    # The docs the answers cite, likewise (README.md, CHANGELOG.md and docs/*.md), and the
+    # figures under docs/img they link (not one no page links).
     mod.HERE = src
     _mkdir(src / "docs" / "img")
-    for page in ("README.md", "docs/a.md", "docs/img/x.png"):
+    for page in ("CHANGELOG.md", "docs/img/x.png", "docs/img/y.png", "docs/img/unlinked.png"):
         (src / page).write_text("x\n")
+    (src / "README.md").write_text("[log](CHANGELOG.md) ![x](docs/img/x.png)\n")
+    (src / "docs" / "a.md").write_text("![y](img/y.png) [x again](img/x.png#top)\n")
     gone = tmp_path / "lib" / "scosim" / "shipped_docs" / "docs" / "gone.md"
     _mkdir(gone.parent)
     gone.write_text("x\n")
@@ -221,4 +238,5 @@ def test_the_build_hook_ships_only_the_scenarios_there_are(tmp_path, monkeypatch
     assert got == ["a.yaml", "hindcasts/prospective/p.json"]
     docs = gone.parent.parent
     assert sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.*")) == [
-        "README.md", "docs/a.md"]
+        "CHANGELOG.md", "README.md", "docs/a.md", "docs/img/x.png", "docs/img/y.png"]
+    assert _broken_links(docs) == []

@@ -6,10 +6,14 @@ import copy
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import yaml
 
+from scosim.plots import load_plot_data
+from scosim.results import read_batches
 from scosim.run_headline import headline_text
 from scosim.run_spread import run_spread, scenario_spread, spread_lines
+from scosim.runner import run
 from scosim.runstats import RunStats
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -291,3 +295,87 @@ def test_only_settings_that_would_change_something_are_suggested() -> None:
     said = _said(net)
     assert "`--set parameters.network.vot_per_day=0.021`" in said
     assert "vot_per_day=0.006" not in said
+
+
+def _votes(**terms: list) -> RunStats:
+    """One run's 2026 vote on ``cu`` by CHN (the sponsor), KAZ and RUS, with ``terms``."""
+    ev = pd.DataFrame({"run": 0, "year": 2026, "type": "vote", "country": ["CHN", "KAZ", "RUS"],
+                       "proposal": "cu", "yes": [True, False, False],
+                       "sponsor": [True, False, False], **terms})
+    return RunStats.from_frames(None, ev)
+
+
+def test_the_dominance_term_is_read_only_where_a_rule_could_decide_on_it() -> None:
+    """A sponsor under utility_vote votes yes whatever its score, and a committed vote
+    reads none: a relative-gains gap there moves no vote (scosim.rules.builtin)."""
+    assert _votes().vote_terms.term_moves("dominance") is None  # not logged: unknown
+    rules = {"rule": ["utility_vote"] * 3}
+    assert _votes(term_dominance=[0.01, 0.0, 0.0], **rules).vote_terms.term_moves(
+        "dominance") is False  # only the sponsor's
+    assert _votes(term_dominance=[0.0, 0.002, 0.0], **rules).vote_terms.term_moves(
+        "dominance") is True
+    assert _votes(term_dominance=[0.0, 0.002, 0.0],
+                  rule=["utility_vote", "always_no", "utility_vote"]).vote_terms.term_moves(
+        "dominance") is False
+    # score_only_vote: a sponsor votes on its score like everyone else.
+    assert _votes(term_dominance=[0.01, 0.0, 0.0],
+                  rule=["score_only_vote"] * 3).vote_terms.term_moves("dominance") is True
+
+
+def _yes(path: Path) -> pd.Series:
+    ev = read_batches(path / "events")
+    votes = ev[ev["type"].astype(str) == "vote"]
+    return votes.set_index(["run", "year", "country"])["yes"].astype(bool).sort_index()
+
+
+@pytest.mark.parametrize(("scenario", "turns"), [("afghan_instability_rats.yaml", False),
+                                                 ("customs_union_consensus.yaml", True)])
+def test_the_dominance_weight_is_suggested_only_where_it_moves_a_vote(
+        tmp_path: Path, scenario: str, turns: bool) -> None:
+    """The RATS answer said `--set parameters.weights.dominance=0` (README: "who vetoes
+    turns on it"), but every state loses there, the leader most, so no state's gain
+    trails the leader's and the term is 0 in every vote: re-run at 0, the votes were the
+    same (a new user's finding, 2026-12-07). Checked outside the line: re-running with the
+    weight at 0 changes a vote exactly where the line suggests it (the consensus union,
+    where the README says who vetoes turns on it)."""
+    runs = {}
+    for label, sets in (("as", {}), ("zero", {"parameters.weights.dominance": 0})):
+        res = run(ROOT / "scenarios" / scenario, replications=4, seed=1,
+                  out=tmp_path / label, progress=False, plots=False, overrides=sets)
+        runs[label] = Path(res.path)
+    said = headline_text(load_plot_data(runs["as"]), "t",
+                         spread=run_spread(runs["as"], {"scenario_file": scenario}))
+    said = " ".join(said.split())
+    assert "span runs" in said  # the line is there, with its other suggestions
+    assert "weights.draw=confidence_set" in said
+    assert ("`--set parameters.weights.dominance=0`" in said) is turns
+    a, b = _yes(runs["as"]), _yes(runs["zero"])
+    assert a.index.equals(b.index) or turns
+    assert (not a.equals(b)) is turns
+
+
+def test_committed_votes_leave_the_vote_shocks_out_of_what_the_runs_vary() -> None:
+    """Where every vote is committed (customs_union.yaml: always_yes) the line dropped the
+    political weights but still said the runs "differ only in ... the shocks to the
+    states' vote scores", which decide nothing either (a code review, 2026-12-07). The
+    answer's "On its own score" line, which does read the shocks, says so itself."""
+    from scosim.run_spread import drawn_quantities
+    from scosim.scenario import load_scenario
+
+    cu = load_scenario(ROOT / "scenarios" / "customs_union.yaml").model_dump(mode="json")
+    assert cu["parameters"]["council"]["vote_noise"] > 0
+    said = _said(cu)
+    assert "vote scores" not in said
+    assert "differ only in the growth shocks and the trade elasticity sigma" in said
+    drawn = cu | {"parameters": {**cu["parameters"], "weights": {
+        **cu["parameters"]["weights"], "draw": "confidence_set"}}}
+    assert "political weights" not in _said(drawn)
+    sp = scenario_spread(drawn, "cu.yaml")
+    assert [w for w, _ in drawn_quantities(sp, voted=True)] == [
+        "the growth shocks", "the trade elasticity sigma"]
+    # A state voting on its own score: its shocks and drawn weights count again.
+    own = copy.deepcopy(drawn)
+    own["countries"] = {"KAZ": {"rules": {"vote": "utility_vote"}}}
+    said = _said(own)
+    assert "the shocks to the states' vote scores" in said
+    assert "the political weights and the vote noise (drawn from" in said

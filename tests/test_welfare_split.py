@@ -198,6 +198,15 @@ def test_the_answer_says_why_india_s_real_gdp_rises_while_its_welfare_falls(
 
     named = {c for c in members if re.search(rf"\b({c}|{NAMES[c]})\b", block)}
     assert "IND" in apart and named == apart
+    # Those whose welfare or real GDP range of runs spans zero are named as unsettled,
+    # not explained: numpy's 5th and 95th percentiles of the raw tables.
+    lo, hi = (at.pivot_table(index="country", columns="indicator", values="value",
+                             aggfunc=lambda v, q=q: np.percentile(v, q), observed=True)
+              for q in (5, 95))
+    spans = {c for c in apart if any(lo.at[c, n] < 0 < hi.at[c, n]
+                                     for n in ("welfare_change_pct", "real_gdp_change_pct"))}
+    tail = block[block.index("Not explained"):] if spans else ""
+    assert {c for c in apart if NAMES[c] in tail} == spans
     assert {"PAK", "IRN"} - apart == {"PAK", "IRN"}  # their signs agree: not named
 
 
@@ -251,8 +260,8 @@ def test_members_lost_revenue_share_one_line_and_the_other_way_its_own() -> None
                         "welfare's parts in points):")
     # India's gap is the largest of the revenue group: it leads, Kyrgyzstan follows.
     assert ("India: real GDP +0.63 % but welfare -0.35 %: tariff revenue -1.30 points "
-            "outweighs real GDP's part +0.60 and the deficit's real value +0.35; likewise, by "
-            "tariff revenue: KGZ -1.40.") in said
+            "outweighs real GDP's part +0.60 and the deficit's real value +0.35; likewise, "
+            "tariff revenue alone outweighing the parts against it: KGZ -1.40.") in said
     assert ("China: real GDP -0.03 % but welfare +0.15 %: tariff revenue +0.14 points and "
             "the deficit's real value +0.04 outweigh real GDP's part -0.04.") in said
     # Security spending or a transfer out of income is its own part.
@@ -260,3 +269,77 @@ def test_members_lost_revenue_share_one_line_and_the_other_way_its_own() -> None
             "-0.50 points outweighs real GDP's part +0.20 and tariff revenue +0.01.") in said
     assert said.index("India") < said.index("Iran") < said.index("China")  # by the gap
     assert all(len(line) <= 95 for line in lines)
+
+
+def _spread_stats(welfare: dict[str, list[float]], real_gdp: dict[str, float],
+                  parts: dict[str, dict[str, float]]) -> RunStats:
+    """One run per welfare value given; real GDP and the parts the same in every run."""
+    rows = []
+    for c, ws in welfare.items():
+        for r, w in enumerate(ws):
+            rows += [(r, 2035, c, "welfare_change_pct", w),
+                     (r, 2035, c, "real_gdp_change_pct", real_gdp[c]),
+                     (r, 2035, c, "member", 1.0)]
+            rows += [(r, 2035, c, n, v) for n, v in parts[c].items()]
+    return RunStats.from_frames(pd.DataFrame(
+        rows, columns=["run", "year", "country", "indicator", "value"]))
+
+
+#: customs_union.yaml's India and Russia in 2035 (medians of 20 runs, rounded).
+IND_PARTS = {"welfare_real_gdp_pct": 0.58, "welfare_tariff_revenue_pct": -1.30,
+             "welfare_deficit_pct": 0.38, "welfare_other_income_pct": 0.0}
+RUS_PARTS = {"welfare_real_gdp_pct": 0.487, "welfare_tariff_revenue_pct": -0.470,
+             "welfare_deficit_pct": -0.030, "welfare_other_income_pct": 0.0}
+
+
+def test_an_economy_is_listed_by_a_part_only_where_that_part_alone_outweighs_the_rest() -> None:
+    """The answer listed Russia "likewise, by tariff revenue: ... RUS -0.47" after India,
+    though Russia's revenue part (-0.470) is smaller than its real GDP part (+0.487): the
+    sign flips only with the deficit's -0.030 (a new user's finding, 2026-12-07). Listed
+    with India only where that part alone outweighs the parts against it; otherwise said
+    in full, naming the parts that flip it."""
+    kgz = {**IND_PARTS, "welfare_tariff_revenue_pct": -1.41, "welfare_real_gdp_pct": 0.18,
+           "welfare_deficit_pct": 0.94}
+    st = _spread_stats({"IND": [-0.36] * 3, "RUS": [-0.02] * 3, "KGZ": [-0.34] * 3},
+                       {"IND": 0.63, "RUS": 0.46, "KGZ": 0.30},
+                       {"IND": IND_PARTS, "RUS": RUS_PARTS, "KGZ": kgz})
+    said = " ".join(" ".join(split_lines(st, 2035, ["IND", "RUS", "KGZ"])).split())
+    # 1.41 > 0.18 + 0.94: Kyrgyzstan with India; 0.470 < 0.487: Russia on its own line.
+    assert ("likewise, tariff revenue alone outweighing the parts against it: KGZ -1.41.") in said
+    assert ("Russian Federation: real GDP +0.46 % but welfare -0.02 %: tariff revenue -0.47 "
+            "points and the deficit's real value -0.03 outweigh real GDP's part +0.49.") in said
+    assert "RUS -0.47" not in said
+
+
+def test_medians_of_parts_that_do_not_outweigh_are_not_said_to() -> None:
+    """Medians of parts need not add up: where those with the welfare's sign do not
+    outweigh those against, the line does not say they do."""
+    parts = {**RUS_PARTS, "welfare_deficit_pct": -0.010}  # -0.48 against +0.487
+    st = _spread_stats({"RUS": [-0.02] * 3}, {"RUS": 0.46}, {"RUS": parts})
+    said = " ".join(" ".join(split_lines(st, 2035, ["RUS"])).split())
+    assert ("tariff revenue -0.47 points and the deficit's real value -0.01, against real "
+            "GDP's part +0.49 (medians of the parts need not add up).") in said
+    assert "outweigh" not in said
+
+
+def test_an_economy_whose_range_of_runs_spans_zero_is_named_not_explained() -> None:
+    """customs_union.yaml's Russia: welfare -0.02 % in the median but -0.04 to +0.02 over
+    runs (a gain in 40 % of runs): what "turns" its sign is not said, only that it is not
+    settled, with the range; the others are explained as before."""
+    rus = [-0.045, -0.03, -0.02, -0.015, -0.01, 0.01, 0.02, 0.03]
+    st = _spread_stats({"IND": [-0.36] * 8, "RUS": rus}, {"IND": 0.63, "RUS": 0.46},
+                       {"IND": IND_PARTS, "RUS": RUS_PARTS})
+    lo, hi = np.percentile(rus, [5, 95])
+    assert lo < 0 < hi and np.median(rus) < 0
+    lines = split_lines(st, 2035, ["IND", "RUS"])
+    said = " ".join(" ".join(lines).split())
+    assert "India: real GDP +0.63 % but welfare -0.36 %" in said
+    assert "Russian Federation: real GDP" not in said
+    assert ("Not explained, the sign not settled (the 5-95 % range of runs spans zero): "
+            f"Russian Federation, welfare {lo:+.2f} to {hi:+.2f}.") in said
+    assert all(len(line) <= 95 for line in lines)
+    # Settled (every run loses): explained again.
+    st = _spread_stats({"IND": [-0.36] * 8, "RUS": [w - 0.05 for w in rus]},
+                       {"IND": 0.63, "RUS": 0.46}, {"IND": IND_PARTS, "RUS": RUS_PARTS})
+    said = " ".join(" ".join(split_lines(st, 2035, ["IND", "RUS"])).split())
+    assert "Not explained" not in said and "Russian Federation: real GDP +0.46 %" in said

@@ -4,10 +4,11 @@ The answers (``scosim run``, ``show``, ``transfers``) cite ``README`` and
 ``docs/<page>.md`` by their paths in the source tree. In a checkout those are its files;
 a wheel installed with pip had none of them, so its user was sent to pages she could not
 open (an outside review, 2026-12-07). The wheel now carries them (setup.py copies
-README.md and docs/*.md to ``scosim/shipped_docs/``, in the same layout, so the README's
-links still resolve), and an installed scosim that prints a citation says, once, under
-the text, where they are. The citations themselves stay as they are: the same in every
-install, and in ``summary.txt``, which must not carry a machine's paths.
+README.md, CHANGELOG.md, docs/*.md and the docs/img/ figures they link to
+``scosim/shipped_docs/``, in the same layout, so the README's links still resolve), and
+an installed scosim that prints a citation says, once, under the text, where they are.
+The citations themselves stay as they are: the same in every install, and in
+``summary.txt``, which must not carry a machine's paths.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from scosim.checkout import source_root
 
 __all__ = ["PACKAGED", "cited_pages", "docs_note", "docs_root"]
 
-#: Where a built wheel keeps README.md and docs/*.md (setup.py writes them there).
+#: Where a built wheel keeps README.md, CHANGELOG.md and docs/ (setup.py writes them there).
 PACKAGED = Path(__file__).resolve().parent / "shipped_docs"
 
 #: A citation of the README or of a docs page, as the answers write them.

@@ -335,13 +335,17 @@ def drawn_quantities(sp: Spread, *, voted: bool) -> list[tuple[str, str]]:
 
     Args:
         sp: What the scenario draws (:func:`run_spread`).
-        voted: Whether states voted in the run (the weights and the vote shocks count).
+        voted: Whether states voted in the run (the weights and the vote shocks count,
+            unless every vote is committed: ``sp.scores_decide`` False).
 
     Returns:
         ``(what, how)`` pairs in the answer's order; ``how`` may be empty.
     """
     out: list[tuple[str, str]] = [("the growth shocks", "")] if sp.growth else []
-    if voted and sp.weight_draw:
+    # Where every vote is committed the scores decide nothing: neither the drawn weights
+    # nor the shocks to the scores move a band or a share.
+    scored = voted and sp.scores_decide
+    if scored and sp.weight_draw:
         lo, hi = CONFIDENCE_SET["sovereignty"]
         r_lo, r_hi = CONFIDENCE_SET["trust_ratio"]
         d_lo, d_hi = CONFIDENCE_SET["dominance"]
@@ -357,7 +361,7 @@ def drawn_quantities(sp: Spread, *, voted: bool) -> list[tuple[str, str]]:
                              f"{sp.sigma + sp.sigma_spread:g}]"))
     out += [(f"{code}'s collection rate", f"drawn in [{c - d:g}, {c + d:g})")
             for code, c, d in sp.collection]
-    if voted and sp.vote_noise > 0:
+    if scored and sp.vote_noise > 0:
         out.append(("the shocks to the states' vote scores", ""))
     # The network mechanism draws the gas prices where a gas project is proposed; its
     # value of time (scosim.network.vot) is said on its own.
@@ -422,7 +426,11 @@ def spread_lines(sp: Spread | None, st: RunStats, *, moved: bool, in_arrangement
     # Only what would change something: a weight already at the value suggested, or
     # weights no vote reads (every vote committed), are not offered.
     weigh = voted and sp.scores_decide
-    if weigh and not drawn:
+    # The dominance weight multiplies the relative-gains gap to the leader; where that gap
+    # is 0 in every vote the run logged (no state's gain trails the leader's), no weight on
+    # it changes a score (afghan_instability_rats.yaml: every state loses, the leader most).
+    gap = st.vote_terms.term_moves("dominance")
+    if weigh and not drawn and gap is not False:
         if sp.dominance == 0:
             published = _weight_default("dominance")
             sets.append(_set(sp, "parameters.weights.dominance", f"{published:g}")
@@ -430,6 +438,7 @@ def spread_lines(sp: Spread | None, st: RunStats, *, moved: bool, in_arrangement
         else:
             sets.append(_set(sp, "parameters.weights.dominance", "0")
                         + " (README: who vetoes turns on it)")
+    if weigh and not drawn:
         sets.append(_set(sp, "parameters.weights.draw", "confidence_set")
                     + " (draws them in each run from what the SCO record allows, "
                     "docs/hindcasts.md)")

@@ -24,6 +24,8 @@ __all__ = ["COMMITTED_RULES", "CONTRIB_PREFIX", "DECISION_REPORT", "RULE_REPORT"
 
 #: Vote fields holding a weighted term of the score.
 CONTRIB_PREFIX = "contrib_"
+#: Vote fields holding a term before its weight (``term_dominance``: the relative-gains gap).
+RAW_PREFIX = "term_"
 #: The run's table of vote reasons (written with the plots and ``summary.csv``).
 VOTES_FILE = "votes.csv"
 #: Terms in the order the vote-reasons figure lists them; others follow, by name.
@@ -95,9 +97,27 @@ class VoteTerms:
         #: Per (proposal, year): the decision rules logged and the sums of their reports.
         self.decision_rules: dict[tuple[str, int], set[str]] = {}
         self.decided: dict[tuple[str, int], dict[str, tuple[float, int]]] = {}
+        #: The raw (unweighted) terms the votes logged (``term_<name>``), and those of them
+        #: non-zero in some vote its rule could decide on: a weight on a term zero in every
+        #: such vote changes no vote (:meth:`term_moves`).
+        self.raw_logged: set[str] = set()
+        self.raw_nonzero: set[str] = set()
+
+    def term_moves(self, name: str) -> bool | None:
+        """Whether the raw term ``name`` was non-zero in some vote its rule could decide on.
+
+        Committed votes (``always_yes``, ``always_no``) and a sponsor's vote under
+        ``utility_vote`` read no score, so a term there moves nothing. None: never logged
+        (a run whose events carry no ``term_<name>``).
+        """
+        if name not in self.raw_logged:
+            return None
+        return name in self.raw_nonzero
 
     def add(self, votes: pd.DataFrame, details: pd.DataFrame) -> None:
         """Add a batch's vote events and their detail columns (same index)."""
+        import numpy as np
+
         cols = [c for c in details.columns if c.startswith(CONTRIB_PREFIX)]
         for c in cols:
             if c[len(CONTRIB_PREFIX):] not in self.terms:
@@ -107,6 +127,20 @@ class VoteTerms:
         rule = details["rule"].to_numpy(dtype=object) if "rule" in details else None
         values = {c: details[c].to_numpy(dtype=float) for c in cols}
         reported = {c: details[c].to_numpy(dtype=float) for c in RULE_REPORT if c in details}
+        # Votes whose rule could turn on a term: not a committed vote, nor a sponsor's
+        # under utility_vote (a sponsor votes for its own proposal whatever its score).
+        names = [rule_name(str(r)) for r in rule] if rule is not None else []
+        sponsor = (details["sponsor"].fillna(False).astype(bool).to_numpy()
+                   if "sponsor" in details else np.zeros(len(details), bool))
+        reads = np.array([n not in COMMITTED_RULES and not (n == "utility_vote" and sp)
+                          for n, sp in zip(names, sponsor, strict=True)]
+                         if names else ~sponsor, dtype=bool)
+        for c in details.columns:
+            if str(c).startswith(RAW_PREFIX):
+                raw = details[c].to_numpy(dtype=float)[reads]
+                self.raw_logged.add(str(c)[len(RAW_PREFIX):])
+                if (raw[~np.isnan(raw)] != 0).any():
+                    self.raw_nonzero.add(str(c)[len(RAW_PREFIX):])
         # Positions of each (proposal, year, state), in the order met: one pass in pandas,
         # then a loop over the few hundred groups, not the votes of every run.
         keyed = votes.assign(proposal=votes["proposal"].astype(str),

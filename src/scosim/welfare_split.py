@@ -22,7 +22,9 @@ tariff revenue, which its welfare counts and real GDP does not.
 
 :func:`split_lines` says so after the answer's table, for each economy of the table whose
 median real GDP change and median welfare change have opposite signs (each beyond what
-prints as zero): the parts with the welfare change's sign are what explains it. The
+prints as zero): the parts with the welfare change's sign are what explains it. One whose
+welfare or real GDP change's 5-95 % range of runs spans zero is only named, its sign not
+settled. The
 figures are medians over runs, each of its own part, so they need not add up; per run the
 parts add up to the welfare change to rounding (tests/test_welfare_split.py). Nothing is
 said where the signs agree, or where the run did not record the parts (a run made before
@@ -38,9 +40,9 @@ import pandas as pd
 
 from scosim.data.constants import NAMES as ECONOMY_NAMES
 from scosim.indicator_display import signed
-from scosim.runstats import RunStats
+from scosim.runstats import HIGH, LOW, RunStats
 
-__all__ = ["PARTS", "REAL_GDP", "WELFARE", "divergent", "split_lines"]
+__all__ = ["PARTS", "REAL_GDP", "WELFARE", "divergent", "split_lines", "unsettled"]
 
 #: The welfare change and the real GDP change the line sets side by side.
 WELFARE = "welfare_change_pct"
@@ -98,6 +100,40 @@ def divergent(st: RunStats, year: int, codes: Iterable[str]) -> pd.DataFrame:
     return med[apart.fillna(False)]
 
 
+def unsettled(st: RunStats, year: int, codes: Iterable[str]) -> dict[str, list[str]]:
+    """Of ``codes``, those whose welfare or real GDP change's 5-95 % range spans zero.
+
+    Their median's sign is not what most runs share by a margin (customs_union.yaml, 2035:
+    Russia's welfare -0.02 %, -0.04 to +0.02, a gain in 40 % of runs), so what "turns"
+    it is not said.
+
+    Returns:
+        ``{code: ["welfare -0.04 to +0.02", ...]}``, each range that spans zero, in the
+        order of ``codes``.
+    """
+    out: dict[str, list[str]] = {}
+    for name, word in ((WELFARE, "welfare"), (REAL_GDP, "real GDP")):
+        lo, hi = (st.quantile(name, q / 100) for q in (LOW, HIGH))
+        if year not in lo.index:
+            continue
+        for c in codes:
+            a, b = lo.at[year, c], hi.at[year, c]
+            if pd.notna(a) and pd.notna(b) and a < 0 < b:
+                out.setdefault(str(c), []).append(f"{word} {signed(a, 2)} to {signed(b, 2)}")
+    return {c: out[c] for c in map(str, codes) if c in out}
+
+
+def _alone(row: pd.Series) -> bool:
+    """Whether the largest part with the welfare change's sign outweighs, alone, those against.
+
+    India's tariff revenue (-1.30) outweighs real GDP's part and the deficit (+0.58 +0.38);
+    Russia's (-0.47) does not outweigh its real GDP part (+0.49): only with the deficit
+    (-0.03) does the sign flip, so Russia is said in full, not listed with India.
+    """
+    parts, for_, against = _sided(row)
+    return bool(for_) and abs(parts[for_[0]]) > sum(abs(parts[n]) for n in against)
+
+
 def _sided(row: pd.Series) -> tuple[dict[str, float], list[str], list[str]]:
     """The parts' medians, those with the welfare change's sign and the others, largest first.
 
@@ -124,8 +160,13 @@ def _because(row: pd.Series) -> str:
         return said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
 
     head = say(for_, " points")  # the unit once, after the first figure
+    if not against:
+        return head
+    if sum(abs(parts[n]) for n in for_) <= sum(abs(parts[n]) for n in against):
+        # Medians of parts need not add up: here those for do not outweigh those against.
+        return f"{head}, against {say(against)} (medians of the parts need not add up)"
     verb = "outweighs" if len(for_) == 1 else "outweigh"
-    return f"{head} {verb} {say(against)}" if against else head
+    return f"{head} {verb} {say(against)}"
 
 
 def split_lines(st: RunStats, year: int, codes: Iterable[str],
@@ -133,9 +174,15 @@ def split_lines(st: RunStats, year: int, codes: Iterable[str],
     """The answer's lines on why real GDP and welfare move apart (empty where they do not).
 
     Economies are grouped by the direction of the gap and the largest part that explains
-    it (tariff revenue, mostly). The economy with the largest gap in each group is said in
-    full; the others of its group are listed after it with that part's median, so eight
-    members that lose tariff revenue take one line, not eight.
+    it (tariff revenue, mostly), where that part alone outweighs the parts against it (as
+    India's tariff revenue does; :func:`_alone`). The economy with the largest gap in each
+    group is said in full; the others of its group are listed after it with that part's
+    median, so six members that lose tariff revenue take one line, not six. An economy
+    whose sign flips only with a second part is said in full on its own line. One whose
+    welfare or real GDP change's 5-95 % range of runs spans zero (:func:`unsettled`) is not
+    explained, only named as such at the end: its sign is not settled (until 2026-12-07
+    the line listed Russia "by tariff revenue", though its revenue part, -0.47, is smaller
+    than its real GDP part, +0.49, and its welfare, -0.02, gains in 40 % of runs).
 
     Args:
         st: The run's statistics.
@@ -151,11 +198,14 @@ def split_lines(st: RunStats, year: int, codes: Iterable[str],
     if rows.empty:
         return []
     names = ECONOMY_NAMES if names is None else names
+    unsure = unsettled(st, year, list(rows.index))
     groups: dict[tuple[bool, str], list[str]] = {}
     for code, row in rows.iterrows():
+        if str(code) in unsure:
+            continue
         _, for_, _ = _sided(row)
-        # An economy no part explains stands alone (its own code as the key).
-        key = (bool(row[WELFARE] > 0), for_[0] if for_ else f"none:{code}")
+        # An economy no single part explains stands alone (its own code as the key).
+        key = (bool(row[WELFARE] > 0), for_[0] if _alone(row) else f"own:{code}")
         groups.setdefault(key, []).append(str(code))
     # One line: what the parts are is in the README ("Reading the answer") and the docs.
     out = [f"Why real GDP and welfare differ in sign in {year} (medians over runs; welfare's "
@@ -168,7 +218,12 @@ def split_lines(st: RunStats, year: int, codes: Iterable[str],
                 f"{signed(row[WELFARE], 2)} %: {_because(row)}")
         rest = sorted((c for c in members if c != lead), key=lambda c: -abs(rows.at[c, part]))
         if rest:
-            text += f"; likewise, by {PARTS[part]}: " + ", ".join(
-                f"{c} {signed(rows.at[c, part], 2)}" for c in rest)
+            text += f"; likewise, {PARTS[part]} alone outweighing the parts against it: " + (
+                ", ".join(f"{c} {signed(rows.at[c, part], 2)}" for c in rest))
+        out += textwrap.wrap(text + ".", WIDTH, initial_indent="  ", subsequent_indent="    ")
+    if unsure:
+        text = (f"Not explained, the sign not settled (the {LOW}-{HIGH} % range of runs spans "
+                "zero): "
+                + "; ".join(f"{names.get(c, c)}, {', '.join(r)}" for c, r in unsure.items()))
         out += textwrap.wrap(text + ".", WIDTH, initial_indent="  ", subsequent_indent="    ")
     return out

@@ -86,23 +86,26 @@ def _widget(f: FieldSpec, stem: str) -> tuple[Any, str | None]:
     """Draw one field; return (parsed value, YAML error message or None)."""
     key, help_ = _key(stem, f.path), f.help or None
     kind = widget_kind(f)  # the kind, when the value fits it (forms.widget_kind)
+    # The file's value goes into session state (unless a run opened, or the reader, put
+    # one there) and the widget reads it from there, with no `value=`/`index=`: given both,
+    # Streamlit logs a warning with a stack trace (its Session State caveats).
+    start = {"float": float(f.value) if kind == "float" else None,
+             "yaml": to_yaml_text(f.value) if kind == "yaml" else None}.get(kind, f.value)
+    st.session_state.setdefault(key, start)
     if kind == "int":
-        return st.number_input(f.label, value=f.value, step=1, key=key, help=help_), None
+        return st.number_input(f.label, step=1, key=key, help=help_), None
     if kind == "float":
-        v = float(f.value)
         return st.number_input(
-            f.label, value=v, step=_step(v), format="%g", key=key, help=help_
+            f.label, step=_step(float(f.value)), format="%g", key=key, help=help_
         ), None
     if kind == "bool":
-        return st.checkbox(f.label, value=f.value, key=key, help=help_), None
+        return st.checkbox(f.label, key=key, help=help_), None
     if kind == "choice":
-        return st.selectbox(
-            f.label, f.choices, index=f.choices.index(f.value), key=key, help=help_
-        ), None
+        return st.selectbox(f.label, f.choices, key=key, help=help_), None
     if kind == "text":
-        return st.text_input(f.label, value=f.value, key=key, help=help_), None
+        return st.text_input(f.label, key=key, help=help_), None
     text = st.text_input(
-        f"{f.label} (YAML)", value=to_yaml_text(f.value), key=key,
+        f"{f.label} (YAML)", key=key,
         help=(help_ or "") + " Written as YAML, like a --set value.",
     )
     try:
@@ -381,10 +384,15 @@ def main() -> None:
         # No min_value: the browser refused a value below it without rerunning the page,
         # so the last run's error stayed on screen and nothing said why. Any integer goes
         # through, and a bad one gets `scosim validate`'s message below.
-        seed = st.number_input("Seed", value=sc0.seed, step=1, key=_key(stem, "seed"))
-        reps = st.number_input(
-            "Replications", value=sc0.replications, step=1, key=_key(stem, "replications"),
-        )
+        # The file's values go into session state before the boxes exist, and the boxes
+        # take theirs from it alone (no `value=`): opening a run sets them there too, and
+        # a box given both logged Streamlit's "created with a default value but also had
+        # its value set via the Session State API", with a stack trace (Streamlit's
+        # Session State caveats).
+        st.session_state.setdefault(_key(stem, "seed"), sc0.seed)
+        st.session_state.setdefault(_key(stem, "replications"), sc0.replications)
+        seed = st.number_input("Seed", step=1, key=_key(stem, "seed"))
+        reps = st.number_input("Replications", step=1, key=_key(stem, "replications"))
     data = sc0.model_dump(mode="python", exclude={"source", "extends"})
     schema = scenario_schema()
     # Proposals added on the page: the whole list becomes one override (first, so
