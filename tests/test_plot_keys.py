@@ -88,7 +88,11 @@ def test_welfare_labels_say_nothing_of_unions_when_there_is_none(tmp_path: Path,
 
 def test_no_blank_membership_figure_for_another_arrangement(tmp_path: Path, capsys) -> None:
     """A banking union adopted by every state leaves the customs-union timeline with
-    nothing to draw: it is not drawn. A vote with votes against still gets it."""
+    nothing to draw: it is not drawn. A vote with votes against whose union forms still
+    gets it (customs_union_shocks.yaml: Russia votes no, the willing form it); a union
+    rejected in every run moves nobody's membership and gets none, its invitations
+    included (customs_union_variable_geometry.yaml at 3 runs; the answer's "voted no"
+    column gives the votes)."""
     from scosim.cli import main
 
     root = Path(__file__).resolve().parents[1] / "scenarios"
@@ -97,9 +101,14 @@ def test_no_blank_membership_figure_for_another_arrangement(tmp_path: Path, caps
     drawn = next(tmp_path.glob("finance_crisis_union/*/plots"))
     assert (drawn / "vote_reasons.png").exists()
     assert not (drawn / "membership_timeline.png").exists()
+    assert main(["run", str(root / "customs_union_shocks.yaml"), "--out",
+                 str(tmp_path), "--quiet", "--replications", "3"]) == 0
+    assert list(tmp_path.glob("customs_union_shocks/*/plots/membership_timeline.png"))
     assert main(["run", str(root / "customs_union_variable_geometry.yaml"), "--out",
                  str(tmp_path), "--quiet", "--replications", "3"]) == 0
-    assert list(tmp_path.glob("customs_union_variable_geometry/*/plots/membership_timeline.png"))
+    assert "rejected in every run" in capsys.readouterr().out
+    assert not list(tmp_path.glob(
+        "customs_union_variable_geometry/*/plots/membership_timeline.png"))
 
 
 def test_membership_figure_without_any_union_says_so(tmp_path: Path, kept_figures: list) -> None:
