@@ -277,3 +277,17 @@ def weights(cal):
     from scosim.mechanisms.cet_schedule import composition_weights
 
     return composition_weights(cal.trade_matrix(), cal.vector("fuel_exports_pct") / 100.0)
+
+
+@pytest.fixture()
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the shipped scenarios, used with relative paths like a user's checkout.
+
+    The explorer's tests share it; a test file that needs other scenarios defines its own
+    ``workdir``, which pytest uses instead.
+    """
+    import shutil
+
+    shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import shutil
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
@@ -30,14 +29,6 @@ from scosim.scenario.schema import CouncilParams, Scenario
 
 REPO = Path(__file__).resolve().parents[1]
 CU = "scenarios/customs_union.yaml"
-
-
-@pytest.fixture()
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the scenarios, used with relative paths like a user's checkout."""
-    shutil.copytree(REPO / "scenarios", tmp_path / "scenarios")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def _data(sc: Scenario) -> dict:

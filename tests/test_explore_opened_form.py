@@ -9,7 +9,6 @@ are added on the page, and a warning names only what the form cannot show.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -37,13 +36,6 @@ EDITS = {
     "proposals[0].revenue_sharing": "gdp",
     "proposals[0].phase_in": {2027: 0.5, 2028: 1.0},
 }
-
-
-@pytest.fixture()
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(REPO / "scenarios", tmp_path / "scenarios")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def _data(path: str, overrides: dict | None = None) -> dict:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 import shlex
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -23,14 +22,6 @@ from scosim.results import read_batches
 
 REPO = Path(__file__).resolve().parents[1]
 CU = "scenarios/customs_union.yaml"
-
-
-@pytest.fixture()
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the scenarios, used with relative paths like a user's checkout."""
-    shutil.copytree(REPO / "scenarios", tmp_path / "scenarios")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def test_page_runs_and_shows_provenance_and_command(workdir: Path, monkeypatch) -> None:
