@@ -50,7 +50,7 @@ import pandas as pd
 from scosim.data.constants import NAMES
 from scosim.indicator_display import NAMES as INDICATOR_NAMES
 from scosim.indicator_display import display, in_percent
-from scosim.rare_runs import peak_line, rare_note, spread_cells
+from scosim.rare_runs import peak_line, rare_note, shown_year, spread_cells
 from scosim.runstats import HIGH, LOW, ZERO, RunStats
 
 __all__ = ["SANCTIONS_VERSUS", "HeadlineIndicator", "declared_headline", "economy_label",
@@ -411,8 +411,9 @@ def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor
             else int(by_year.index[by_year > ZERO].max()) if final and (by_year > ZERO).any()
             else int(by_year.index[by_year >= by_year.max() * (1 - 1e-9)].max()))
     peak = year
-    if event is not None and not final and event in mean.index:
-        year = event
+    # The shock year where the table has it (an amount known at the end stays final).
+    year, when = shown_year(peak, None if final else event, mean.index,
+                            f"as known in {peak}" if final else f"largest in {peak}")
     low = st.quantile(name, LOW / 100).loc[year] / divisor
     high = st.quantile(name, HIGH / 100).loc[year] / divisor
     # Where most runs have none, "x in k of n runs", not a band between runs (rare_runs).
@@ -423,9 +424,6 @@ def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor
     order = sorted(rows, key=lambda c: (c not in members, -abs(mean.loc[year, c]),
                                         -abs(total[c]), str(c)))
     band = f"{LOW}-{HIGH} % of runs, or k of n"  # a cell is a band or "x in k of n runs"
-    when = (f"as known in {year}" if final else f"largest in {year}" if year != event
-            else f"in {year}, the scenario's shock year" + ("" if peak == year
-                                                          else f", and largest in {peak}"))
     head = f"{title}, {when}{'; ' + units if units else ''}"
     # A level (a stock, a present value) summed over the years would count it once a year.
     last = f"  {span + ', mean total':>20}" if summed else ""

@@ -27,7 +27,23 @@ if TYPE_CHECKING:
     from scosim.indicator_stats import IndicatorStats
     from scosim.runstats import RunStats
 
-__all__ = ["peak_line", "rare", "rare_note", "spread_cells", "spread_text"]
+__all__ = ["peak_line", "rare", "rare_note", "shown_year", "spread_cells", "spread_text"]
+
+
+def shown_year(peak: int, event: int | None, years: pd.Index, otherwise: str
+               ) -> tuple[int, str]:
+    """The year an answer table shows, and the words its heading gives it.
+
+    The scenario's shock year where the table has it, else the table's own ``peak``
+    (which then is not called the shock year). ``otherwise`` is the heading's words for a
+    table of its peak (``largest in 2028``); a table of the shock year says so, and where
+    the peak differs, that too (a line gives it, :func:`peak_line`).
+    """
+    year = event if event is not None and event in years else peak
+    if year != event:
+        return year, otherwise
+    return year, (f"in {year}, the scenario's shock year"
+                  + ("" if peak == year else f", and largest in {peak}"))
 
 
 def rare(n_runs: float, n_nonzero: float) -> bool:

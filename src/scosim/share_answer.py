@@ -13,6 +13,7 @@ import textwrap
 from typing import Any
 
 from scosim.indicator_display import percent_of_runs
+from scosim.rare_runs import shown_year
 from scosim.runstats import RunStats
 
 __all__ = ["share_lines"]
@@ -47,9 +48,8 @@ def share_lines(st: RunStats, name: str, title: str, width: int,
     share = st.share_positive(name).fillna(0.0)
     members = set(_members(st))
     focus = _focus(share, members)
-    year = peak = int(share[focus].sum(axis=1).idxmax())
-    if event is not None and event in share.index:
-        year = event
+    peak = int(share[focus].sum(axis=1).idxmax())
+    year, when = shown_year(peak, event, share.index, f"most in {peak}")
     per_run = st.mean(name).fillna(0.0).sum(axis=0)  # mean number of such years a run
     first, last = int(share.index.min()), int(share.index.max())
     span = f"{first}-{last}"
@@ -63,10 +63,6 @@ def share_lines(st: RunStats, name: str, title: str, width: int,
         return f"  {pct:>4} %  {per_run[c]:>34.2f}"
 
     same = len(order) > 1 and len({cells(c) for c in order}) == 1
-    # The shock year only where it is the column's: a share without that year falls back
-    # to its peak, which the heading had still called "the scenario's shock year".
-    when = (f"most in {year}" if year != event else f"in {year}, the scenario's shock year"
-            + ("" if peak == year else f", and largest in {peak}"))
     if year == peak and year < last and len(order) and _steady(share, order, year):
         # At its peak from `year` to the last year: "most in 2027" read as a fall after.
         pct = percent_of_runs(share.loc[year, order[0]], st.runs)
