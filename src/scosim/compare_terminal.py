@@ -25,8 +25,8 @@ from scosim.indicator_display import aggregate_indicators, display, one_row_each
 from scosim.rare_runs import RARE_COLUMNS, RARE_NOTE, paired_band, with_nonzero_runs
 from scosim.report import _fixed, _share, decimals, row_exp
 
-__all__ = ["SummaryTable", "fit_terminal", "indicator_groups", "output_console", "print_summary",
-           "print_table", "summary_table", "terminal_rows"]
+__all__ = ["SummaryTable", "compared_parts", "fit_terminal", "indicator_groups", "output_console",
+           "print_summary", "print_table", "summary_table", "terminal_rows"]
 
 
 @dataclass(frozen=True)
@@ -549,7 +549,17 @@ def compared_runs(comp: Comparison) -> list[str]:
     ``policy:   results/customs_union/<run id> (scenarios/customs_union.yaml)``; the file
     as its run recorded it (relative to where that run was started).
     """
-    return [f"{role + ':':<10}{where} ({m.get('scenario_file') or 'scenario file not recorded'})"
+    return [f"{label:<10}{' '.join(items)}" for label, items in compared_parts(comp)]
+
+
+def compared_parts(comp: Comparison) -> list[tuple[str, list[str]]]:
+    """:func:`compared_runs`' lines as a label and its items, for a terminal to lay out.
+
+    ``("policy:", ["results/customs_union/<run id>", "(scenarios/customs_union.yaml)"])``
+    (:func:`scosim.tty_lines.labelled`).
+    """
+    return [(f"{role}:", [str(where),
+                          f"({m.get('scenario_file') or 'scenario file not recorded'})"])
             for role, where, m in (("policy", comp.policy_dir, comp.policy_manifest),
                                    ("baseline", comp.baseline_dir, comp.baseline_manifest))]
 
