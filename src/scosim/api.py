@@ -171,9 +171,11 @@ def _finished_run_of(ref: str, out: Path, *, replications: int | None,
     found = finished_run(ref, out, given)
     if found is not None:
         m = read_manifest(found)
-        print(f"scosim: {ref}: reusing the finished run {found} (same resolved scenario, seed "
-              f"{m['seed']}, {m['replications']} replications and versions; --rerun runs it "
-              "again)", file=sys.stderr)
+        from scosim.tty_lines import prose, tty_width
+
+        print(prose(f"scosim: {ref}: reusing the finished run {found} (same resolved scenario, "
+                    f"seed {m['seed']}, {m['replications']} replications and versions; --rerun "
+                    "runs it again)", tty_width(sys.stderr), indent="  "), file=sys.stderr)
     return found
 
 
@@ -534,24 +536,33 @@ def compare_cli(args: argparse.Namespace) -> int:
     print_table(compare_table(comp, args.out, report_dir, args.indicator), output_console())
     pm = comp.policy_manifest
     from scosim.compare_setup import overrides_note
+    from scosim.tty_lines import labelled, prose, tty_width
 
+    # On a terminal, at its width (piped, as before: at 95, paths on the label's line).
+    width, err_width = tty_width(sys.stdout), tty_width(sys.stderr)
     # Said under the table as in report.md: a run changed with --set is not what its
     # scenario's name says (runs of different economies are warned of when read).
     if note := overrides_note(pm, comp.baseline_manifest):
-        print(textwrap.fill(f"Note: {note}.", width=95))
+        print(prose(f"Note: {note}.", width) if width else textwrap.fill(f"Note: {note}.", 95))
     from scosim.run_outcome import compare_outcome
 
     if votes := compare_outcome(comp.policy_dir, comp.baseline_dir, int(pm["replications"])):
-        print(textwrap.fill(votes, width=95))
+        print(prose(votes, width) if width else textwrap.fill(votes, width=95))
     # Which runs were paired: a name or a reused file does not say (report.md has hashes).
-    from scosim.compare_terminal import carried_warnings, compared_runs
+    from scosim.compare_terminal import carried_warnings, compared_parts
 
-    for line in compared_runs(comp):
-        print(line)
+    parts = compared_parts(comp)
+    laid = [labelled(label, items, width, 10) for label, items in parts]
+    if any(lines[0] == label for lines, (label, _) in zip(laid, parts, strict=True)):
+        # One run's path alone under its label: the other's too, the two aligned.
+        laid = [[label, *(f"  {i}" for i in items)] for label, items in parts]
+    for lines in laid:
+        print("\n".join(lines))
     for line in carried_warnings(comp):  # each run's own, from its manifest
-        print(f"scosim: warning: {line}", file=sys.stderr)
-    print(f"report: {report_dir / 'report.html'}")
-    print(f"        {report_dir / 'report.md'}")
+        print(prose(f"scosim: warning: {line}", err_width, indent="  "), file=sys.stderr)
+    print("\n".join(labelled("report:", [str(report_dir / "report.html"),
+                                         str(report_dir / "report.md")], width, 8,
+                             together=False)))
     return 0
 
 

@@ -85,5 +85,12 @@ def batch_error() -> type[BaseException]:
 
 
 def show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
-    """Print a warning as ``scosim: warning: <message>`` (no file, line or category)."""
-    print(f"scosim: warning: {message}", file=sys.stderr)
+    """Print a warning as ``scosim: warning: <message>`` (no file, line or category).
+
+    On a terminal, wrapped at its width (:func:`scosim.tty_lines.prose`): an instability
+    warning ran to 200 characters at 80 columns, folded mid-word.
+    """
+    from scosim.tty_lines import prose, tty_width
+
+    print(prose(f"scosim: warning: {message}", tty_width(sys.stderr), indent="  "),
+          file=sys.stderr)

@@ -209,7 +209,9 @@ def summarise(
 
     Returns:
         One row per key with columns ``*keys, n_runs, mean, sd, low, high,
-        share_positive, method, level, interval, median``. ``share_positive`` is the
+        share_positive, method, level, interval, median`` (with ``"percentile"`` also
+        ``n_nonzero, nonzero_min, nonzero_max``: runs whose difference is not 0, the
+        smallest and largest such). ``share_positive`` is the
         share of runs whose difference is > 0, ``median`` the median run's difference;
         ``method`` and ``interval`` name what each row's ``low``/``high`` are. With one
         run, ``t`` and ``bootstrap`` give NaN bounds (Newcombe's interval is defined
@@ -271,7 +273,17 @@ def summarise(
     out["level"] = level
     out["interval"] = label
     out["median"] = median
-    if method != "percentile":
+    if method == "percentile":
+        # Where most runs' differences are exactly 0, a band interpolated between runs
+        # shows values no run had: how many differ, and the least and most they do.
+        hit = ~np.isnan(v) & (v != 0)
+        some = hit.any(axis=1)
+        out["n_nonzero"] = hit.sum(axis=1)
+        lo = np.min(np.where(hit, v, np.inf), axis=1, initial=np.inf)
+        hi = np.max(np.where(hit, v, -np.inf), axis=1, initial=-np.inf)
+        out["nonzero_min"] = np.where(some, lo, np.nan)
+        out["nonzero_max"] = np.where(some, hi, np.nan)
+    else:
         # Shares of runs, after the t or bootstrap bounds of every row: the bootstrap
         # draws (so the other rows' bounds) do not depend on which rows they are.
         if binary is None:

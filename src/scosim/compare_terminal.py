@@ -10,6 +10,7 @@ title, so the numbers fit a terminal's width.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -21,10 +22,11 @@ import pandas as pd
 from scosim.compare import SUMMARY_COLUMNS, Comparison, no_change
 from scosim.compare_shares import ci_heading
 from scosim.indicator_display import aggregate_indicators, display, one_row_each, resolve_units
+from scosim.rare_runs import RARE_COLUMNS, RARE_NOTE, paired_band, with_nonzero_runs
 from scosim.report import _fixed, _share, decimals, row_exp
 
-__all__ = ["SummaryTable", "fit_terminal", "indicator_groups", "output_console", "print_summary",
-           "print_table", "summary_table", "terminal_rows"]
+__all__ = ["SummaryTable", "compared_parts", "fit_terminal", "indicator_groups", "output_console",
+           "print_summary", "print_table", "summary_table", "terminal_rows"]
 
 
 @dataclass(frozen=True)
@@ -113,8 +115,11 @@ def summary_table(
             in US$ are shown in US$ bn, as in the comparison report's table.
         full_table: Where the whole table is (e.g. a report.md), for that note.
     """
-    keys = [c for c in summary.columns if c not in (*SUMMARY_COLUMNS, *SPREAD_COLUMNS)]
+    keys = [c for c in summary.columns
+            if c not in (*SUMMARY_COLUMNS, *SPREAD_COLUMNS, *RARE_COLUMNS)]
     spread = all(c in summary.columns for c in SPREAD_COLUMNS)
+    counted = spread and all(c in summary.columns for c in RARE_COLUMNS)
+    n_rare = 0
     with_median = "median" in summary.columns
     level = float(summary["level"].iloc[0]) if len(summary) and "level" in summary else 0.9
     runs_label = f"{level * 100:g}% of runs between"
@@ -165,6 +170,13 @@ def summary_table(
         # The runs' spread at the CI's precision: it is wider, never finer.
         band = ((f"{_fixed(r['runs_low'] / div, d, e)} to "
                  f"{_fixed(r['runs_high'] / div, d, e)}",) if spread else ())
+        # Mostly 0: "0 but 1 run -2,048", not "0 to 0" beside a mean of -51.
+        rare = (paired_band(r["n_runs"], r["runs_nonzero"], r["runs_nonzero_min"] / div,
+                            r["runs_nonzero_max"] / div,
+                            lambda x, d=d, e=e: _fixed(x, d, e))
+                if counted else None)
+        if rare is not None:
+            band, n_rare = (rare,), n_rare + 1
         # Beside the mean, the median of the same paired differences, at its precision.
         mid = ((_median_cell(r["median"], div, d, e),) if with_median else ())
         rows.append((*cells, _fixed(r["mean"] / div, d, e), *mid,
@@ -179,6 +191,8 @@ def summary_table(
         notes.append(f"{n_still} rows without a change in any paired run not shown")
     if len(rest):
         notes.append(_left_out(rest, full_table))
+    if n_rare:
+        notes.insert(0, RARE_NOTE)
     if spread and rows:
         notes.insert(0, precision_note(level))
     if with_median and rows:
@@ -306,15 +320,30 @@ def fit_terminal(table: SummaryTable, width: int) -> SummaryTable:
     narrow = replace(table, columns=tuple(c for k, c in enumerate(cols) if k != ci),
                      rows=tuple(tuple(x for k, x in enumerate(r) if k != ci)
                                 for r in table.rows))
+    how = "each row fits on one line"
     if not all(_fitting([g], width) for g in _parts(narrow)):
-        return table
+        # "0 but 3 runs -1.233 to -1.104" (paired_band) on two lines, its count above its
+        # values, rather than the CI back in every table and every cell folded by rich.
+        k = narrow.columns.index(spread[0])
+        # Only the cells wider than what the other columns leave (headings folded; the
+        # indicator and its unit are each group's heading, not columns).
+        rest = [j for j, c in enumerate(narrow.columns) if j != k
+                and not (len(_parts(narrow)) > 1 and c in ("indicator", "unit"))]
+        room = width - 3 * (len(rest) + 1) - 1 - sum(
+            max([len(r[j]) for r in narrow.rows] + [len(w) for w in narrow.columns[j].split()])
+            for j in rest)
+        narrow = replace(narrow, rows=tuple(
+            (*r[:k], _RARE_CELL.sub("\\1\n\\2", r[k]) if len(r[k]) > room else r[k],
+             *r[k + 1:]) for r in narrow.rows))
+        if not all(_fitting([g], width) for g in _parts(narrow)):
+            return table
+        how = "each row fits, one whose runs mostly do not differ on two lines"
     # The width each part needs with its headings folded, as _fitting lays them out.
-    need = max(sum(max([len(r[k]) for r in g.rows] + [len(w) for w in c.split()])
+    need = max(sum(max([_cell_width(r[k]) for r in g.rows] + [len(w) for w in c.split()])
                    for k, c in enumerate(g.columns)) + 3 * len(g.columns) + 1
                for g in _parts(table))
-    said = (f"The {cols[ci]} is not shown at {width} columns, so that each row fits on one "
-            f"line (with it the table needs {need}): a wider terminal, piped output and "
-            "report.md show it.")
+    said = (f"The {cols[ci]} is not shown at {width} columns, so that {how} (with it the "
+            f"table needs {need}): a wider terminal, piped output and report.md show it.")
     # The CI's note speaks of a column no longer shown: what the spread is, alone.
     pct = float(spread[0].split("%")[0]) / 100
     notes = tuple(spread_note(pct) if n == precision_note(pct) else n for n in table.notes)
@@ -404,11 +433,20 @@ def _fitting(groups: Sequence[SummaryTable], width: int) -> list[int] | None:
     Folded, a heading is as wide as its longest word; a cell is never folded.
     """
     heads = groups[0].columns
-    cells = [max([len(r[k]) for g in groups for r in g.rows]
+    cells = [max([_cell_width(r[k]) for g in groups for r in g.rows]
                  + [len(w) for w in heads[k].split()]) for k in range(len(heads))]
     whole = [max(w, len(c)) for w, c in zip(cells, heads, strict=True)]
     frame = 3 * len(cells) + 1  # borders and padding
     return next((w for w in (whole, cells) if sum(w) + frame <= width), None)
+
+
+#: A cell of :func:`~scosim.rare_runs.paired_band`: its count, then its values.
+_RARE_CELL = re.compile(r"^(0 but \d+ runs?) (.+)$")
+
+
+def _cell_width(cell: str) -> int:
+    """A cell's width: its longest line (:func:`fit_terminal` may put one on two)."""
+    return max(len(line) for line in cell.split("\n"))
 
 
 def _median_cell(median: float, div: float, places: int | None, exp: int | None) -> str:
@@ -484,7 +522,8 @@ def terminal_rows(comparison: Comparison, year: int, indicators: Sequence[str]) 
     Within each indicator (in the order given) the largest mean change comes first, as
     in the report's table; a world or bloc total is one row under the group's name. The
     spread of the runs' differences (the comparison's ``spread``) is in ``runs_low`` and
-    ``runs_high``: the terminal prints it beside the CI of the mean.
+    ``runs_high``: the terminal prints it beside the CI of the mean; with the runs whose
+    difference is not 0, the least and most of those, in :data:`RARE_COLUMNS`.
     """
     s = comparison.summary
     rows = s[(s["year"] == year) & s["indicator"].isin(list(indicators))]
@@ -495,6 +534,7 @@ def terminal_rows(comparison: Comparison, year: int, indicators: Sequence[str]) 
         sp = spread[(spread["year"] == year) & spread["indicator"].isin(list(indicators))]
         rows = rows.merge(sp[[*keys, "low", "high"]].rename(
             columns={"low": "runs_low", "high": "runs_high"}), on=keys, how="left")
+        rows = with_nonzero_runs(rows, sp, keys)
     rows = one_row_each(rows, aggregate_indicators(s[s["indicator"].isin(list(indicators))]))
     order = {str(i): k for k, i in enumerate(indicators)}
     rows = rows.assign(_ind=rows["indicator"].astype(str).map(order), _mean=rows["mean"])
@@ -509,7 +549,17 @@ def compared_runs(comp: Comparison) -> list[str]:
     ``policy:   results/customs_union/<run id> (scenarios/customs_union.yaml)``; the file
     as its run recorded it (relative to where that run was started).
     """
-    return [f"{role + ':':<10}{where} ({m.get('scenario_file') or 'scenario file not recorded'})"
+    return [f"{label:<10}{' '.join(items)}" for label, items in compared_parts(comp)]
+
+
+def compared_parts(comp: Comparison) -> list[tuple[str, list[str]]]:
+    """:func:`compared_runs`' lines as a label and its items, for a terminal to lay out.
+
+    ``("policy:", ["results/customs_union/<run id>", "(scenarios/customs_union.yaml)"])``
+    (:func:`scosim.tty_lines.labelled`).
+    """
+    return [(f"{role}:", [str(where),
+                          f"({m.get('scenario_file') or 'scenario file not recorded'})"])
             for role, where, m in (("policy", comp.policy_dir, comp.policy_manifest),
                                    ("baseline", comp.baseline_dir, comp.baseline_manifest))]
 

@@ -27,7 +27,18 @@ if TYPE_CHECKING:
     from scosim.indicator_stats import IndicatorStats
     from scosim.runstats import RunStats
 
-__all__ = ["peak_line", "rare", "rare_note", "shown_year", "spread_cells", "spread_text"]
+__all__ = ["RARE_COLUMNS", "RARE_NOTE", "paired_band", "peak_line", "rare", "rare_note",
+           "shown_year", "spread_cells", "spread_text", "with_nonzero_runs"]
+
+
+#: Paired runs whose difference is not 0 and the least and most of those differences, as
+#: a comparison's rows carry them (:func:`with_nonzero_runs`; :func:`paired_band` reads them).
+RARE_COLUMNS = ("runs_nonzero", "runs_nonzero_min", "runs_nonzero_max")
+
+#: Under a comparison's table with a :func:`paired_band` cell (terminal, explorer, report.md).
+RARE_NOTE = ("'0 but k runs x to y': the difference is exactly 0 in most paired runs and "
+             "from x to y in the k others (the runs' own values, not a band interpolated "
+             "between runs, which showed values no run had); the mean is over all runs.")
 
 
 def shown_year(peak: int, event: int | None, years: pd.Index, otherwise: str
@@ -143,3 +154,42 @@ def rare_note(lines: list[str], n_runs: int) -> list[str]:
         "the largest), in place of a 5-95 % band interpolated between runs, which showed "
         f"values no run had; the mean is over all {n_runs} (summary.csv: n_nonzero, nonzero_min, "
         "nonzero_max)", 95, initial_indent="  ", subsequent_indent="    ")
+
+
+def paired_band(n_runs: float, n_nonzero: float, lo_nz: float, hi_nz: float,
+                num: Callable[[float], str]) -> str | None:
+    """The spread of paired differences the answer's way, where most of them are 0.
+
+    ``scosim compare``'s "90% of runs between" read "0 to 0" for China's fiscal cost in
+    ``finance_crisis_union.yaml`` against ``finance_crisis.yaml`` (mean -51: US$2,048 bn
+    less in 1 of 40 runs), the mean outside its own band. Where :func:`rare`, the cell
+    says instead that the difference is 0 but in k runs, and the least and most there.
+
+    Args:
+        n_runs: Paired runs.
+        n_nonzero: Runs whose difference is not 0.
+        lo_nz: The smallest of those differences.
+        hi_nz: The largest.
+        num: How a difference is written (the row's precision).
+
+    Returns:
+        ``"0 but 1 run -2,048"``, ``"0 but 3 runs -84.6 to +1.2"``; None where most runs
+        differ (or none does): the band is then the spread.
+    """
+    if not rare(n_runs, n_nonzero) or math.isnan(lo_nz):
+        return None
+    k = int(round(n_nonzero))
+    span = num(lo_nz) if k == 1 or num(lo_nz) == num(hi_nz) else f"{num(lo_nz)} to {num(hi_nz)}"
+    return f"0 but {k} run{'s' if k > 1 else ''} {span}"
+
+
+def with_nonzero_runs(rows: pd.DataFrame, spread: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """``rows`` with :data:`RARE_COLUMNS` from a comparison's ``spread`` (matched on ``keys``).
+
+    ``rows`` as they are where the spread does not count them (a comparison made before
+    :func:`scosim.compare.summarise` did).
+    """
+    if "n_nonzero" not in spread or not all(k in spread for k in keys):
+        return rows
+    names = dict(zip(("n_nonzero", "nonzero_min", "nonzero_max"), RARE_COLUMNS, strict=True))
+    return rows.merge(spread[[*keys, *names]].rename(columns=names), on=keys, how="left")

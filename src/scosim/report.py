@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scosim.compare import Comparison, interval_label, no_change
+from scosim.compare import SUMMARY_COLUMNS, Comparison, interval_label, no_change
 from scosim.compare_names import side_names
 from scosim.compare_plots import FigureJob, draw_all
 from scosim.compare_shares import ci_heading
@@ -36,6 +36,7 @@ from scosim.indicator_display import (
     resolve_units,
     signed,
 )
+from scosim.rare_runs import RARE_COLUMNS, RARE_NOTE, paired_band, with_nonzero_runs
 from scosim.report_notes import (  # noqa: F401  (ev_note: re-exported, scosim.report.ev_note)
     _method_text,
     _notes,
@@ -172,7 +173,9 @@ def summary_table(comparison: Comparison, *, year: int | None = None,
     With ``leave_out``, rows where no paired run changed, and rows without a paired
     run, are left out (:func:`unchanged_economies` names them).
     """
-    t = one_row_each(comparison.table(year), aggregate_indicators(comparison.summary))
+    keys = [c for c in comparison.summary.columns if c not in SUMMARY_COLUMNS]
+    t = one_row_each(with_nonzero_runs(comparison.table(year), comparison.spread, keys),
+                     aggregate_indicators(comparison.summary))
     if leave_out:
         t = t[~no_change(t) & (t["n_runs"] > 0).to_numpy()]
     lvl = comparison.level
@@ -195,6 +198,16 @@ def summary_table(comparison: Comparison, *, year: int | None = None,
         return [f"{_fixed(a, d, e)} to {_fixed(b, d, e)}"
                 for a, b, d, e in zip(lo / div, hi / div, places, exps, strict=True)]
 
+    def runs_between() -> list[str]:
+        """The spread of runs; where most runs do not differ, "0 but 1 run -2048"."""
+        band = pairs(t["runs_low"], t["runs_high"])
+        if not all(c in t for c in RARE_COLUMNS):
+            return band
+        k, lo, hi = (t[c].to_numpy(dtype=float) for c in RARE_COLUMNS)
+        return [paired_band(n, k[j], lo[j] / div[j], hi[j] / div[j],
+                            lambda x, d=places[j], e=exps[j]: _fixed(x, d, e)) or band[j]
+                for j, n in enumerate(t["n_runs"].to_numpy(dtype=float))]
+
     out = pd.DataFrame(
         {
             "country": t["country"] if "country" in t else "",
@@ -206,7 +219,7 @@ def summary_table(comparison: Comparison, *, year: int | None = None,
             **({"median change": [_fixed(m, d, e) for m, d, e in zip(
                 t["median"] / div, places, exps, strict=True)]} if "median" in t else {}),
             ci: pairs(t["low"], t["high"]),
-            spread: pairs(t["runs_low"], t["runs_high"]),
+            spread: runs_between(),
             "share of runs above baseline": [
                 _share(x, int(n)) for x, n in zip(t["share_positive"], t["n_runs"], strict=True)],
             "runs": t["n_runs"].astype(int),
@@ -433,7 +446,10 @@ def write_report(
     # captions); summary_table itself keeps codes for the API and summary_table.csv.
     table = table.assign(indicator=table["indicator"].map(
         lambda i: display(str(i), None)[0]))
-    md = [f"# {title}", "", intro, "", "## Summary", "", none or _md_table(table), "",
+    # As under the terminal's table: what "0 but 1 run -2048" means.
+    rare = [RARE_NOTE, ""] if table.apply(
+        lambda c: c.astype(str).str.startswith("0 but ")).to_numpy().any() else []
+    md = [f"# {title}", "", intro, "", "## Summary", "", none or _md_table(table), "", *rare,
           *([left_out, ""] if left_out else []),
           *(["## Warnings", "", said_intro, "", *[f"- {w}" for w in said], ""] if said else []),
           "## Method", ""]

@@ -1,0 +1,74 @@
+"""Lines printed around a table, fitted to the terminal's width when they go to one.
+
+``scosim compare``'s table fits an 80-column terminal (:func:`scosim.compare_terminal.
+fit_terminal`), but the lines around it did not: "Votes: ..." was wrapped at 95, the
+``policy:``, ``baseline:`` and ``report:`` lines ran to 88-121 characters, and stderr's
+"reusing the finished run ..." to 230, each folded by the terminal mid-word. On a
+terminal, prose is now wrapped at its width (never inside a path or a `command`, which a
+reader copies whole), and a labelled path that does not fit beside its label goes on a
+line of its own. A path longer than the terminal is left whole: broken at a slash it
+could not be pasted, and the terminal's own folding keeps it one string to select.
+Piped or redirected, every line is as before: scripts and logs read them.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import textwrap
+from collections.abc import Sequence
+from typing import TextIO
+
+__all__ = ["PROSE_WIDTH", "labelled", "prose", "tty_width"]
+
+#: The widest prose is wrapped at, as the piped output wraps it: longer lines are hard to
+#: read even on a wide terminal.
+PROSE_WIDTH = 95
+
+
+def tty_width(stream: TextIO) -> int | None:
+    """The width of the terminal ``stream`` writes to; None where it is not a terminal."""
+    isatty = getattr(stream, "isatty", None)
+    if not (isatty and isatty()):
+        return None
+    return shutil.get_terminal_size().columns
+
+
+def prose(text: str, width: int | None, *, indent: str = "") -> str:
+    """``text`` wrapped at ``width`` (at most :data:`PROSE_WIDTH`); as it is where None.
+
+    Never broken inside a word (a path), at a hyphen (``--rerun``) nor inside a
+    backticked command. ``indent`` begins each line after the first.
+    """
+    if width is None:
+        return text
+    glued = re.sub(r"`[^`]*`", lambda m: m.group(0).replace(" ", "\0"), text)
+    lines = textwrap.wrap(glued, min(width, PROSE_WIDTH), subsequent_indent=indent,
+                          break_long_words=False, break_on_hyphens=False)
+    return "\n".join(lines).replace("\0", " ") if lines else text
+
+
+def labelled(label: str, items: Sequence[str], width: int | None, pad: int, *,
+             together: bool = True) -> list[str]:
+    """A label and its paths: ``label`` padded to ``pad``, then the items, as fits ``width``.
+
+    Piped (``width`` None) or where it fits: the items after the label on one line (with
+    ``together``; else each on its own line aligned at ``pad``, as ``report:``'s two
+    files). Where that does not fit, each item on its own line aligned at ``pad``, or,
+    where one would not fit there, the label alone and each item on its own line
+    indented by two. An item longer than that is left whole (see the module docstring).
+
+    Args:
+        label: ``"policy:"``.
+        items: The path and what follows it (``"(scenarios/x.yaml)"``).
+        width: The terminal's width, or None.
+        pad: The column the items begin at after the label.
+        together: Whether the items share a line where they fit.
+    """
+    one = f"{label:<{pad}}" + " ".join(items)
+    stacked = [f"{label:<{pad}}{items[0]}", *(" " * pad + i for i in items[1:])]
+    if together and (width is None or len(one) <= width):
+        return [one]
+    if width is None or all(pad + len(i) <= width for i in items):
+        return stacked
+    return [label, *(f"  {i}" for i in items)]
