@@ -6,7 +6,8 @@ links assume): the answers cite them (scosim.cited_docs), and a wheel without th
 pages its user could not open (an outside review, 2026-12-07). The figures under docs/img/
 that those pages link go with them (five PNGs, 1.25 MB, the README's screenshot 0.36 MB of
 it): the shipped README linked CHANGELOG.md and docs/img/explorer.png, neither in the wheel
-(a new user, 2026-12-07). An image no page links is not shipped.
+(a new user, 2026-12-07). An image no page links is not shipped. A page's links into
+scenarios/ are pointed at the wheel's copy of them (:func:`shipped_text`).
 
 Everything else is in pyproject.toml. The top-level scenarios/ folder stays where it is
 (the docs, the tests and users' commands name ``scenarios/<file>.yaml``); a built wheel
@@ -15,6 +16,7 @@ scosim:customs_union`` (scosim.scenario.shipped). An editable install copies not
 reads the checkout's folder.
 """
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -66,7 +68,10 @@ class BuildPy(build_py):
         for src in pages + linked_images(pages):
             dest = Path(self.build_lib, *DOCS_TARGET, src.relative_to(HERE))
             self.mkpath(str(dest.parent))
-            self.copy_file(str(src), str(dest))
+            if src.suffix == ".md":
+                dest.write_text(shipped_text(src), encoding="utf-8")
+            else:
+                self.copy_file(str(src), str(dest))
 
 
 def linked_images(pages: list[Path]) -> list[Path]:
@@ -79,6 +84,30 @@ def linked_images(pages: list[Path]) -> list[Path]:
             if path.parent == img and path.is_file():
                 found.add(HERE / "docs" / "img" / path.name)
     return sorted(found)
+
+
+def shipped_text(page: Path) -> str:
+    """``page`` as the wheel ships it: links into scenarios/ point at the wheel's copy.
+
+    In the wheel the scenarios are not beside the docs (``scosim/shipped_scenarios/``, not
+    ``scosim/shipped_docs/scenarios/``): docs/hindcasts.md's link to the frozen predictions,
+    ``../scenarios/hindcasts/prospective/...json``, led nowhere in an install. Pointed at the
+    copy that ``python -m scosim.hindcast.prospective --check`` reads, not a second one.
+    """
+    text = page.read_text(encoding="utf-8")
+    scenarios = SCENARIOS.resolve()
+    here = Path(*DOCS_TARGET, page.parent.relative_to(HERE))
+
+    def point(m: re.Match[str]) -> str:
+        target = m.group(2)
+        path = (page.parent / target).resolve()
+        if ("://" in target or not path.is_relative_to(scenarios) or not path.is_file()
+                or path.suffix not in (".yaml", ".json")):  # the files run() ships
+            return m.group(0)
+        shipped = Path(*TARGET, path.relative_to(scenarios))
+        return m.group(1) + os.path.relpath(shipped, here).replace(os.sep, "/")
+
+    return re.sub(r"(\]\()([^)\s#]+)", point, text)
 
 
 setup(cmdclass={"build_py": BuildPy})

@@ -84,3 +84,34 @@ def test_the_fiscal_cost_title_names_what_is_drawn(monkeypatch, tmp_path: Path,
     assert ("k/n" in title) is ranged, title
     assert title.startswith("Fiscal cost, gross incl. recapitalisation\n(mean")
     plt.close(fig)
+
+
+def test_a_range_far_beyond_every_other_is_cut_not_the_others() -> None:
+    # finance_crisis.yaml, 40 runs: Russia's 82 (k/n) and a band to 87, China's 2,048 in
+    # three years; the means up to 114 set the top, the three China years are cut.
+    top = plots.cost_axis_top([8, 93, 62, 114, 62, 13], [87], [82, 2048, 2048, 2048, 87])
+    assert top is not None and 114 < top < 2048 / plots.OFF_SCALE
+    # Ranges alike (the union's 54-91), or one range above only means (a rare amount's
+    # mean is k/n of it by construction): nothing cut.
+    assert plots.cost_axis_top([8, 20, 2], [], [82, 91, 82]) is None
+    assert plots.cost_axis_top([10], [], [82]) is None
+    # A band is never cut, however far above the ranges.
+    assert plots.cost_axis_top([100], [2048], [82]) is None
+
+
+def test_the_cut_range_shows_its_value_and_the_rest_stay_readable(monkeypatch,
+                                                                    tmp_path: Path) -> None:
+    z = _arrays(fail_runs=0, cost_runs=0, fund=False)
+    z["fiscal_cost"][:15, 0, 0] = 80e9      # 2025: 15 of 40 runs, k/n range at 80
+    z["fiscal_cost"][:30, 1, 0] = 60e9      # 2026: most runs, a shaded band
+    z["fiscal_cost"][:2, 2, 1] = 2048e9     # 2027: one large system in 2 of 40 runs
+    fig = _draw(monkeypatch, tmp_path, z)
+    ax = fig.axes[1]
+    low, high = ax.get_ylim()
+    assert low == 0 and 80 < high < 2048  # the 80 and 60 readable, 2,048 off the scale
+    mean_line = ax.lines[0].get_ydata()
+    assert max(mean_line) <= high  # every mean on the scale (2027: 2 x 2,048 / 40 = 102)
+    texts = [t.get_text() for t in ax.texts]
+    assert "2/40: 2,048" in texts and " 15/40" in texts, texts
+    assert "arrow: off the scale" in ax.get_title()
+    plt.close(fig)

@@ -93,6 +93,35 @@ def test_vote_security_term_is_nonzero_for_rats_upgrade() -> None:
     np.testing.assert_allclose(votes["noise"].to_numpy(dtype=float), want, rtol=1e-12, atol=0)
 
 
+
+def _rats_terms(extra: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Each voter's code and ``term_security`` in the upgrade vote, runs 0 and 1."""
+    sc = load_scenario(SCENARIOS / "afghan_instability_rats.yaml", overrides={**SHORT, **extra})
+    ev = run_model(sc, runs=[0, 1]).log.to_frame()
+    votes = ev[(ev["type"] == "vote") & (ev["proposal"] == "rats-universal-centre")]
+    return votes["country"].astype(str).to_numpy(), votes["term_security"].to_numpy(float)
+
+
+def test_negative_security_terms_are_the_safe_haven_channel_not_noise() -> None:
+    """The term is negative for Kazakhstan, Kyrgyzstan, Belarus and China (docs/model.md).
+
+    With the safe-haven channel off, pooling only raises protection (every coefficient on
+    another state's effort or pooling is non-negative, scosim.security.threat), so no
+    state's expected incidents can rise: every term >= 0, and exactly 0 for the states
+    that face no incidents. With it on (the default haven_share 0.25), the negative terms
+    are a real effect, groups the upgraded neighbours displace (docs/security.md section
+    4), orders of magnitude above rounding of the largest term.
+    """
+    who, off = _rats_terms({"parameters.mechanism_settings.security.haven_share": 0.0})
+    assert (off >= 0).all(), off
+    assert (off[np.isin(who, ["KAZ", "KGZ", "BLR"])] == 0).all()
+    who_on, on = _rats_terms({})
+    assert list(who_on) == list(who)
+    neg = on < 0
+    assert set(who[neg]) == {"KAZ", "KGZ", "BLR", "CHN"}
+    assert (np.abs(on[neg]) > 1e-6 * on.max()).all()  # not float noise (~1e-16 of it)
+
+
 def test_free_riding_raises_incidents_over_conditional_cooperation() -> None:
     """Every state free-riding vs every state conditionally cooperating: 30 paired runs,
     2025-2029; one-sided 99 % t-interval of the difference in total incidents above 0."""

@@ -48,6 +48,69 @@ def wilson_interval(k: NDArray[np.float64], n: int, z: float = 1.96) -> tuple[ND
     return centre - half, centre + half
 
 
+#: A k/n range is cut at the fiscal-cost panel's top, its top written, where it and every
+#: range above it are more than this many times the next largest range or shaded band:
+#: one large system's failure in a few runs (China's US$2,048 bn in ``finance_crisis.yaml``,
+#: 25 times Russia's 82) otherwise sets a scale on which every other year lies flat on zero.
+#: Means are not compared: a rare amount's mean is k/n of its runs' values by construction.
+OFF_SCALE = 5.0
+
+
+def cost_axis_top(means: Sequence[float], bands: Sequence[float],
+                  tops: Sequence[float]) -> float | None:
+    """The fiscal-cost panel's top, or None where no k/n range is cut.
+
+    Args:
+        means: The means drawn, US$ bn.
+        bands: The shaded bands' tops (95th percentile).
+        tops: The k/n ranges' tops (the largest cost of the k runs with one).
+
+    Returns:
+        1.25 times the largest mean, band or range below the largest gap of more than
+        :data:`OFF_SCALE` times between consecutive bands' and ranges' tops, where only
+        ranges lie above it and some band or range below; else None.
+    """
+    # (value, whether a range): ranges may be cut, bands never.
+    marks = sorted([(v, True) for v in tops if v > 0] + [(v, False) for v in bands if v > 0])
+    if len(marks) < 2:
+        return None
+    ratios = [marks[i + 1][0] / marks[i][0] for i in range(len(marks) - 1)]
+    i = int(np.argmax(ratios))
+    if ratios[i] <= OFF_SCALE or not all(is_range for _, is_range in marks[i + 1:]):
+        return None
+    return 1.25 * max([marks[i][0], *(m for m in means if math.isfinite(m))])
+
+
+def _draw_cost_ranges(ax: plt.Axes, ranges: Sequence[tuple[float, int, float, float, str]],
+                      means: Sequence[float], bands: Sequence[float], n_runs: int) -> bool:
+    """Draw the fiscal-cost panel's k/n ranges; those off the scale cut, their top written.
+
+    Returns:
+        Whether some range was cut (the panel's title then says what the arrow means).
+    """
+    top = cost_axis_top(means, bands, [hi for _, _, _, hi, _ in ranges])
+    for x, k, lo, hi, colour in ranges:
+        if top is None or hi <= top:
+            ax.vlines(x, lo, hi, color=colour, lw=2, alpha=0.5)
+            ax.plot([x, x], [lo, hi], ls="none", marker="_", ms=9, color=colour)
+            ax.text(x, hi, f" {k}/{n_runs}", fontsize=7, color=colour, va="bottom",
+                    ha="left")
+            continue
+        # Cut at the top, an arrow saying it goes on, and the value it reaches written
+        # beside it: the same number the answer prints ("2,048 in 1 of 40 runs").
+        ax.vlines(x, min(lo, top), top, color=colour, lw=2, alpha=0.5)
+        if lo < top:
+            ax.plot([x], [lo], ls="none", marker="_", ms=9, color=colour)
+        ax.plot([x], [top], ls="none", marker="^", ms=6, color=colour, clip_on=False)
+        span = f"{hi:,.0f}" if lo >= top else f"up to {hi:,.0f}"
+        # Upright along its line: years one apart leave no room for it written across.
+        ax.text(x + 0.04, 0.95 * top, f"{k}/{n_runs}: {span}", fontsize=7, color=colour,
+                va="top", ha="right", rotation=90, rotation_mode="anchor")
+    if top is not None:
+        ax.set_ylim(0, top)
+    return top is not None
+
+
 def plot_banking(
     results: Mapping[str, Mapping[str, NDArray[np.float64]]],
     years: Sequence[int],
@@ -114,6 +177,11 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
     x_max = 0.0  # right end of the who-paid bands, to leave room for the written means
     noted = False
     shaded = ranged = False  # what the fiscal-cost panel draws, for its title
+    # The fiscal-cost panel's k/n ranges (x, k, smallest, largest, colour), and the means
+    # and shaded bands' tops that set its scale.
+    ranges: list[tuple[float, int, float, float, str]] = []
+    means: list[float] = []
+    bands: list[float] = []
     k_var = len(summaries)
     # A scenario without a fund: the sentence alone, not a zero line on a +-0.04 axis.
     fund = any(sm.fund_any for sm in summaries.values())
@@ -151,12 +219,11 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
         ranged = ranged or bool(few.any())
         axes[1].bar(yrs[~few] + dx, hi_b - lo_b, 0.5 / k_var, bottom=lo_b, color=colour,
                     alpha=0.2, linewidth=0)
-        axes[1].vlines(yrs[few] + dx, lo_c[few], hi_c[few], color=colour, lw=2, alpha=0.5)
-        axes[1].plot(np.r_[yrs[few], yrs[few]] + dx, np.r_[lo_c[few], hi_c[few]], ls="none",
-                     marker="_", ms=9, color=colour)
-        for x, kk, top in zip(yrs[few] + dx, k_c[few], hi_c[few], strict=True):
-            axes[1].text(x, top, f" {int(kk)}/{n_runs}", fontsize=7, color=colour,
-                         va="bottom", ha="left")
+        # Drawn after the loop, once the scale is known (cost_axis_top).
+        ranges += [(x, int(kk), lo, hi, colour) for x, kk, lo, hi in
+                   zip(yrs[few] + dx, k_c[few], lo_c[few], hi_c[few], strict=True)]
+        means += list(sm.cost_mean)
+        bands += list(hi_b)
         if fund:
             axes[2].plot(yrs + dx, sm.fund_median, color=colour, marker="o", ms=3)
             axes[2].fill_between(yrs, *sm.fund_band, color=colour, alpha=0.15, linewidth=0)
@@ -179,6 +246,7 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
             noted = noted or few_p
             axes[3].text(right, y, f" {m:,.1f}{note}", va="center", fontsize=7, color=colour)
             x_max = max(x_max, right)
+    cut = _draw_cost_ranges(axes[1], ranges, means, bands, n_runs)
     axes[0].set_title("Runs in a banking crisis, by worst outcome")
     axes[0].set_ylabel(f"share of runs, % ({group_label})\n"
                        "whiskers: 95% Wilson interval of the whole bar")
@@ -187,7 +255,8 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
     # The title says what is drawn: shaded bars, k/n ranges, or both (not a band never drawn).
     drawn = ["mean", *([f"shaded: {LOW}-{HIGH}th pct."] if shaded else []),
              *(["k/n: where most runs had none,\nthe range of the k runs with one"]
-               if ranged else [])]
+               if ranged else []),
+             *(["arrow: off the scale, its top written"] if cut else [])]
     axes[1].set_title(f"Fiscal cost, gross incl. recapitalisation\n({'; '.join(drawn)})",
                       fontsize=10)
     axes[1].set_ylabel(f"US$ billion per year ({group_label})")
