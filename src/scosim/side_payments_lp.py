@@ -27,13 +27,13 @@ programme (:func:`scipy.optimize.milp`, HiGHS, deterministic).
 
 **A voter in favour may be paid to stay.** A payment to a bought leader widens its lead
 over every voter in favour, which past a ceiling would turn to no. As in a budget-balanced
-side-payment scheme, where every participant's participation constraint binds and anyone
-may receive, a voter in favour may then receive what keeps it at its bar (it may also pay
-out of its surplus; the optimum decides the sign). This never makes dearer a plan that
-existed without it, and changes none whose voters in favour all stay at or above their bars
-unpaid: a voter's receipt moves only its own score and, for the leader, widens the others'
-gaps, so paying one in favour helps no bought voter (over-paying a bought voter frees the
-leader's surplus as well), and pays only where its bar binds with nothing received.
+side-payment scheme, where every participant's participation constraint holds and anyone
+may receive, a voter in favour may then receive what keeps it at its bar (or pay out of
+its surplus; the least total decides the sign). This never makes a plan dearer, and
+changes none whose voters in favour all stay at their bars unpaid: a receipt raises only
+its receiver's score (the leader's also widens the others' gaps), so paying a voter in
+favour helps no bought voter; where the leader pays, paying more to a bought voter
+narrows the gaps just as much. It pays only where a bar binds with nothing received.
 
 **Which no voters a majority buys.** Under consensus every no voter is bought; under a
 qualified majority any set of them that reaches the threshold will do, and each set is a
