@@ -17,6 +17,7 @@ transfers finds no cheaper plan meeting every bar.
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 
@@ -153,3 +154,44 @@ def test_transfers_on_a_rats_run_pays_kazakhstan_to_stay(tmp_path, capsys):
     paid = first["paid_to_stay_usd"] > 0
     flat = " ".join(text.split())
     assert f"paid to stay at their bars in {int(paid.sum())} of the 2 runs" in flat
+
+
+def _leader_against(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, Responding]:
+    """Seven voters: the leader and three others against, three in favour; gaps, shocks."""
+    n = 7
+    e = np.concatenate([[1e13], rng.uniform(2e11, 3e12, n - 1)])
+    econ = rng.uniform(-0.002, 0.002, n)
+    lead = (econ[0] - econ) * e
+    gap = np.maximum(lead, 0.0)
+    gap[0] = 0.0
+    k = np.concatenate([[0.0], rng.uniform(0.2, 1.0, n - 1)])
+    yes = np.array([False, True, True, True, False, False, False])
+    slack = np.where(yes, rng.uniform(1e7, 2e9, n), -rng.uniform(0.1e9, 2e9, n))
+    shock = rng.uniform(-0.25, 0.25, n)
+    return slack, yes, Responding(k, gap, lead, 0, e / e[0], shock, econ * e)
+
+
+def test_under_a_majority_the_search_with_voters_paid_to_stay_equals_every_set():
+    # 5 of 7: two of the four against to buy, the leader among them or not. Each set is
+    # priced on its own (its voters forced in with ``must``, nobody else missing); the
+    # search, whose pruning bounds hold with voters in favour paid, must match the least.
+    rng = np.random.default_rng(20261207)
+    stays = 0
+    for _ in range(10):
+        slack, yes, rs = _leader_against(rng)
+        plan = price_vote(slack, yes, 5, respond=rs)
+        alone = {}
+        for s in itertools.combinations([0, 4, 5, 6], 2):
+            forced = np.isin(np.arange(7), s)
+            alone[s] = price_vote(slack, yes, 3, must=forced, respond=rs)
+        costs = {s: p.total_usd if p.status == "plan" else np.inf for s, p in alone.items()}
+        best = min(costs.values())
+        if np.isfinite(best):
+            assert plan.status == "plan"
+            assert plan.total_usd == pytest.approx(best, rel=1e-6, abs=1e4)
+            stays += plan.stay_usd > 0
+        else:
+            assert plan.status == "no_plan"
+            assert plan.outside_usd == pytest.approx(
+                min(p.outside_usd for p in alone.values()), rel=1e-6, abs=1e4)
+    assert stays >= 1  # some plan pays a voter in favour to stay
