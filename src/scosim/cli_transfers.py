@@ -169,7 +169,7 @@ def _lines(s: dict[str, Any]) -> list[str]:
             lead = NAMES.get(lead, lead) or "the leading economy"
             out.append(f"  Of that, voters in favour are paid to stay at their bars in {k_stay} "
                        f"of the {priced} runs (paying {lead} widens its lead over them): "
-                       f"{_range(stay)} over those {k_stay}.")
+                       f"a median {_range(stay)} over those {k_stay}.")
     if s["no_plan"]:
         runs = "run" if s["no_plan"] == 1 else "runs"
         k = s.get("outside_runs", s["no_plan"])
