@@ -119,6 +119,9 @@ def _random_table(seed: int) -> pd.DataFrame:
                 "noise_rescaled_short_usd": (float(rng.choice([0.0, rng.lognormal(15, 2)]))
                                              if status == "plan" else math.nan),
                 "short_usd": float(short.sum()) if priced else math.nan,
+                # Paid to voters in favour to stay (part of required_usd), in some runs.
+                "paid_to_stay_usd": (float(rng.choice([0.0, rng.lognormal(18, 1)]))
+                                     if priced else math.nan),
                 "short_leader": str(rng.choice(["CHN", "IND"])) if priced else "",
                 **{f"short_{p}_usd": float(v) for p, v in zip(
                     ("econ", "dominance", "sovereignty", "trust", "security", "noise"),
@@ -152,7 +155,7 @@ def test_the_tally_of_chunks_is_the_summary_of_the_whole_table(seed, tmp_path):
     assert tally.runs == table["run"].nunique()
     # The figures checked are not all empty: medians over plans, reasons, a split.
     assert all(s["plan"] and s["members"] and s["reasons"] and s["split"]["runs"]
-               for s in want)
+               and s["stay"][0] for s in want)
 
 
 def _batch(path: Path, runs: range) -> str:

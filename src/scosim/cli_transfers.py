@@ -159,9 +159,17 @@ def _lines(s: dict[str, Any]) -> list[str]:
     if priced:
         k = s.get("required_runs", priced)
         over = "" if k == priced else f", over the {k} that money could carry,"
-        out.append(f"  Over all {priced} rejected runs priced: the bought voters need{over} "
-                   f"{_range(s['required_bn'])}; the voters in favour can give up "
+        k_stay, stay = s.get("stay", (0, None))
+        who = " (and the voters in favour paid to stay)" if k_stay else ""
+        out.append(f"  Over all {priced} rejected runs priced: the bought voters{who} "
+                   f"need{over} {_range(s['required_bn'])}; the voters in favour can give up "
                    f"{_range(s['capacity_bn'])} and still vote yes.")
+        if k_stay:
+            lead = s.get("split", {}).get("leader") or ""
+            lead = NAMES.get(lead, lead) or "the leading economy"
+            out.append(f"  Of that, voters in favour are paid to stay at their bars in {k_stay} "
+                       f"of the {priced} runs (paying {lead} widens its lead over them): "
+                       f"a median {_range(stay)} over those {k_stay}.")
     if s["no_plan"]:
         runs = "run" if s["no_plan"] == 1 else "runs"
         k = s.get("outside_runs", s["no_plan"])

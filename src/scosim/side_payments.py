@@ -326,7 +326,7 @@ def _price_group(base: dict[str, Any], g: DecisionVotes, adopted: bool, threshol
             t = np.zeros(idx.size)
             t[inside] = got.transfer_usd
             plan = Plan(got.status, t, got.total_usd, got.reason, got.required_usd,
-                        got.capacity_usd, got.outside_usd)
+                        got.capacity_usd, got.outside_usd, got.stay_usd)
             if got.status in ("plan", "no_plan"):
                 # Bought: the no votes priced (with a plan, those it pays: a majority
                 # leaves some unbought); without one, every no vote priced.
@@ -348,7 +348,8 @@ def _price_group(base: dict[str, Any], g: DecisionVotes, adopted: bool, threshol
              "capacity_usd": plan.capacity_usd, "outside_usd": plan.outside_usd,
              "noise_rescaled_short_usd": rescaled, "counted": bool(cn),
              "voted_yes": bool(y), "transfer_usd": float(t), "expenditure_usd": float(x),
-             "gain_usd": float(gu), **(split or _NO_SPLIT)}
+             "gain_usd": float(gu), **(split or _NO_SPLIT),
+             "paid_to_stay_usd": plan.stay_usd}
             for c, cn, y, t, x, gu, m in zip(codes, counted, yes, plan.transfer_usd, e,
                                              gain_usd, inside, strict=True) if m]
 

@@ -208,6 +208,8 @@ def _price_events(run_dir: str | Path, result: Any, events: pd.DataFrame, years:
                         list(a["codes"]), pos, w_dom=a["w_dom"], gdp=a["gdp"],
                         together=a["together"], kinds=_kinds(result))
     table["priced_at"] = table["year"].map(a["priced_at"])
+    if "paid_to_stay_usd" in table:  # added since: after the unit (_LAST)
+        table["paid_to_stay_usd"] = table.pop("paid_to_stay_usd")
     return table
 
 
@@ -284,13 +286,16 @@ def price_run(run_dir: str | Path, chunk: int = CHUNK_RUNS) -> pd.DataFrame:
         US$ summed over those priced), ``transfer_share_of_gain``, ``required_usd``,
         ``capacity_usd``, ``outside_usd`` (:class:`scosim.side_payments_lp.Plan`),
         ``noise_rescaled_short_usd``, ``counted`` (a member the rule counts),
-        ``voted_yes``, ``transfer_usd`` (+ received, - paid), ``expenditure_usd`` (what
+        ``voted_yes``, ``transfer_usd`` (+ received, - paid; a voter in favour may be
+        paid to stay at its bar), ``expenditure_usd`` (what
         the transfer is priced at), ``gain_usd``, and for the rejected votes priced the
         bought voters' shortfall at their logged scores, ``short_usd``, split into
         ``short_econ_usd``, ``short_dominance_usd``, ``short_sovereignty_usd``,
         ``short_trust_usd``, ``short_security_usd`` and ``short_noise_usd`` (the vote
         shock), with ``short_leader`` the economy whose lead the dominance term is
-        (:func:`scosim.side_payments_summary.shortfall_split`).
+        (:func:`scosim.side_payments_summary.shortfall_split`); then ``priced_at`` and
+        ``paid_to_stay_usd``, of ``required_usd`` what goes to voters in favour to keep
+        them at their bars.
 
     Raises:
         TransferError: Not a run, or a run without Council decisions.
@@ -299,13 +304,18 @@ def price_run(run_dir: str | Path, chunk: int = CHUNK_RUNS) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True).reindex(columns=_columns(parts))
 
 
+#: Columns written after the others, in this order: the unit (as :func:`_price_events`
+#: adds it), then those added since, so that the older columns keep their places.
+_LAST = ("priced_at", "paid_to_stay_usd")
+
+
 def _columns(parts: Sequence[pd.DataFrame]) -> list[str]:
     """The columns of all the rows priced at once.
 
-    In the order they first appear, the unit last (as :func:`_price_events` adds it).
+    In the order they first appear, those of :data:`_LAST` last.
     """
-    cols = list(dict.fromkeys(c for p in parts for c in p.columns if c != "priced_at"))
-    return cols + ["priced_at"] if any("priced_at" in p for p in parts) else cols
+    cols = list(dict.fromkeys(c for p in parts for c in p.columns if c not in _LAST))
+    return cols + [c for c in _LAST if any(c in p for p in parts)]
 
 
 class TableWriter:

@@ -25,6 +25,16 @@ the score: concave for a negative shock (linear with the econ term split by sign
 for a positive one, where one binary per voter picks the sign: a small mixed-integer
 programme (:func:`scipy.optimize.milp`, HiGHS, deterministic).
 
+**A voter in favour may be paid to stay.** A payment to a bought leader widens its lead
+over every voter in favour, which past a ceiling would turn to no. As in a budget-balanced
+side-payment scheme, where every participant's participation constraint holds and anyone
+may receive, a voter in favour may then receive what keeps it at its bar (or pay out of
+its surplus; the least total decides the sign). This never makes a plan dearer, and
+changes none whose voters in favour all stay at their bars unpaid: a receipt raises only
+its receiver's score (the leader's also widens the others' gaps), so paying a voter in
+favour helps no bought voter; where the leader pays, paying more to a bought voter
+narrows the gaps just as much. It pays only where a bar binds with nothing received.
+
 **Which no voters a majority buys.** Under consensus every no voter is bought; under a
 qualified majority any set of them that reaches the threshold will do, and each set is a
 programme of its own: as the relative-gains term and the shock respond, the smallest
@@ -80,6 +90,8 @@ class Plan:
             (NaN where nothing is bought).
         capacity_usd: What the voters in favour can give up at their logged scores (the
             sum of their surpluses).
+        stay_usd: Of ``required_usd``, what goes to voters in favour to keep them at their
+            bars (0 where none is paid; NaN where ``required_usd`` is).
         outside_usd: Where no plan exists, the least money from outside the voters that
             would carry the vote (the gap); 0 with a plan.
     """
@@ -91,6 +103,7 @@ class Plan:
     required_usd: float = math.nan
     capacity_usd: float = math.nan
     outside_usd: float = math.nan
+    stay_usd: float = math.nan
 
 
 @dataclass(frozen=True)
@@ -134,8 +147,9 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
             score (no weight on the econ term).
         yes: ``(n,)`` its vote as cast.
         needed: Yes votes the decision rule needs among the voters not in ``must``.
-            A voter in favour pays only what leaves it at or above its bar (a sponsor
-            voting yes below it pays nothing); one against is bought for its shortfall.
+            A voter in favour pays only what leaves it at or above its bar, or receives
+            what keeps it there (a sponsor voting yes below it neither pays nor is paid);
+            one against is bought for its shortfall.
         names: Voters' codes, for the reason given when no plan exists.
         must: ``(n,)`` voters whose yes is needed whatever the count (a non-member whose
             no would keep its bloc out of the union); default none.
@@ -173,7 +187,8 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
         return Plan("no_plan", zeros, math.nan,
                     f"money cannot move the vote of {', '.join(stuck)} (no weight on the "
                     "econ term)")
-    # Voters in favour pay out of what they have above the bar (a sponsor below it: nothing).
+    # Voters in favour pay out of what they have above the bar, or are paid to stay at it
+    # (a sponsor below it: neither).
     payer = yes & np.isfinite(slack) & (slack >= 0)
     cap = float(np.where(payer, slack, 0.0).sum())
     if respond is None:
@@ -186,17 +201,26 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
         # What it would take from outside the voters: the least outside money, and the
         # receipts and insiders' payments of the least plan with it.
         got = _solve(slack, bought, payer, strict, respond, outside=True)
-        if got is None:
-            return Plan("no_plan", zeros, math.nan, _unbuyable(slack, bought, payer, strict,
-                                                               respond, names), math.nan, cap,
-                        math.nan)
+        if got is None:  # pragma: no cover - outside money can pay every bar (see _solve)
+            return Plan("no_plan", zeros, math.nan, "no transfer meets every bar, even with "
+                        "money from outside the voters", math.nan, cap, math.nan)
         t, outside = got
+        kept = _stay(t, yes)
+        also = "" if kept == 0 else (
+            f", with what keeps {', '.join(names[i] for i in np.flatnonzero(yes & (t > 0)))} "
+            f"in favour (US${kept / _BN:.3g} bn),")
         return Plan("no_plan", zeros, math.nan,
                     f"the shortfalls of {', '.join(names[i] for i in np.flatnonzero(bought))} "
-                    f"(US${short / _BN:.3g} bn) exceed what the others can give up and still "
-                    f"vote yes (US${cap / _BN:.3g} bn)" + (f"; {note}" if note else ""),
-                    float(t[t > 0].sum()), cap, outside)
-    return Plan("plan", t, float(t[t > 0].sum()), note, float(t[t > 0].sum()), cap, 0.0)
+                    f"(US${short / _BN:.3g} bn){also} exceed what the others can give up and "
+                    f"still vote yes (US${cap / _BN:.3g} bn)" + (f"; {note}" if note else ""),
+                    float(t[t > 0].sum()), cap, outside, kept)
+    return Plan("plan", t, float(t[t > 0].sum()), note, float(t[t > 0].sum()), cap, 0.0,
+                _stay(t, yes))
+
+
+def _stay(t: np.ndarray, yes: np.ndarray) -> float:
+    """What the voters in favour receive (US$): paid to stay at their bars."""
+    return float(t[yes & (t > 0)].sum())
 
 
 def _cheapest_set(slack: np.ndarray, base: np.ndarray, order: np.ndarray, missing: int,
@@ -282,9 +306,8 @@ def _cheapest_set(slack: np.ndarray, base: np.ndarray, order: np.ndarray, missin
             found, least = b, got[0]
     if found is not None:
         return found, "", None
-    # No set can be carried even with outside money (a voter in favour the leader's
-    # receipt would turn, :func:`_unbuyable`): the greedy set, for price_vote to say why.
-    return greedy, "", None
+    # Not reached (outside money completes every set): the greedy set.
+    return greedy, "", None  # pragma: no cover
 
 
 def _needs(slack: np.ndarray, order: np.ndarray, payer: np.ndarray, strict: np.ndarray,
@@ -308,9 +331,13 @@ def _most_paid(slack: np.ndarray, payer: np.ndarray, strict: np.ndarray,
     """The most the payers can pay in all and still vote yes, nobody bought (US$ bn).
 
     An upper bound on what they pay in any plan: a bought voter's receipt enters their
-    scores only through the leader's, which widens their gaps.
+    scores only through the leader's, which widens their gaps. The voters in favour are
+    not paid here (``stay=False``, else one could pay and receive without bound): in a
+    plan, those paid to stay with their receipts set to 0 leave the others' payments
+    feasible (a receipt raises only its own score, and the leader's narrows no gap), so
+    what the payers pay net, which is what the plan pays out, is still at most this.
     """
-    pr = _programme(slack, np.zeros(slack.size, dtype=bool), payer, strict, rs)
+    pr = _programme(slack, np.zeros(slack.size, dtype=bool), payer, strict, rs, stay=False)
     cost = np.zeros(pr.nv)
     cost[pr.p_] = -1.0
     # Without the budget row (the last), which ties payments to receipts (none here).
@@ -330,9 +357,8 @@ def _solve(slack: np.ndarray, bought: np.ndarray, payer: np.ndarray, strict: np.
     ``first``: the first programme's solution, already found (:func:`_least`).
 
     Returns the transfers, or ``(transfers, o in US$)`` with ``outside``; None where none
-    exist. Outside money pays every shortfall but not a voter in favour, which only pays:
-    where paying the leader widens its lead over one of them beyond its surplus, no
-    transfer carries the vote (:func:`_unbuyable`).
+    exist (never with ``outside``: outside money can pay every bought voter's shortfall
+    and every voter in favour what the leader's receipt takes from it).
     """
     pr = _programme(slack, bought, payer, strict, rs, outside=outside)
     nv, r_, p_, o_, lam, s = pr.nv, pr.r_, pr.p_, pr.o_, pr.lam, pr.s
@@ -363,37 +389,6 @@ def _solve(slack: np.ndarray, bought: np.ndarray, payer: np.ndarray, strict: np.
     # Values below HiGHS's tolerances are noise: a voter neither bought nor paying.
     t[np.abs(t) < 1e-3] = 0.0
     return (t, o_star * _BN) if outside else t
-
-
-def _unbuyable(slack: np.ndarray, bought: np.ndarray, payer: np.ndarray, strict: np.ndarray,
-               rs: Responding, names: Sequence[str]) -> str:
-    """Why no transfer carries the vote, even with money from outside the voters.
-
-    Outside money can pay any bought voter's shortfall, so what blocks is a voter in
-    favour, which the programme never pays (it only gives up its surplus): a payment to a
-    bought leader widens its lead over that voter (its relative-gains term) and, past a
-    ceiling, turns its yes. The ceiling with nothing paid (paying only lowers its score):
-    ``((slack - margin + k (1 - c) gap) / (k (1 - c)) - lead) / ratio``, US$ to the leader.
-    """
-    lead = rs.lead
-    c = np.zeros(slack.size) if rs.shock is None else rs.shock
-    # The voters in favour that alone, with the bought ones, admit no transfer.
-    block = [j for j in np.flatnonzero(payer & (rs.k > 0))
-             if _least(slack, bought, np.arange(slack.size) == j, strict, rs,
-                       outside=True) is None]
-    if lead < 0 or not bought[lead] or not block:
-        return ("cannot be bought with money, even from outside the voters: no transfer "
-                "meets every bar (the voters in favour are not paid to stay)")
-    kc = rs.k[block] * (1.0 - c[block])
-    margin = np.where(strict[block], np.minimum(STRICT_MARGIN_USD, np.abs(slack[block]) / 2), 0.0)
-    cap = ((slack[block] - margin + kc * rs.gap_usd[block]) / kc - rs.lead_usd[block]) \
-        / rs.lead_ratio[block]
-    who = ", ".join(names[j] for j in block)
-    return (f"cannot be bought with money, even from outside the voters: {names[lead]}, the "
-            f"leading economy, votes no (US${-slack[lead] / _BN:.3g} bn short at its logged "
-            f"score), and paying it widens its lead over {who}, in favour, which "
-            f"would turn to no past a payment to {names[lead]} (US${max(cap.min(), 0.0) / _BN:.3g} "
-            "bn); a voter in favour only pays, it is not paid to stay")
 
 
 def _least(slack: np.ndarray, bought: np.ndarray, payer: np.ndarray, strict: np.ndarray,
@@ -433,11 +428,12 @@ class _Programme:
 
 
 def _programme(slack: np.ndarray, bought: np.ndarray, payer: np.ndarray, strict: np.ndarray,
-               rs: Responding, *, outside: bool = False,
-               alone: float | None = None) -> _Programme:
+               rs: Responding, *, outside: bool = False, alone: float | None = None,
+               stay: bool = True) -> _Programme:
     """The constraints carrying the bought voters, with the payers keeping their vote.
 
-    Unknowns, US$ bn: receipts ``r`` (bought voters), payments ``p`` (payers), gaps ``D``
+    Unknowns, US$ bn: receipts ``r`` (bought voters, and payers paid to stay at their bars
+    unless ``stay`` is False), payments ``p`` (payers), gaps ``D``
     (voters whose relative-gains term responds), outside money ``o``, and the econ term
     after the transfers split by sign, ``y+ - y- = g_i E_i + r_i - p_i``, for voters whose
     shock is rescaled. Each voter that must vote yes afterwards (bought or paying), with
@@ -452,7 +448,8 @@ def _programme(slack: np.ndarray, bought: np.ndarray, payer: np.ndarray, strict:
     With ``alone`` (US$ bn), a relaxation bounding each bought voter's receipt from below:
     only the bought voters' rows, instead of the budget the payers pay at most ``alone``
     in all (the payers' bars dropped), and for ``c > 0`` no binary but
-    ``y+ + y- <= |g_i E_i| + r_i + p_i`` (true of ``|y|``): a linear programme.
+    ``y+ + y- <= |g_i E_i| + r_i + p_i`` (true of ``|y|``): a linear programme. The payers
+    are not paid there: a receipt of theirs helps no bought voter.
     """
     n = slack.size
     s = np.where(np.isfinite(slack), slack, 0.0) / _BN
@@ -473,7 +470,9 @@ def _programme(slack: np.ndarray, bought: np.ndarray, payer: np.ndarray, strict:
     o_, lam = 6 * n, 6 * n + 1
     big = 10.0 * (np.abs(s).sum() + np.abs(ge).sum() + np.abs(rs.lead_usd).sum() / _BN + 1.0)
     lb, ub = np.zeros(nv), np.zeros(nv)
-    ub[r_] = np.where(bought, np.inf, 0.0)
+    # A payer may receive too (paid to stay at its bar); the least total keeps one of its
+    # r and p at 0, as both at once only add to the total.
+    ub[r_] = np.where(bought | (payer & stay & (alone is None)), np.inf, 0.0)
     ub[p_] = np.where(payer, np.inf, 0.0)
     ub[d_] = np.where(k > 0, np.inf, 0.0)
     ub[yp] = ub[ym] = np.where(noisy, np.inf, 0.0)

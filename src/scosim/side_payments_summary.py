@@ -89,7 +89,10 @@ def summarise(table: pd.DataFrame) -> list[dict[str, Any]]:
         ``total_bn`` and ``share_pct`` (median, 5 %, 95 % over the rejected runs with a
         plan; NaN without any), ``required_bn`` and ``capacity_bn`` (the same over every
         rejected run priced: what the bought voters must receive, what the voters in
-        favour can give up), ``outside_bn`` (the same over the runs without a plan: the
+        favour can give up), ``stay`` (the rejected runs priced in which the least plan
+        pays voters in favour to keep them at their bars, part of ``required_bn``, and the
+        median, 5 %, 95 % of that payment over them), ``outside_bn`` (the same over the
+        runs without a plan: the
         least money from outside the voters that would carry the vote), ``outside_runs`` (the
         runs without a plan that such money would carry), ``gain_bn`` (the
         bloc's US$ gain over the rejected runs priced) and ``gain_positive`` (the share of
@@ -151,6 +154,7 @@ def summarise_parts(first: pd.DataFrame, voters: pd.DataFrame) -> list[dict[str,
                                  * 100.0),
             "required_bn": _spread(_col(priced, "required_usd") / _BN),
             "capacity_bn": _spread(_col(priced, "capacity_usd") / _BN),
+            "stay": _stay(_col(priced, "paid_to_stay_usd")),
             "outside_bn": _spread(_col(d[d["status"] == "no_plan"], "outside_usd") / _BN),
             # The runs without a plan that outside money would carry (the rest: none would).
             "outside_runs": int(np.isfinite(_col(d[d["status"] == "no_plan"],
@@ -189,6 +193,12 @@ def _split(priced: pd.DataFrame) -> dict[str, Any]:
                            "short_bn": float(d["short_usd"].median()) / _BN}
     out.update({f"{p}_bn": float(d[f"short_{p}_usd"].median()) / _BN for p in SPLIT_PARTS})
     return out
+
+
+def _stay(paid: np.ndarray) -> tuple[int, tuple[float, float, float]]:
+    """The runs paying voters in favour to stay, and the spread of the payment over them."""
+    some = paid[paid > 0] / _BN
+    return int(some.size), _spread(some)
 
 
 def _col(d: pd.DataFrame, name: str) -> np.ndarray:

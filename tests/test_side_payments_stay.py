@@ -1,0 +1,197 @@
+"""A voter in favour paid to stay in favour (scosim transfers, 2026-12-07).
+
+When the leading economy votes no and is bought, its receipt widens its lead over every
+voter in favour (their relative-gains term); past a ceiling one of them would turn to no.
+The programme used to let a voter in favour only pay, so such a vote had no plan even with
+money from outside the voters (the RATS upgrade: 20 of 40 runs). A budget-balanced
+side-payment scheme needs every voter's participation constraint and lets anyone
+receive: a voter in favour may now be paid what keeps it at its bar.
+
+Each plan is checked outside the solver: every voter's score after the transfers is
+recomputed from the Council's terms (the score moves by the transfer, less the weight on
+the relative-gains term times the change of the gap ``max(0, g_L - g_i)``, plus the
+shock ``z vote_noise`` times the change of the size of the terms: the module docstring of
+scosim.side_payments_lp), the transfers must balance, and a brute-force grid over the
+transfers finds no cheaper plan meeting every bar.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scosim.cli import main
+from scosim.side_payments_lp import Responding, price_vote
+
+ROOT = Path(__file__).resolve().parents[1]
+# Voters: L the leader (E 1e13) votes no; Y in favour with a small surplus (E 1e11);
+# P in favour with a large one (E 1e12). k = w_dom / w_econ (the leader has no gap).
+NAMES = ["L", "Y", "P"]
+E = np.array([1e13, 1e11, 1e12])
+K = np.array([0.0, 0.5, 0.5])
+SLACK = np.array([-2e9, 5e6, 5e9])  # US$ against the bar at the logged scores
+YES = np.array([False, True, True])
+LEAD = np.array([0.0, 1e6, -1e8])  # (g_L - g_i) E_i: Y behind L, P ahead of it
+GAP = np.maximum(LEAD, 0.0)
+GE = np.array([-1e9, 2e8, 3e9])  # logged econ term g_i E_i, US$
+
+
+def _respond(shock: np.ndarray | None = None) -> Responding:
+    return Responding(K, GAP, LEAD, 0, E / E[0], shock, GE)
+
+
+def _scores(x: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Each voter's score after transfers ``x`` (US$ of the voter, against its bar).
+
+    From the terms, not the programme's rows: the econ term rises by ``x_i``; the gap to
+    the leader becomes ``max(0, lead_i + x_L E_i / E_L - x_i)``; the shock, ``c`` times
+    the size of the terms, keeps ``c`` and takes the new sizes of the two terms.
+    """
+    x = np.atleast_2d(x)
+    gap_after = np.maximum(LEAD + x[:, :1] * (E / E[0]) - x, 0.0)
+    gap_after[:, 0] = 0.0
+    held = SLACK - c * (np.abs(GE) + K * GAP)  # the score without the shock's two parts
+    return held + x - K * (gap_after - GAP) + c * (np.abs(GE + x) + K * gap_after)
+
+
+def _grid_least(c: np.ndarray, ok_y: float = -np.inf) -> tuple[float, float]:
+    """The least total received over a grid of budget-balanced transfers meeting every bar.
+
+    Unknowns x_L and x_Y on a grid, x_P = -(x_L + x_Y) (budget balance). Returns the least
+    total and the largest x_Y of a feasible point with x_Y <= ``ok_y`` (-inf: none).
+    """
+    xl = np.union1d(np.linspace(0.0, 4e9, 41), np.linspace(1.9e9, 2.2e9, 61))
+    xy = np.union1d(np.linspace(-1e9, 1e9, 41), np.linspace(-2e7, 2e7, 161))
+    a, b = np.meshgrid(xl, xy, indexing="ij")
+    x = np.stack([a.ravel(), b.ravel(), -(a.ravel() + b.ravel())], axis=1)
+    feasible = (_scores(x, c) >= -1e-6).all(axis=1)
+    total = np.where(x > 0, x, 0.0).sum(axis=1)
+    low = x[feasible & (x[:, 1] <= ok_y), 1]
+    return float(total[feasible].min()), float(low.max()) if low.size else -np.inf
+
+
+@pytest.mark.parametrize("shock", [None, [0.0, -0.2, 0.1], [0.0, 0.3, -0.1]])
+def test_a_voter_in_favour_is_paid_to_stay_where_the_leaders_receipt_would_turn_it(shock):
+    c = np.zeros(3) if shock is None else np.array(shock)
+    # Without a receipt for Y (as before: a voter in favour only paid) nothing carries
+    # the vote: L needs its US$2 bn, which takes Y below its bar unless Y is paid.
+    assert _grid_least(c, ok_y=0.0)[1] == -np.inf
+    got = price_vote(SLACK, YES, 3, names=NAMES, respond=_respond(
+        None if shock is None else c))
+    assert got.status == "plan"
+    t = got.transfer_usd
+    assert t[0] > 0 and t[1] > 0 and t[2] < 0  # L bought, Y paid to stay, P pays
+    # Budget balance, and every bar recomputed from the terms, to US$1,000: HiGHS's
+    # feasibility tolerance for a mixed-integer programme (1e-6 of its unit, US$ bn).
+    assert abs(t.sum()) <= 1e3
+    assert (_scores(t, c) >= -1e3).all()
+    assert got.stay_usd == pytest.approx(t[1]) and got.required_usd == pytest.approx(
+        t[0] + t[1])
+    grid, _ = _grid_least(c)
+    # No cheaper plan on the grid, and the grid is not empty near the optimum.
+    assert got.total_usd <= grid * (1 + 1e-9)
+    assert grid - got.total_usd < 1.5e7
+    if shock is None:
+        # By hand: L needs 2e9; Y's gap after is 1e6 + 0.01 * 2e9 - y, so
+        # 5e6 + y - 0.5 (1e6 + 2e7 - y - 1e6) >= 0: y = 1e7 / 1.5 - 5e6 / 1.5.
+        assert t[0] == pytest.approx(2e9, rel=1e-9)
+        assert t[1] == pytest.approx((1e7 - 5e6) / 1.5, rel=1e-6)
+
+
+def test_no_voter_in_favour_is_paid_where_none_needs_it():
+    # L short of less than Y's ceiling: Y stays in favour unpaid and, as before, pays; L
+    # receives its shortfall, and Y and P pay it giving up the same share of their
+    # surpluses (the sharing convention).
+    slack = SLACK.copy()
+    slack[0] = -2e8
+    got = price_vote(slack, YES, 3, names=NAMES, respond=_respond())
+    t = got.transfer_usd
+    assert got.status == "plan" and got.stay_usd == 0.0
+    assert t[0] == pytest.approx(2e8, rel=1e-9) and t[1] < 0 and t[2] < 0
+    assert t.sum() == pytest.approx(0.0, abs=1e-3)
+    assert -t[1] / slack[1] == pytest.approx(-t[2] / slack[2], rel=1e-6)
+    assert (_scores(t, np.zeros(3)) + (slack - SLACK) >= -1e-3).all()
+
+
+def test_without_enough_surplus_outside_money_now_completes_it():
+    # P can give up too little: no plan, but outside money pays L's shortfall and what
+    # keeps Y at its bar (before: "cannot be bought with money, even from outside").
+    slack = SLACK.copy()
+    slack[2] = 1e8
+    got = price_vote(slack, YES, 3, names=NAMES, respond=_respond())
+    assert got.status == "no_plan" and not got.transfer_usd.any()
+    assert got.stay_usd == pytest.approx((1e7 - 5e6) / 1.5, rel=1e-6)
+    assert "with what keeps Y in favour" in got.reason
+    # P pays what leaves it at its bar: 1e8 - p - 0.5 max(0, -1e8 + 0.1 x_L + p) = 0.
+    p = (1e8 - 0.5 * (-1e8 + 0.1 * 2e9)) / 1.5
+    assert got.outside_usd == pytest.approx(2e9 + got.stay_usd - p, rel=1e-6)
+
+
+def test_transfers_on_a_rats_run_pays_kazakhstan_to_stay(tmp_path, capsys):
+    # Run 0 of seed 1: China votes no on the RATS centre and Kazakhstan, in favour, would
+    # turn past about US$0.49 bn to China (it needs 1.28): no money carried it before.
+    from scosim.runner import run
+
+    done = run(ROOT / "scenarios" / "afghan_instability_rats.yaml", replications=2, seed=1,
+               out=tmp_path, progress=False, plots=False)
+    assert main(["transfers", str(done.path)]) == 0
+    text = capsys.readouterr().out
+    assert "no money would carry the vote" not in text
+    table = pd.read_csv(Path(done.path) / "transfers.csv")
+    assert list(table.columns[-2:]) == ["priced_at", "paid_to_stay_usd"]
+    first = table.drop_duplicates("run").set_index("run")
+    assert first.loc[0, "status"] == "no_plan"
+    assert math.isfinite(first.loc[0, "outside_usd"])
+    assert "with what keeps KAZ in favour" in first.loc[0, "reason"]
+    stay = first.loc[0, "paid_to_stay_usd"]
+    # Kazakhstan's receipt by hand would need its weights; it is small against China's.
+    assert 0 < stay < 0.01 * first.loc[0, "required_usd"]
+    paid = first["paid_to_stay_usd"] > 0
+    flat = " ".join(text.split())
+    assert f"paid to stay at their bars in {int(paid.sum())} of the 2 runs" in flat
+
+
+def _leader_against(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, Responding]:
+    """Seven voters: the leader and three others against, three in favour; gaps, shocks."""
+    n = 7
+    e = np.concatenate([[1e13], rng.uniform(2e11, 3e12, n - 1)])
+    econ = rng.uniform(-0.002, 0.002, n)
+    lead = (econ[0] - econ) * e
+    gap = np.maximum(lead, 0.0)
+    gap[0] = 0.0
+    k = np.concatenate([[0.0], rng.uniform(0.2, 1.0, n - 1)])
+    yes = np.array([False, True, True, True, False, False, False])
+    slack = np.where(yes, rng.uniform(1e7, 2e9, n), -rng.uniform(0.1e9, 2e9, n))
+    shock = rng.uniform(-0.25, 0.25, n)
+    return slack, yes, Responding(k, gap, lead, 0, e / e[0], shock, econ * e)
+
+
+def test_under_a_majority_the_search_with_voters_paid_to_stay_equals_every_set():
+    # 5 of 7: two of the four against to buy, the leader among them or not. Each set is
+    # priced on its own (its voters forced in with ``must``, nobody else missing); the
+    # search, whose pruning bounds hold with voters in favour paid, must match the least.
+    rng = np.random.default_rng(20261207)
+    stays = 0
+    for _ in range(10):
+        slack, yes, rs = _leader_against(rng)
+        plan = price_vote(slack, yes, 5, respond=rs)
+        alone = {}
+        for s in itertools.combinations([0, 4, 5, 6], 2):
+            forced = np.isin(np.arange(7), s)
+            alone[s] = price_vote(slack, yes, 3, must=forced, respond=rs)
+        costs = {s: p.total_usd if p.status == "plan" else np.inf for s, p in alone.items()}
+        best = min(costs.values())
+        if np.isfinite(best):
+            assert plan.status == "plan"
+            assert plan.total_usd == pytest.approx(best, rel=1e-6, abs=1e4)
+            stays += plan.stay_usd > 0
+        else:
+            assert plan.status == "no_plan"
+            assert plan.outside_usd == pytest.approx(
+                min(p.outside_usd for p in alone.values()), rel=1e-6, abs=1e4)
+    assert stays >= 1  # some plan pays a voter in favour to stay
