@@ -396,8 +396,9 @@ class CorridorNetwork:
 
         The traffic ``fee_revenue_usd`` credits, per US$ of a route's fee: a TEU over a
         whole route counts 1, over one of its edges the edge's share of the route's km,
-        shared by the economies the edge lies in by their km on it. So a fee ``f`` collects ``f`` times this at the same traffic: the access
-        charge that recovers a cost ``C`` at that traffic is ``C`` over it.
+        shared by the economies the edge lies in by their km on it. So a fee ``f`` collects
+        ``f`` times this at the same traffic: the access charge that recovers a cost ``C``
+        at that traffic is ``C`` over it.
 
         Args:
             edge_flow_mt: (R, E) freight carried on each edge (``NetworkStep.edge_flow_mt``).
