@@ -35,7 +35,7 @@ def test_no_gain_swatch_when_the_only_gains_are_too_small_to_see(tmp_path, monke
     assert "median of 20 runs: loss" in keys
     assert not any(k.endswith(": gain") for k in keys)
     # The 10 bars under 0.5 % of the longest (two gains, eight zeros) are counted, not hidden.
-    assert "10 bars of at most 0.0005 (gain or loss): too small to see" in keys
+    assert "10 bars of at most 0.0005 % (gain or loss): too small to see" in keys
 
 
 def test_a_visible_gain_keeps_its_swatch_in_its_colour(tmp_path, monkeypatch):

@@ -425,7 +425,8 @@ def plot_gains_bands(bands: np.ndarray, n_runs: int, economies: Sequence[str],
     if tiny.any():
         top_tiny = float(np.max(np.abs(mid[show][tiny])))
         handles.append(Patch(facecolor="none", edgecolor="none",
-                             label=f"{int(tiny.sum())} bars of at most {top_tiny:.2g} "
+                             label=f"{int(tiny.sum())} bars of at most {top_tiny:.2g}"
+                                   f"{' %' if label.rstrip().endswith('%') else ''} "
                                    "(gain or loss): too small to see"))
     if n_runs > 1:
         handles.append(ax.errorbar(
