@@ -229,8 +229,8 @@ def test_routing_matches_floyd_warshall(spec):
 
 
 def test_transit_fee_revenue_is_what_shippers_pay_edge_by_edge():
-    # US$50 a TEU on the INSTC route, spread over its three edges (all in Iran): the revenue
-    # is each edge's carried TEU times its third of the fee, about half of the whole fee on
+    # US$50 a TEU on the INSTC route, spread over its three edges (all in Iran) by km: the
+    # revenue is each edge's carried TEU times its km share of the fee, about half of the fee on
     # the busiest edge's traffic, which the corridor's preview used to credit.
     from scosim.network.projects import edge_open_mask, insecurity_multiplier
     from scosim.network.step import CorridorNetwork

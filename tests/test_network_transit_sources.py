@@ -105,3 +105,30 @@ def test_a_corridor_operates_from_its_first_year_only() -> None:
         assert got == want
         assert "TAPI (built in no run)" in words  # proposed, never begun: not operating
         assert ("not operating then: TRANS_AFGHAN_RAIL" in words) is (not want)
+
+
+def test_the_tool_steps_the_runs_own_network_not_the_packaged_one(tmp_path: Path,
+                                                                   capsys) -> None:
+    """A run made at a fixed value of time and with the costed measures only (``--set``)
+    is split on that network (until 2026-12-07 the packaged one at its default value)."""
+    from scosim.network.step import CorridorNetwork
+    from scosim.network.transit_sources import scenario_network
+    from scosim.runner import run
+    from scosim.scenario.loader import load_scenario
+
+    changed = {"parameters.network.vot_per_day": 0.021,
+               "parameters.network.measures": "costed"}
+    scenario = load_scenario(ROOT / "scenarios" / "afghan_corridor.yaml", changed)
+    res = run(scenario, replications=1, out=tmp_path, progress=False, plots=False)
+    assert main([str(res.path), "--economy", "ARM"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "the run's network tables; value of time 2.1 % a day" in out
+    net = scenario_network(load_scenario(res.path / "scenario.yaml"))
+    assert net.params["vot_per_day"] == 0.021
+    assert len(net.tables.measures) < len(CorridorNetwork().tables.measures)
+    year, inst = run_instability(res.path)
+    own = split_by_source(inst, ["ARM"], ["TRANS_AFGHAN_RAIL"], net=net)["ARM"].total
+    packaged = split_by_source(inst, ["ARM"], ["TRANS_AFGHAN_RAIL"])["ARM"].total
+    # The changed tables change the figure, and the tool prints the run's own.
+    assert abs(own - packaged) > 1e-4
+    assert f"ARM {own:+.3f} " in out and f"ARM {packaged:+.3f} " not in out

@@ -11,11 +11,14 @@ Two notes under the welfare table, each from the run's own per-run rows of one y
   hosts' yearly cost (``corridor_cost_usd``: the payments' present value times the cost of
   funds, plus the O&M) at the run's traffic (``corridor_fee_base_teu``), with the command
   that runs it. A fee raises the route's cost and cuts its traffic, so at the lower traffic
-  it recovers less: the break-even at today's traffic is a lower bound. At a fee above 0
-  (one freight corridor) it gives what the hosts collect (``transit_fee_revenue_usd``, the
-  fee times ``corridor_fee_base_teu``) and on what traffic, and why their net can fall
-  despite it (the fee cuts the traffic billed), with the fee-0 twin's commands (an audit,
-  2026-12-07: the docs' figures for a US$1,500 fee were printed by no command).
+  it recovers less: the break-even at today's traffic is a lower bound. Each freight
+  corridor gets its own, read off its paying hosts' rows where no other corridor of the
+  run reaches them (:func:`_mixed_with`), else the line says what else they count. At a
+  fee above 0 (one freight corridor) it gives what the hosts collect
+  (``transit_fee_revenue_usd``, the fee times ``corridor_fee_base_teu``) and on what
+  traffic, and why their net can fall despite it (the fee cuts the traffic billed), with
+  the fee-0 twin's commands (an audit, 2026-12-07: the docs' figures for a US$1,500 fee
+  were printed by no command).
 * :func:`energy_lines`: an energy corridor's income to each economy (``energy_value_usd``)
   in US$ and as a share of its GDP (``gdp_usd``), beside the table's percentage of real
   expenditure, which for an exporter with a large surplus (Turkmenistan) is far below GDP.
@@ -135,8 +138,10 @@ def access_lines(run_dir: str | Path, manifest: Mapping[str, Any],
                  year: int | None = None) -> list[str]:
     """What a freight corridor's hosts collect from its traffic.
 
-    Nothing at fee 0, with the break-even fee; at the scenario's fee (one freight
-    corridor), the revenue and the traffic it is billed on.
+    Nothing at fee 0, with each project's break-even fee where its hosts' records are its
+    own (:func:`_mixed_with`; several freight corridors each get theirs, since 2026-12-07);
+    at the scenario's fee (one freight corridor), the revenue and the traffic it is billed
+    on.
 
     Args:
         run_dir: The run's directory (its ``scenario.yaml`` and ``indicators/``).
@@ -176,7 +181,8 @@ def access_lines(run_dir: str | Path, manifest: Mapping[str, Any],
                 f"rate\"), so {_its_hosts(hosts)} collect{'s' if one else ''} nothing from "
                 f"the line's traffic: {their} net is {their} trade gain less the whole yearly "
                 "cost.")
-        said = _break_even(rows, hosts, len(freight) == 1)
+        mixed = _mixed_with(scenario, p, shares)
+        said = None if mixed else _break_even(rows, hosts)
         if said is not None and year is not None:
             fee, cost, teu, n_on, n_all = said
             om = _upkeep_usd(scenario, p)
@@ -194,9 +200,9 @@ def access_lines(run_dir: str | Path, manifest: Mapping[str, Any],
                      "raises the route's cost and cuts its traffic, so it recovers less: "
                      "these are lower bounds. " + _fee_command(run_dir, manifest, k, fee,
                                                                 om / teu) + ".")
-        elif len(freight) > 1:
-            text += (" The run's freight corridors share their hosts' records, so no "
-                     "break-even fee is worked out for each.")
+        elif mixed:
+            text += (f" The run's records of {_its_hosts(hosts)} also count {mixed}, so "
+                     "no break-even fee is worked out for it.")
         lines += textwrap.wrap(text, 95, break_on_hyphens=False, break_long_words=False)
     return lines
 
@@ -259,17 +265,51 @@ def _teu(v: float) -> str:
     return f"{v / 1e3:,.0f} thousand TEU" if v >= 1e3 else f"{v:,.0f} TEU"
 
 
-def _break_even(rows: Mapping[str, pd.DataFrame], hosts: Sequence[str], alone: bool
+def _mixed_with(scenario: Any, p: Any, shares: Mapping[str, Mapping[str, float]]) -> str:
+    """What else the paying hosts' records of ``p`` count ('' where they are ``p``'s alone).
+
+    ``corridor_cost_usd`` and ``corridor_fee_base_teu`` are per economy, summed over the
+    run's corridors, so a project's break-even can be read off its hosts' rows only where
+    no other corridor reaches them: none of them pays for another corridor (its cost), no
+    other freight corridor's route lies in their territory (its billed traffic), and no
+    other corridor is lent to (the lender's owners, the members by GDP, bear its expected
+    loss). With one corridor that is always so: the single figure of before.
+    """
+    from scosim.network.tables import load_network
+
+    edges = load_network().edges
+    carrier = load_network().projects["carrier"]
+    mine = {c for c, v in shares.get(p.id, {}).items() if v > 0}
+    said: list[str] = []
+    for q in scenario.proposals:
+        if q.type != "corridor" or q.id == p.id:
+            continue
+        both = mine & {c for c, v in shares.get(q.id, {}).items() if v > 0}
+        if both:
+            said.append(f"{q.id}'s cost ({', '.join(sorted(both))} "
+                        f"pay{'s' if len(both) == 1 else ''} for it too)")
+        if carrier.get(q.project) == "freight":
+            route = {c for crossed in edges.loc[edges["project"] == q.project, "economies"]
+                     for c in crossed} & mine
+            if route:
+                said.append(f"{q.id}'s traffic (its route crosses {', '.join(sorted(route))})")
+        if q.financing != "budget":
+            said.append(f"the expected loss on {q.id}'s loan (its lender's owners bear it)")
+    return "; ".join(said)
+
+
+def _break_even(rows: Mapping[str, pd.DataFrame], hosts: Sequence[str]
                 ) -> tuple[float, float, float, int, int] | None:
     """``(fee, cost, traffic, runs operating, runs)``: medians over the runs it operates.
 
     Each run's break-even is the hosts' yearly cost over the traffic a fee of US$1 a TEU
     would bill in their territory; only where the corridor carries traffic that year (a
-    failed or unbuilt line bills nothing). None when the run's records cannot say (several
-    freight corridors, no traffic in any run).
+    failed or unbuilt line bills nothing). None when the run's records cannot say (no
+    traffic in any run); the caller checks that the rows are the project's alone
+    (:func:`_mixed_with`).
     """
     cost, base = rows.get("corridor_cost_usd"), rows.get("corridor_fee_base_teu")
-    if not alone or cost is None or base is None or not hosts:
+    if cost is None or base is None or not hosts:
         return None
     cols = [c for c in hosts if c in cost.columns and c in base.columns]
     c = cost[cols].sum(axis=1)

@@ -32,6 +32,9 @@ MODE_STYLE: dict[str, tuple[str, str]] = {
     "power": ("#9467bd", "power line"),
 }
 HIGHLIGHT = "#ff7f0e"
+#: A gains bar shorter than this share of the longest is too small to see at the figure's
+#: width (about 3 of its 600 pixels): no colour key is drawn for it; the key counts them.
+SEEN = 0.005
 #: One colour per highlighted project, in order: none is a mode's colour, the grey of closed
 #: edges or the greys of the side panel's bars, so two projects never share a line colour.
 HIGHLIGHTS = (HIGHLIGHT, "#2ca02c", "#e377c2", "#bcbd22", "#000000")
@@ -411,10 +414,20 @@ def plot_gains_bands(bands: np.ndarray, n_runs: int, economies: Sequence[str],
     y = np.arange(len(show))
     gain = mid[show] >= 0
     ax.barh(y, mid[show], color=np.where(gain, "C2", "C3"), alpha=0.8)
-    # One key entry per bar colour present: a single entry took the first bar's colour.
-    handles = [Patch(color=col, alpha=0.8, label=f"{stat} of {n_runs} runs: {word}")
-               for col, word, present in (("C2", "gain", gain.any()),
-                                          ("C3", "loss", (~gain).any())) if present]
+    # One key entry per bar colour a reader can see (a single entry took the first bar's
+    # colour; a "gain" swatch beside losses alone, for gains of a thousandth of the axis,
+    # drew what the plot does not show, until 2026-12-07); bars too small to see are said.
+    tiny = np.abs(mid[show]) < SEEN * float(np.max(np.abs(mid[show]), initial=0.0))
+    handles: list[Any] = [
+        Patch(color=col, alpha=0.8, label=f"{stat} of {n_runs} runs: {word}")
+        for col, word, present in (("C2", "gain", (gain & ~tiny).any()),
+                                   ("C3", "loss", (~gain & ~tiny).any())) if present]
+    if tiny.any():
+        top_tiny = float(np.max(np.abs(mid[show][tiny])))
+        handles.append(Patch(facecolor="none", edgecolor="none",
+                             label=f"{int(tiny.sum())} bars of at most {top_tiny:.2g}"
+                                   f"{' %' if label.rstrip().endswith('%') else ''} "
+                                   "(gain or loss): too small to see"))
     if n_runs > 1:
         handles.append(ax.errorbar(
             (lo[show] + hi[show]) / 2, y, xerr=(hi[show] - lo[show]) / 2, fmt="none",
@@ -427,7 +440,7 @@ def plot_gains_bands(bands: np.ndarray, n_runs: int, economies: Sequence[str],
     # Below the axes: inside, "lower right" sat on the losses that end at 0, and with
     # twelve long bars no corner is free.
     ax.legend(handles=handles, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1),
-              ncol=len(handles), frameon=False)
+              ncol=min(len(handles), 3), frameon=False)
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
     out = Path(path)

@@ -30,6 +30,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from scosim.data.constants import ECONOMIES, ROW
 from scosim.network.energy import EnergyLinks, delivered_flows, energy_indicators, energy_links
+from scosim.network.fee_split import edge_fee_shares, edge_fee_weights
 from scosim.network.loads import phase_capacity, project_phase_share
 from scosim.network.projects import (
     congestion_multiplier,
@@ -73,8 +74,9 @@ class NetworkStep:
             the capacity).
         congestion: (R, P) largest BPR factor over each project's edges at the carried load.
         fee_revenue_usd: (R, N) transit fees a year: on every edge the TEU carried times the
-            edge's part of its project's fee, credited equally to the economies the edge
-            touches (zeros without fees).
+            edge's part of its project's fee (its share of the route's km), credited to the
+            economies the edge lies in by their km on it (:mod:`scosim.network.fee_split`;
+            zeros without fees).
         edge_flow_mt: (R, E) freight carried on each edge, Mt a year (``project_flow_mt`` is
             its largest value over a project's edges): the map labels the edge it is on.
         energy_flow: (R, L) gas (bcm) and power (TWh) delivered on each energy link, which
@@ -133,6 +135,11 @@ class CorridorNetwork:
         self._capacity_mt = np.where(freight_cap, cap, np.inf)
         # A freight project's first phase carries this share of its edges' capacity.
         self._phase_share = project_phase_share(self.tables)
+        # A route's fee by km over its edges, and an edge's part by km to its economies.
+        self._fee_weight = edge_fee_weights(edges, self.graph.edge_project,
+                                            len(self.tables.project_ids))
+        self._fee_share = edge_fee_shares(edges, self.graph.edge_economies,
+                                          self.tables.economies)
         # Uncongested routes by graph and arc weights: they do not depend on the trade, so
         # runs that differ only in their trade (and a run's years with the same inputs)
         # route once (see _free_routes).
@@ -258,11 +265,9 @@ class CorridorNetwork:
         return routes, transit, loads
 
     def _edge_fee(self, fee: FloatArray) -> FloatArray:
-        """Spread each project's fee (R, P) evenly over its edges (R, E)."""
+        """Spread each project's fee (R, P) over its edges (R, E) by their share of its km."""
         ep = self.graph.edge_project
-        count = np.bincount(ep[ep >= 0], minlength=fee.shape[1]).astype(float)
-        per_edge = fee / np.maximum(count, 1.0)
-        return np.where(ep[None, :] >= 0, per_edge[:, np.maximum(ep, 0)], 0.0)
+        return np.where(ep[None, :] >= 0, fee[:, np.maximum(ep, 0)] * self._fee_weight, 0.0)
 
     def _congestion(self, loads: FloatArray, cap: FloatArray) -> FloatArray:
         """BPR factor per edge (R, E); edges without a freight capacity get 1."""
@@ -294,7 +299,7 @@ class CorridorNetwork:
             closed_edges: (R, E) bool edges closed (sanctions, conflict).
             sanctions: (R, N) per-economy cost multipliers >= 1 for edges touching them.
             transit_fee: (R, P) US$ per TEU charged for using a whole project route, spread
-                evenly over the project's edges (a partial use pays pro rata).
+                over the project's edges by their km (a partial use pays pro rata to its km).
             congestion: Apply capacities (rationing and the BPR factor); False treats every
                 edge as uncapacitated.
             lifted: Ids of transit restrictions lifted this year (``transit_restrictions.csv``;
@@ -390,9 +395,10 @@ class CorridorNetwork:
         """What a fee of US$1 a TEU on each of ``projects``' routes brings each economy, (R, N).
 
         The traffic ``fee_revenue_usd`` credits, per US$ of a route's fee: a TEU over a
-        whole route counts 1, over one of its E edges 1/E, shared by the economies the edge
-        touches. So a fee ``f`` collects ``f`` times this at the same traffic: the access
-        charge that recovers a cost ``C`` at that traffic is ``C`` over it.
+        whole route counts 1, over one of its edges the edge's share of the route's km,
+        shared by the economies the edge lies in by their km on it. So a fee ``f`` collects
+        ``f`` times this at the same traffic: the access charge that recovers a cost ``C``
+        at that traffic is ``C`` over it.
 
         Args:
             edge_flow_mt: (R, E) freight carried on each edge (``NetworkStep.edge_flow_mt``).
@@ -405,13 +411,11 @@ class CorridorNetwork:
 
     def _fee_revenue(self, loads: FloatArray, fee: FloatArray | None, runs: int,
                      n: int) -> FloatArray:
-        """Fees a year (R, N): carried TEU x each edge's fee, to the economies it touches."""
+        """Fees a year (R, N): carried TEU x each edge's fee, to the economies it lies in."""
         if fee is None:
             return np.zeros((runs, n))
         teu = loads * 1e6 / self.params["tonnes_per_teu"]
-        touch = np.asarray(self.graph.edge_economies, float)
-        share = touch / np.maximum(touch.sum(axis=1, keepdims=True), 1.0)
-        return np.einsum("re,en->rn", teu * fee, share)
+        return np.einsum("re,en->rn", teu * fee, self._fee_share)
 
 
 def _packed(routes: Routes) -> Routes:

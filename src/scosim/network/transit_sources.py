@@ -12,8 +12,11 @@ source economy's alone, and gives each economy's trade-weighted cost change (the
 ``network_trade_cost_change_pct`` indicator) both ways, then the partner flows that carry
 most of it and the unstable economies their routes cross.
 
-At the network's default value of time (each run draws its own: docs/network.md, "How
-sure: the value of time"), so the totals are near, not equal to, the run's medians. The
+The network is the run's own (:func:`scenario_network`): the tables its scenario keeps
+(``parameters.network.measures``, ``--set`` included) and its value of time where one is
+fixed for every run (``vot_per_day``); until 2026-12-07 the packaged defaults whatever the
+run. Where each run draws its own value of time (docs/network.md, "How sure: the value of
+time") it is the table's, so the totals are near, not equal to, the run's medians. The
 parts need not add up to the total: an edge pays only its most unstable economy's rise,
 and routes can switch.
 
@@ -29,7 +32,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -37,7 +40,8 @@ if TYPE_CHECKING:
     from scosim.network.routing import Routes
     from scosim.network.step import CorridorNetwork, NetworkStep
 
-__all__ = ["Flow", "Split", "main", "operating_projects", "run_instability", "split_by_source"]
+__all__ = ["Flow", "Split", "main", "operating_projects", "run_instability", "scenario_network",
+           "split_by_source"]
 
 #: Economies shown by default: those the README discusses.
 SHOWN = ("TJK", "TKM", "ARM", "AZE", "IRN", "UZB", "KGZ", "KAZ")
@@ -118,8 +122,34 @@ def _via(net: CorridorNetwork, i: int, j: int, routes: Routes, unstable: set[int
     return out - {i, j}
 
 
+def _params(scenario: Any) -> Any:
+    """The scenario's ``parameters.network`` as :class:`~scosim.network.params.NetworkParams`."""
+    from scosim.network.params import NetworkParams
+
+    params = getattr(scenario.parameters, "network", None)
+    return params if isinstance(params, NetworkParams) else \
+        NetworkParams.model_validate(params or {})
+
+
+def scenario_network(scenario: Any) -> CorridorNetwork:
+    """The network a run of ``scenario`` steps: its kept tables and fixed value of time.
+
+    As :class:`scosim.network.mechanism.CachedNetwork` builds it (``scenario_tables`` of
+    ``parameters.network``; ``vot_per_day``, or a ``vot_range`` of one value, where set).
+    """
+    from scosim.network.mechanism import scenario_tables
+    from scosim.network.step import CorridorNetwork
+    from scosim.network.vot import fixed_vot
+
+    params = _params(scenario)
+    vot = fixed_vot(params)
+    return CorridorNetwork(tables=scenario_tables(params),
+                           params=None if vot is None else {"vot_per_day": vot})
+
+
 def split_by_source(instability: dict[str, float], economies: Sequence[str],
-                    projects: Sequence[str] = (), flows: int = 3) -> dict[str, Split]:
+                    projects: Sequence[str] = (), flows: int = 3,
+                    net: CorridorNetwork | None = None) -> dict[str, Split]:
     """Each economy's trade-cost rise at ``instability``, in all and source by source.
 
     Args:
@@ -127,6 +157,8 @@ def split_by_source(instability: dict[str, float], economies: Sequence[str],
         economies: Codes of the economies to split.
         projects: Ids of the corridor projects operating (``projects.csv``).
         flows: Partner flows listed per economy.
+        net: The network to step (a run's: :func:`scenario_network`); default the packaged
+            tables at their value of time.
 
     Returns:
         ``{code: Split}``, in percentage points of the trade-weighted cost change against
@@ -141,7 +173,7 @@ def split_by_source(instability: dict[str, float], economies: Sequence[str],
     from scosim.network.routing import arc_weights, least_cost_routes
     from scosim.network.step import CorridorNetwork
 
-    net = CorridorNetwork()
+    net = CorridorNetwork() if net is None else net
     codes = list(net.tables.economies)
     gdp = load_calibration().countries["gdp_usd"].reindex(codes).to_numpy(float)
     n = len(codes)
@@ -241,6 +273,25 @@ def operating_projects(projects: Sequence[str], first: dict[str, int], year: int
     return operating, words
 
 
+def _run_network(run_dir: Path) -> tuple[CorridorNetwork | None, str]:
+    """The run's network (:func:`scenario_network`) and the words for its value of time.
+
+    None (the packaged network) where the run has no readable ``scenario.yaml``.
+    """
+    from scosim.network.vot import fixed_vot
+    from scosim.scenario.loader import load_scenario
+
+    try:
+        scenario = load_scenario(run_dir / "scenario.yaml")
+    except (OSError, ValueError):
+        return None, "packaged network tables (no scenario.yaml in the run), default value of time"
+    net = scenario_network(scenario)
+    vot = net.params["vot_per_day"]
+    fixed = fixed_vot(_params(scenario)) is not None
+    return net, (f"the run's network tables; value of time {100 * vot:g} % a day"
+                 + ("" if fixed else " (the table's; each run draws its own)"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print each economy's trade-cost rise by source of instability, and its routes."""
     from scosim.data.constants import ECONOMIES, NAMES
@@ -262,11 +313,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, OSError) as exc:
         ap.error(str(exc))
     projects, words = operating_projects(_scenario_projects(a.run), _first_years(a.run), year)
+    net, vot_words = _run_network(a.run)
     print(f"Trade-cost rise by whose instability, {year}, percentage points (trade-weighted, "
-          f"the network_trade_cost_change_pct indicator; default value of time; {words}). "
+          f"the network_trade_cost_change_pct indicator; {vot_words}; {words}). "
           "Instability the run's network used: "
           + ", ".join(f"{c} {v:.4f}" for c, v in sorted(inst.items(), key=lambda kv: -kv[1])))
-    split = split_by_source(inst, shown, projects)
+    split = split_by_source(inst, shown, projects, net=net)
     sources = sorted(inst, key=lambda c: -inst[c])
     print(f"\n{'economy':<8}{'all':>8}" + "".join(f"{s + ' alone':>11}" for s in sources)
           + f"{'trade/GDP':>11}")

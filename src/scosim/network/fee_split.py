@@ -1,0 +1,70 @@
+"""How a project route's transit fee is split over its edges and among its hosts.
+
+A fee ``f`` (US$ a TEU over the whole route of a freight project) is charged on each of the
+route's edges in proportion to the edge's length, ``f * km_e / km_route``, and an edge's
+part goes to the economies it lies in by their km on it (``territory_km`` of ``edges.csv``
+where the table gives it, else shared equally among the economies the edge touches). So a
+TEU over the whole route pays each host ``f`` times the host's share of the route's km
+(:func:`scosim.network.projects.project_km_by_economy`), and a TEU over part of it pays pro
+rata to the km it uses.
+
+Why length: transit charges on rail and road are levied per km (or tonne-km) of the
+transit state's network, as freight tariffs are quoted per TEU-km (Reed and Trubetskoy
+2019, ``reed_trubetskoy_2019``); the project's sources give no transit fee schedule for
+these lines, so the per-km split is a scosim assumption, not a sourced tariff.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+
+
+def edge_fee_weights(edges: pd.DataFrame, edge_project: NDArray[np.int64],
+                     n_projects: int) -> FloatArray:
+    """Each project edge's part of its project's fee (E,): its km over the route's km.
+
+    Non-project edges get 0; a project's parts add up to 1. A route whose edges all have
+    0 km (none in the shipped tables) splits its fee evenly.
+
+    Args:
+        edges: The network's edge table (``length_km``), in the graph's edge order.
+        edge_project: (E,) project index of each edge, -1 for none (``FreightGraph``).
+        n_projects: Number of projects P.
+    """
+    ep = np.asarray(edge_project)
+    km = np.where(ep >= 0, np.asarray(edges["length_km"], float), 0.0)
+    own = ep >= 0
+    route_km = np.bincount(ep[own], weights=km[own], minlength=n_projects)
+    count = np.bincount(ep[own], minlength=n_projects).astype(float)
+    idx = np.maximum(ep, 0)
+    by_km = km / np.where(route_km[idx] > 0, route_km[idx], 1.0)
+    even = 1.0 / np.maximum(count[idx], 1.0)
+    return np.where(own, np.where(route_km[idx] > 0, by_km, even), 0.0)
+
+
+def edge_fee_shares(edges: pd.DataFrame, edge_economies: NDArray[np.bool_],
+                    economies: Sequence[str]) -> FloatArray:
+    """Who collects an edge's fee (E, N): each economy's share of the edge's km.
+
+    ``territory_km`` where the edge table gives it (the CKU's last 50 km are all in
+    Uzbekistan), else equal shares among the economies the edge touches
+    (``edge_economies``). Rows add up to 1, or 0 for an edge in no economy (a sea lane).
+    """
+    touch = np.asarray(edge_economies, float)
+    share = touch / np.maximum(touch.sum(axis=1, keepdims=True), 1.0)
+    if "territory_km" not in edges:
+        return share
+    pos = {c: k for k, c in enumerate(economies)}
+    for e, (given, length) in enumerate(zip(edges["territory_km"], edges["length_km"],
+                                            strict=True)):
+        if given and float(length) > 0:
+            share[e] = 0.0
+            for code, km in given.items():
+                share[e, pos[code]] = float(km) / float(length)
+    return share
