@@ -250,3 +250,14 @@ def test_under_a_majority_the_search_with_voters_paid_to_stay_equals_every_set()
             assert plan.outside_usd == pytest.approx(
                 min(p.outside_usd for p in alone.values()), rel=1e-6, abs=1e4)
     assert stays >= 1  # some plan pays a voter in favour to stay
+
+
+def test_the_answer_writes_small_and_negative_amounts_as_a_reader_would():
+    from scosim.cli_transfers import _range, _usd
+
+    # A review found "US$0.00415 bn" and "US$-1.44 bn" in the answer.
+    assert _usd(0.00415) == "US$4.2 million" and _usd(-1.44) == "-US$1.44 bn"
+    assert _usd(36.1) == "US$36.1 bn" and _usd(0.0) == "US$0.0 bn"
+    # The range in the median's unit.
+    assert _range((0.0125, 0.0, 0.0366)) == "US$12.5 million (5-95 %: 0.0 to 36.6)"
+    assert _range((-1.44, -1.56, -1.32)) == "-US$1.44 bn (5-95 %: -1.56 to -1.32)"
