@@ -126,15 +126,17 @@ def test_without_enough_surplus_outside_money_now_completes_it():
     got = price_vote(slack, YES, 3, names=NAMES, respond=_respond())
     assert got.status == "no_plan" and not got.transfer_usd.any()
     assert got.stay_usd == pytest.approx((1e7 - 5e6) / 1.5, rel=1e-6)
-    assert "with what keeps Y in favour" in got.reason
+    assert "and what would keep Y in favour" in got.reason
     # P pays what leaves it at its bar: 1e8 - p - 0.5 max(0, -1e8 + 0.1 x_L + p) = 0.
     p = (1e8 - 0.5 * (-1e8 + 0.1 * 2e9)) / 1.5
     assert got.outside_usd == pytest.approx(2e9 + got.stay_usd - p, rel=1e-6)
 
 
-def test_transfers_on_a_rats_run_pays_kazakhstan_to_stay(tmp_path, capsys):
-    # Run 0 of seed 1: China votes no on the RATS centre and Kazakhstan, in favour, would
-    # turn past about US$0.49 bn to China (it needs 1.28): no money carried it before.
+def test_transfers_on_a_rats_run_never_pays_the_proposer_to_stay(tmp_path, capsys):
+    # Runs 0 and 1 of seed 1: China votes no on the RATS centre. Kazakhstan, in favour,
+    # proposes it: under utility_vote it votes yes whatever China receives, so it is not
+    # paid to stay (a review found it paid US$3.6 million in run 0, nothing in a run just
+    # below its bar). No money carried run 0 before voters in favour could be paid.
     from scosim.runner import run
 
     done = run(ROOT / "scenarios" / "afghan_instability_rats.yaml", replications=2, seed=1,
@@ -147,13 +149,66 @@ def test_transfers_on_a_rats_run_pays_kazakhstan_to_stay(tmp_path, capsys):
     first = table.drop_duplicates("run").set_index("run")
     assert first.loc[0, "status"] == "no_plan"
     assert math.isfinite(first.loc[0, "outside_usd"])
-    assert "with what keeps KAZ in favour" in first.loc[0, "reason"]
-    stay = first.loc[0, "paid_to_stay_usd"]
-    # Kazakhstan's receipt by hand would need its weights; it is small against China's.
-    assert 0 < stay < 0.01 * first.loc[0, "required_usd"]
-    paid = first["paid_to_stay_usd"] > 0
-    flat = " ".join(text.split())
-    assert f"paid to stay at their bars in {int(paid.sum())} of the 2 runs" in flat
+    assert "Kazakhstan" not in " ".join(first["reason"]) and "KAZ" in set(table["country"])
+    # Nobody else in favour (Tajikistan) needs it in these two runs: nothing is paid to stay.
+    assert (first["paid_to_stay_usd"] == 0).all() and "paid to stay at their bars" not in text
+    # The reasons: their runs, names not codes, wrapped at 80 columns.
+    assert "in 2 runs: the shortfalls of China, Russian Federation" in text
+    assert max(len(line) for line in text.splitlines() if line.startswith("    in ")) <= 80
+
+
+# A sponsor (S, the proposer) in favour beside the leader L against: S's gap to L
+# responds (k 0.5, E_S / E_L 0.01), so L's receipt widens it; nobody else can pay.
+SP_K, SP_GAP = np.array([0.0, 0.5]), np.array([0.0, 1e6])
+SP_RATIO = np.array([1.0, 0.01])
+
+
+def _sponsor_score(slack_s: float, x_l: float, paid: float) -> float:
+    """S's score (US$ against its bar) after L receives ``x_l`` and S pays, from the terms."""
+    gap_after = max(0.0, SP_GAP[1] + SP_RATIO[1] * x_l + paid)
+    return slack_s - paid - SP_K[1] * (gap_after - SP_GAP[1])
+
+
+def test_a_sponsor_is_never_paid_to_stay_and_the_vote_still_carries():
+    # Y of the first case as the proposer: under utility_vote it votes yes whatever its
+    # score, so where it was paid to stay it now receives nothing; P pays L's 2e9 alone,
+    # and Y, just above or just below its bar at the logged scores, gets the same plan
+    # (a review found it paid in one case and not the other).
+    sponsor = np.array([False, True, False])
+    for y in (1e3, -1e3):
+        slack = SLACK.copy()
+        slack[1] = y
+        got = price_vote(slack, YES, 3, names=NAMES, respond=_respond(), sponsor=sponsor)
+        t = got.transfer_usd
+        assert got.status == "plan" and got.stay_usd == 0.0
+        np.testing.assert_allclose(t, [2e9, 0.0, -2e9], rtol=1e-9, atol=1e-3)
+        # The Council's rule after the transfers: sponsor | score >= 0. Y falls below its
+        # bar (L's lead widens) but, sponsoring, still votes yes: carried.
+        score = _scores(t, np.zeros(3))[0] + (slack - SLACK)
+        assert score[1] < 0 and (score[[0, 2]] >= -1e-3).all()
+        assert (sponsor | (score >= -1e-3)).all()
+    # Not a sponsor, Y is paid to stay (the first case), dearer by that receipt.
+    assert price_vote(SLACK, YES, 3, names=NAMES, respond=_respond()).total_usd > 2e9 + 1e6
+
+
+@pytest.mark.parametrize("slack_s", [3.1e8, 3e8])
+def test_a_sponsor_that_pays_still_ends_at_or_above_its_bar(slack_s):
+    # L short 2e8; S alone can pay. With 3.1e8 S pays it all and stays above its bar
+    # (9e6 by hand); with 3e8, paying 2e8 would leave it 1e6 below: it pays only what
+    # leaves it at the bar, (3e8 - 1e6) / 1.5, and outside money adds the rest.
+    rs = Responding(SP_K, SP_GAP, SP_GAP, 0, SP_RATIO)
+    got = price_vote([-2e8, slack_s], [False, True], 2, names=["L", "S"], respond=rs,
+                     sponsor=[False, True])
+    if slack_s > 3e8:
+        assert got.status == "plan"
+        np.testing.assert_allclose(got.transfer_usd, [2e8, -2e8], rtol=1e-9)
+        assert _sponsor_score(slack_s, 2e8, 2e8) == pytest.approx(9e6, rel=1e-9)
+    else:
+        assert got.status == "no_plan" and got.stay_usd == 0.0
+        paid = (slack_s - SP_K[1] * SP_RATIO[1] * 2e8) / (1 + SP_K[1])
+        assert got.outside_usd == pytest.approx(2e8 - paid, rel=1e-6)
+        assert _sponsor_score(slack_s, 2e8, paid) == pytest.approx(0.0, abs=1e3)
+        assert _sponsor_score(slack_s, 2e8, 2e8) < 0  # paying it all would take it below
 
 
 def _leader_against(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, Responding]:
@@ -195,3 +250,14 @@ def test_under_a_majority_the_search_with_voters_paid_to_stay_equals_every_set()
             assert plan.outside_usd == pytest.approx(
                 min(p.outside_usd for p in alone.values()), rel=1e-6, abs=1e4)
     assert stays >= 1  # some plan pays a voter in favour to stay
+
+
+def test_the_answer_writes_small_and_negative_amounts_as_a_reader_would():
+    from scosim.cli_transfers import _range, _usd
+
+    # A review found "US$0.00415 bn" and "US$-1.44 bn" in the answer.
+    assert _usd(0.00415) == "US$4.2 million" and _usd(-1.44) == "-US$1.44 bn"
+    assert _usd(36.1) == "US$36.1 bn" and _usd(0.0) == "US$0.0 bn"
+    # The range in the median's unit.
+    assert _range((0.0125, 0.0, 0.0366)) == "US$12.5 million (5-95 %: 0.0 to 36.6)"
+    assert _range((-1.44, -1.56, -1.32)) == "-US$1.44 bn (5-95 %: -1.56 to -1.32)"

@@ -106,8 +106,8 @@ def _wrapped(*lines: str) -> list[str]:
         if indent >= 4 or len(line) <= WIDTH:
             out.append(line)
             continue
-        # A figure and its unit kept on one line: "US$ bn", "US$22.4 bn".
-        glued = re.sub(r"(US\$\S*) bn", "\\1\xa0bn", line.strip())
+        # A figure and its unit kept on one line: "US$ bn", "US$22.4 bn", "US$4.2 million".
+        glued = re.sub(r"(US\$\S*) (bn|million)", "\\1\xa0\\2", line.strip())
         out += [" " * indent + t.replace("\xa0", " ")
                 for t in wrap_answer(glued, WIDTH - indent)]
     return out
@@ -124,8 +124,33 @@ def _bn(v: float) -> str:
     return f"{v:.{min(6, 2 - math.floor(math.log10(abs(v))))}f}"
 
 
+#: Below this many US$ bn a figure reads in US$ million ("US$4.2 million", not
+#: "US$0.00415 bn").
+MILLION_BELOW = 0.1
+
+
+def _usd(v: float, million: bool | None = None) -> str:
+    """A US$ bn figure in words: "US$1.44 bn", "-US$1.44 bn", "US$4.2 million".
+
+    ``million``: in US$ million; None: where ``0 < |v| <`` :data:`MILLION_BELOW`.
+    """
+    if million is None:
+        million = 0 < abs(v) < MILLION_BELOW
+    sign = "-" if v < 0 else ""
+    return (f"{sign}US${_mn(abs(v))} million" if million else f"{sign}US${_bn(abs(v))} bn")
+
+
+def _mn(v: float) -> str:
+    """A US$ bn figure in US$ million, one decimal from 1 million up."""
+    m = v * 1e3
+    return f"{m:.1f}" if abs(m) >= 1 else _bn(m)
+
+
 def _range(t: tuple[float, float, float]) -> str:
-    return f"US${_bn(t[0])} bn (5-95 %: {_bn(t[1])} to {_bn(t[2])})"
+    """Median and 5-95 % range of US$ bn figures, the range in the median's unit."""
+    million = 0 < abs(t[0]) < MILLION_BELOW
+    num = _mn if million else _bn
+    return f"{_usd(t[0], million)} (5-95 %: {num(t[1])} to {num(t[2])})"
 
 
 def _error(s: dict[str, Any]) -> str:
@@ -161,12 +186,16 @@ def _lines(s: dict[str, Any]) -> list[str]:
         over = "" if k == priced else f", over the {k} that money could carry,"
         k_stay, stay = s.get("stay", (0, None))
         who = " (and the voters in favour paid to stay)" if k_stay else ""
+        lead = s.get("split", {}).get("leader") or ""
+        lead = NAMES.get(lead, lead) or "the leading economy"
+        # What they can give up is reckoned at their logged scores: where the leader is
+        # paid (those paid to stay show it), its receipt widens its lead and leaves less.
+        when = f", before {lead}'s receipt widens its lead" if k_stay else ""
         out.append(f"  Over all {priced} rejected runs priced: the bought voters{who} "
-                   f"need{over} {_range(s['required_bn'])}; the voters in favour can give up "
-                   f"{_range(s['capacity_bn'])} and still vote yes.")
+                   f"need{over} {_range(s['required_bn'])}; the voters in favour could give up "
+                   f"{_range(s['capacity_bn'])} and still vote yes, at their logged "
+                   f"scores{when}.")
         if k_stay:
-            lead = s.get("split", {}).get("leader") or ""
-            lead = NAMES.get(lead, lead) or "the leading economy"
             out.append(f"  Of that, voters in favour are paid to stay at their bars in {k_stay} "
                        f"of the {priced} runs (paying {lead} widens its lead over them): "
                        f"a median {_range(stay)} over those {k_stay}.")
@@ -227,10 +256,19 @@ def _lines(s: dict[str, Any]) -> list[str]:
         out.append("  Each state's vote shock keeps its draw and is rescaled with the size of "
                    "its terms after the transfers, as the Council scales it; recomputed apart, "
                    f"{k} of the {s['plan']} plans leave a state short"
-                   + (f" (median US${_bn(med)} bn, largest {_bn(top)})." if k else "."))
+                   + (f" (median {_usd(med)}, largest {_usd(top)})." if k else "."))
     for what in ("not_priced", "no_voters"):
         if s[what]:
             out.append(f"  {what.replace('_', ' ')} in {s[what]} runs")
-    for reason in s["reasons"][:3]:
-        out.append(f"    {reason}")
+    from scosim.tty_lines import prose
+
+    # Each kind of reason with its runs, wrapped as the terminal would not (80 columns).
+    for reason, k in zip(s["reasons"][:3], s["reason_runs"], strict=False):
+        out += prose(f"    in {k} {'run' if k == 1 else 'runs'}: {reason}", REASON_WIDTH,
+                     indent="      ").split("\n")
     return out
+
+
+#: The reasons' lines are wrapped at a terminal's 80 columns (a review found them whole
+#: at 150 and more).
+REASON_WIDTH = 80

@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scosim.data.constants import NAMES
 from scosim.side_payments_lp import Plan, Responding, price_vote
 from scosim.side_payments_summary import SPLIT_PARTS, STATUSES, shortfall_split, summarise
 from scosim.side_payments_votes import TERMS as _TERMS
@@ -321,8 +322,9 @@ def _price_group(base: dict[str, Any], g: DecisionVotes, adopted: bool, threshol
                              None if rs.shock is None else rs.shock[inside],
                              None if rs.econ_usd is None else rs.econ_usd[inside])
             got = price_vote(slack[inside], yes[inside], needed, names=[
-                c for c, m in zip(codes, inside, strict=True) if m], must=must[inside],
-                strict=econ_rule[inside], respond=sub)
+                NAMES.get(c, c) for c, m in zip(codes, inside, strict=True) if m],
+                must=must[inside],
+                strict=econ_rule[inside], respond=sub, sponsor=sponsor[inside])
             t = np.zeros(idx.size)
             t[inside] = got.transfer_usd
             plan = Plan(got.status, t, got.total_usd, got.reason, got.required_usd,
@@ -335,9 +337,10 @@ def _price_group(base: dict[str, Any], g: DecisionVotes, adopted: bool, threshol
                                         slack, econ_rule, bought,
                                         codes[rs.lead] if rs.lead >= 0 else "")
             if got.status == "plan":
-                # Who must vote yes after the plan: the bought, and those in favour (a
-                # sponsor below its bar votes yes whatever); not the no voters left unbought.
-                must_yes = inside & ((yes & ~(sponsor & (slack < 0))) | (t > 0))
+                # Who must vote yes after the plan: the bought, those in favour and a
+                # sponsor that pays (one that does not votes yes whatever its score); not
+                # the no voters left unbought.
+                must_yes = inside & ((yes & ~sponsor) | (t > 0) | (sponsor & (t < 0)))
                 rescaled = _rescaled_shortfall(g, t, e, weight, rs, econ_rule, must_yes)
     gain_usd = g.term_econ * e
     bloc_gain = float(gain_usd[inside].sum())

@@ -35,6 +35,17 @@ its receiver's score (the leader's also widens the others' gaps), so paying a vo
 favour helps no bought voter; where the leader pays, paying more to a bought voter
 narrows the gaps just as much. It pays only where a bar binds with nothing received.
 
+**A sponsor votes yes whatever its score** (``utility_vote``: ``ctx.is_sponsor | ...``),
+so it is never paid to stay, and its bar binds only on what it pays: paying, it must end
+at or above it; not paying, it may fall below. That is a disjunction, not a linear
+constraint, and it is priced exactly by solving both sides (:func:`_least`): the
+sponsors paying and keeping their bars, then any of them neither paying nor keeping
+one; the least total decides, ties to the sponsors paying. The second side is solved only
+where it could be cheaper: a sponsor's bar can fail unpaid only where its gap responds
+and the leader may receive; and, in a linear programme whose optimum leaves every such
+bar slack, dropping the bar changes no optimum (the programme is convex), so paying
+nothing cannot be cheaper.
+
 **Which no voters a majority buys.** Under consensus every no voter is bought; under a
 qualified majority any set of them that reaches the threshold will do, and each set is a
 programme of its own: as the relative-gains term and the shock respond, the smallest
@@ -56,16 +67,18 @@ from typing import Any
 
 import numpy as np
 
+from scosim.side_payments_programme import (
+    _BN,
+    STRICT_MARGIN_USD,
+    _milp,
+    _Payers,
+    _programme,
+)
+
 __all__ = ["MAX_SETS", "STRICT_MARGIN_USD", "Plan", "Responding", "price_vote"]
 
 #: Relative tolerance of the second programme's total.
 BUDGET_TOL = 1e-9
-_BN = 1e9  # the programmes work in US$ bn: their tolerances are absolute
-#: A rule with a strict bar (``gains_only``: yes iff the gain is above 0) is not carried by
-#: a voter brought exactly to its bar: each one bought gets this much more (US$1 million,
-#: an assumption; it adds at most US$0.01 bn to a vote of ten voters). A weak bar
-#: (``score >= 0``) is carried at the bar itself.
-STRICT_MARGIN_USD = 1e6
 #: Under a majority, the candidate sets of no voters to buy are each solved up to this many
 #: (C(no voters, votes missing)); beyond it the greedy set (smallest shortfalls) is taken
 #: and the plan says so. Ten voters give at most C(10, 5) = 252.
@@ -85,7 +98,8 @@ class Plan:
         total_usd: Total received (= total paid); NaN where no plan exists.
         reason: Why there is no plan, or what is not priced; for a plan, "" unless a
             majority's voters to buy were too many sets to search (:data:`MAX_SETS`).
-        required_usd: What the bought voters receive in the least plan; where none
+        required_usd: What the plan's receivers get in all: the bought voters and any
+            voter in favour paid to stay (``stay_usd``), in the least plan; where none
             exists, in the least plan that money from outside the voters would complete
             (NaN where nothing is bought).
         capacity_usd: What the voters in favour can give up at their logged scores (the
@@ -138,7 +152,8 @@ class Responding:
 def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
                names: Sequence[str] | None = None, must: Sequence[bool] | None = None,
                strict: Sequence[bool] | None = None,
-               respond: Responding | None = None) -> Plan:
+               respond: Responding | None = None,
+               sponsor: Sequence[bool] | None = None) -> Plan:
     """The least budget-balanced transfer among the voters that gets ``needed`` yes votes.
 
     Args:
@@ -148,15 +163,17 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
         yes: ``(n,)`` its vote as cast.
         needed: Yes votes the decision rule needs among the voters not in ``must``.
             A voter in favour pays only what leaves it at or above its bar, or receives
-            what keeps it there (a sponsor voting yes below it neither pays nor is paid);
-            one against is bought for its shortfall.
-        names: Voters' codes, for the reason given when no plan exists.
+            what keeps it there; one against is bought for its shortfall.
+        names: Voters' names, for the reason given when no plan exists.
         must: ``(n,)`` voters whose yes is needed whatever the count (a non-member whose
             no would keep its bloc out of the union); default none.
         strict: ``(n,)`` voters whose rule needs a score above the bar
             (:data:`STRICT_MARGIN_USD`); default none.
         respond: The relative-gains term, to respond to the transfers; None: every
             term held at its logged value (the closed form).
+        sponsor: ``(n,)`` voters whose rule votes yes whatever the score (the proposer
+            under ``utility_vote``): never paid to stay; one pays only what leaves it at
+            or above its bar, and neither pays nor is paid where it is below; default none.
 
     Returns:
         The :class:`Plan`; ``carried`` with zeros when ``yes`` already suffices.
@@ -188,9 +205,10 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
                     f"money cannot move the vote of {', '.join(stuck)} (no weight on the "
                     "econ term)")
     # Voters in favour pay out of what they have above the bar, or are paid to stay at it
-    # (a sponsor below it: neither).
-    payer = yes & np.isfinite(slack) & (slack >= 0)
-    cap = float(np.where(payer, slack, 0.0).sum())
+    # (a sponsor: never paid; below its bar, it neither pays nor is paid).
+    pays = yes & np.isfinite(slack) & (slack >= 0)
+    payer = _Payers(pays, pays & (False if sponsor is None else np.asarray(sponsor, bool)))
+    cap = float(np.where(pays, slack, 0.0).sum())
     if respond is None:
         respond = Responding(np.zeros(n), zeros, zeros, -1, zeros)
     bought, note, first = _cheapest_set(slack, must & ~yes, order, missing, payer, strict,
@@ -207,12 +225,13 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
         t, outside = got
         kept = _stay(t, yes)
         also = "" if kept == 0 else (
-            f", with what keeps {', '.join(names[i] for i in np.flatnonzero(yes & (t > 0)))} "
-            f"in favour (US${kept / _BN:.3g} bn),")
+            f", and what would keep {', '.join(names[i] for i in np.flatnonzero(yes & (t > 0)))}"
+            f" in favour (US${kept / _BN:.3g} bn),")
         return Plan("no_plan", zeros, math.nan,
                     f"the shortfalls of {', '.join(names[i] for i in np.flatnonzero(bought))} "
-                    f"(US${short / _BN:.3g} bn){also} exceed what the others can give up and "
-                    f"still vote yes (US${cap / _BN:.3g} bn)" + (f"; {note}" if note else ""),
+                    f"(US${short / _BN:.3g} bn){also} exceed what the voters in favour could "
+                    f"give up and still vote yes at their logged scores (US${cap / _BN:.3g} bn)"
+                    + (f"; {note}" if note else ""),
                     float(t[t > 0].sum()), cap, outside, kept)
     return Plan("plan", t, float(t[t > 0].sum()), note, float(t[t > 0].sum()), cap, 0.0,
                 _stay(t, yes))
@@ -224,8 +243,8 @@ def _stay(t: np.ndarray, yes: np.ndarray) -> float:
 
 
 def _cheapest_set(slack: np.ndarray, base: np.ndarray, order: np.ndarray, missing: int,
-                  payer: np.ndarray, strict: np.ndarray,
-                  rs: Responding) -> tuple[np.ndarray, str, np.ndarray | None]:
+                  payer: _Payers, strict: np.ndarray,
+                  rs: Responding) -> tuple[np.ndarray, str, Any]:
     """The voters to buy: ``base`` and the ``missing`` no voters of ``order`` costing least.
 
     Each candidate set's least total is a programme of its own (the relative-gains term
@@ -246,7 +265,8 @@ def _cheapest_set(slack: np.ndarray, base: np.ndarray, order: np.ndarray, missin
     Returns:
         The bought voters (``(n,)`` bool); a note ("" unless the sets were too many to
         search and the greedy set was taken); and the solution of their first programme
-        where the search solved it with a plan (None otherwise), not to solve it twice.
+        with its payers where the search solved it with a plan (None otherwise), not to
+        solve it twice.
     """
     greedy = base.copy()
     greedy[order[:missing]] = True
@@ -265,7 +285,7 @@ def _cheapest_set(slack: np.ndarray, base: np.ndarray, order: np.ndarray, missin
         candidates.append(b)
     got = _least(slack, greedy, payer, strict, rs)
     if got is not None:
-        least, first = got
+        least, first = got[0], got[1:]
         # In a set within the tie of the greedy one the payers pay at most its total plus
         # the tie, so each voter it buys receives at least its need with that much paid
         # alone: a set whose needs add up to more cannot be the cheapest (its programme
@@ -277,7 +297,7 @@ def _cheapest_set(slack: np.ndarray, base: np.ndarray, order: np.ndarray, missin
                 continue
             got = _least(slack, b, payer, strict, rs)
             if got is not None and got[0] < least - tie:
-                best, (least, first) = b, got
+                best, least, first = b, got[0], got[1:]
         return best, "", first
     # No plan for the greedy set. The payers can give up at most ``most`` in all (their
     # bars alone, nobody bought: a bought leader only widens their gaps), so every bought
@@ -295,7 +315,7 @@ def _cheapest_set(slack: np.ndarray, base: np.ndarray, order: np.ndarray, missin
             continue
         got = _least(slack, b, payer, strict, rs)
         if got is not None and got[0] < least - tie:
-            found, (least, first) = b, got
+            found, least, first = b, got[0], got[1:]
     if found is not None:
         return found, "", first
     for b in candidates:
@@ -310,7 +330,7 @@ def _cheapest_set(slack: np.ndarray, base: np.ndarray, order: np.ndarray, missin
     return greedy, "", None  # pragma: no cover
 
 
-def _needs(slack: np.ndarray, order: np.ndarray, payer: np.ndarray, strict: np.ndarray,
+def _needs(slack: np.ndarray, order: np.ndarray, payer: _Payers, strict: np.ndarray,
            rs: Responding, paid: float) -> np.ndarray:
     """Each voter's least receipt bought alone, the payers paying at most ``paid`` (US$ bn).
 
@@ -326,7 +346,7 @@ def _needs(slack: np.ndarray, order: np.ndarray, payer: np.ndarray, strict: np.n
     return need
 
 
-def _most_paid(slack: np.ndarray, payer: np.ndarray, strict: np.ndarray,
+def _most_paid(slack: np.ndarray, payer: _Payers, strict: np.ndarray,
                rs: Responding) -> float:
     """The most the payers can pay in all and still vote yes, nobody bought (US$ bn).
 
@@ -335,7 +355,9 @@ def _most_paid(slack: np.ndarray, payer: np.ndarray, strict: np.ndarray,
     not paid here (``stay=False``, else one could pay and receive without bound): in a
     plan, those paid to stay with their receipts set to 0 leave the others' payments
     feasible (a receipt raises only its own score, and the leader's narrows no gap), so
-    what the payers pay net, which is what the plan pays out, is still at most this.
+    what the payers pay net, which is what the plan pays out, is still at most this. The
+    sponsors keep their bars here: nobody receives, so unpaid they stay above them, and a
+    plan in which one pays nothing is bounded too.
     """
     pr = _programme(slack, np.zeros(slack.size, dtype=bool), payer, strict, rs, stay=False)
     cost = np.zeros(pr.nv)
@@ -347,36 +369,40 @@ def _most_paid(slack: np.ndarray, payer: np.ndarray, strict: np.ndarray,
     return 0.0 if x is None else float(np.sum(x[pr.p_])) * (1.0 + 2e-4)
 
 
-def _solve(slack: np.ndarray, bought: np.ndarray, payer: np.ndarray, strict: np.ndarray,
-           rs: Responding, *, outside: bool = False, first: np.ndarray | None = None) -> Any:
+def _solve(slack: np.ndarray, bought: np.ndarray, payer: _Payers, strict: np.ndarray,
+           rs: Responding, *, outside: bool = False, first: Any = None) -> Any:
     """Transfers (US$, + received) carrying the bought voters; None if none exist.
 
     First the least ``o`` (only with ``outside``; else ``o = 0``), then the least ``sum r``;
     then among plans within :data:`BUDGET_TOL` of it the least ``lam`` with
-    ``p_i <= lam slack_i`` (the sharing convention). The programme: :func:`_programme`;
-    ``first``: the first programme's solution, already found (:func:`_least`).
+    ``p_i <= lam slack_i`` (the sharing convention). The programme: :func:`_programme`,
+    with the payers of the least first programme (:func:`_least`: which sponsors pay);
+    ``first``: that solution and its payers, already found.
 
     Returns the transfers, or ``(transfers, o in US$)`` with ``outside``; None where none
     exist (never with ``outside``: outside money can pay every bought voter's shortfall
     and every voter in favour what the leader's receipt takes from it).
     """
+    if first is None:
+        got = _least(slack, bought, payer, strict, rs, outside=outside)
+        if got is None:
+            return None
+        first = got[1:]
+    first, payer = first
     pr = _programme(slack, bought, payer, strict, rs, outside=outside)
     nv, r_, p_, o_, lam, s = pr.nv, pr.r_, pr.p_, pr.o_, pr.lam, pr.s
     o_star = 0.0
     if outside:
-        least_o = pr.solve(o_, [])
-        if least_o is None:
-            return None
-        o_star = float(least_o[o_])
+        # ``first`` is the least outside money; then the least total with it.
+        o_star = float(first[o_])
         pr.ub[o_] = o_star * (1.0 + BUDGET_TOL) + 1e-12
-    if first is None:
         first = pr.solve(r_, [])
-    if first is None:
-        return None
+        if first is None:  # pragma: no cover - the least o's solution is feasible
+            return None
     total = float(first[r_].sum())
     # Second programme: p_i - lam slack_i <= 0, sum r <= total.
     extra = []
-    for i in np.flatnonzero(payer):
+    for i in np.flatnonzero(payer.pay):
         a = np.zeros(nv)
         a[p_[i]], a[lam] = 1.0, -s[i]
         extra.append((a, -np.inf, 0.0))
@@ -391,143 +417,53 @@ def _solve(slack: np.ndarray, bought: np.ndarray, payer: np.ndarray, strict: np.
     return (t, o_star * _BN) if outside else t
 
 
-def _least(slack: np.ndarray, bought: np.ndarray, payer: np.ndarray, strict: np.ndarray,
+def _least(slack: np.ndarray, bought: np.ndarray, payer: _Payers, strict: np.ndarray,
            rs: Responding, *, outside: bool = False,
-           alone: float | None = None) -> tuple[float, np.ndarray] | None:
+           alone: float | None = None) -> tuple[float, np.ndarray, _Payers] | None:
     """The least total received (US$ bn) carrying the bought voters; None if none exists.
 
     With ``outside``: the least outside money instead (always feasible); with ``alone``,
     the relaxation of :func:`_programme`. The first programme of :func:`_solve` alone,
-    to rank the candidate sets; returned with its solution.
+    to rank the candidate sets; returned with its solution and its payers.
+
+    The sponsors' disjunction (module docstring): the sponsors paying and keeping their
+    bars first; then, for the sponsors whose bar could fail unpaid, each set of them
+    neither paying nor keeping one, taken only where cheaper by more than
+    :data:`SET_TIE_USD`. Not in the relaxation, which drops the payers' bars.
     """
-    pr = _programme(slack, bought, payer, strict, rs, outside=outside, alone=alone)
-    cols = pr.o_ if outside else pr.r_
-    x = pr.solve(cols, [])
-    return None if x is None else (float(np.sum(x[cols])), x)
+    maybe = [] if alone is not None else _optional(bought, payer, rs)
+    best = None
+    for out in _subsets(maybe, slack.size):
+        pr = _programme(slack, bought, payer.without(out), strict, rs, outside=outside,
+                        alone=alone)
+        cols = pr.o_ if outside else pr.r_
+        x = pr.solve(cols, [])
+        if x is None:
+            continue
+        total = float(np.sum(x[cols]))
+        if best is None or total < best[0] - SET_TIE_USD / _BN:
+            best = (total, x, payer.without(out))
+        if not out.any() and not pr.integrality.any() and all(
+                pr.spare(i, x) > 1e-6 for i in maybe):
+            break  # a linear programme whose sponsors' bars are all slack (docstring)
+    return best
 
 
-@dataclass
-class _Programme:
-    """One vote's programme (see :func:`_programme`); ``solve`` minimises a column sum."""
+def _optional(bought: np.ndarray, payer: _Payers, rs: Responding) -> list[int]:
+    """The sponsors whose bar could fail unpaid: their gap responds, the leader may receive.
 
-    nv: int
-    r_: np.ndarray
-    p_: np.ndarray
-    o_: int
-    lam: int
-    s: np.ndarray
-    rows: list[tuple[np.ndarray, float, float]]
-    lb: np.ndarray
-    ub: np.ndarray
-    integrality: np.ndarray
-
-    def solve(self, cost_cols: Any, extra: list[tuple[np.ndarray, float, float]]) -> Any:
-        cost = np.zeros(self.nv)
-        cost[cost_cols] = 1.0
-        return _milp(cost, self.rows + extra, self.lb, self.ub, self.integrality)
-
-
-def _programme(slack: np.ndarray, bought: np.ndarray, payer: np.ndarray, strict: np.ndarray,
-               rs: Responding, *, outside: bool = False, alone: float | None = None,
-               stay: bool = True) -> _Programme:
-    """The constraints carrying the bought voters, with the payers keeping their vote.
-
-    Unknowns, US$ bn: receipts ``r`` (bought voters, and payers paid to stay at their bars
-    unless ``stay`` is False), payments ``p`` (payers), gaps ``D``
-    (voters whose relative-gains term responds), outside money ``o``, and the econ term
-    after the transfers split by sign, ``y+ - y- = g_i E_i + r_i - p_i``, for voters whose
-    shock is rescaled. Each voter that must vote yes afterwards (bought or paying), with
-    ``c`` its shock per unit of size (the Council's noise, voting.noise_scale):
-    ``slack_i - c (|g_i E_i| + k_i gap_i) + x_i + c (y+ + y-) - k_i (1 - c) D_i + k_i gap_i
-    >= margin_i``. Each gap ``D_i >= lead_i + ratio_i x_L - x_i``, ``D_i >= 0``: exact
-    as the score falls with ``D`` (``c < 1``). With ``c <= 0`` the score falls with
-    ``y+ + y-``, which is then ``|y|`` at the bar; with ``c > 0`` a binary keeps one of
-    them 0 (a mixed-integer programme, HiGHS, deterministic). Budget: ``sum r = sum p + o``
-    (``o = 0`` without ``outside``).
-
-    With ``alone`` (US$ bn), a relaxation bounding each bought voter's receipt from below:
-    only the bought voters' rows, instead of the budget the payers pay at most ``alone``
-    in all (the payers' bars dropped), and for ``c > 0`` no binary but
-    ``y+ + y- <= |g_i E_i| + r_i + p_i`` (true of ``|y|``): a linear programme. The payers
-    are not paid there: a receipt of theirs helps no bought voter.
+    Any other sponsor stays at or above its bar paying nothing (nothing else lowers its
+    score: its shock term keeps its econ term), so paying nothing is never cheaper.
     """
-    n = slack.size
-    s = np.where(np.isfinite(slack), slack, 0.0) / _BN
-    keep = bought | payer if alone is None else bought
-    k = np.where(keep, rs.k, 0.0)
-    c = np.zeros(n) if rs.shock is None else np.where(keep, rs.shock, 0.0)
-    ge = np.zeros(n) if rs.econ_usd is None else rs.econ_usd / _BN
-    noisy = c != 0
-    # The relaxation bounds |y| by |g_i E_i| + r_i + p_i (the triangle inequality): an LP.
-    binary = (c > 0) & (alone is None)
-    gap = rs.gap_usd / _BN
-    margin = np.where(strict, np.where(bought, STRICT_MARGIN_USD,
-                                       np.minimum(STRICT_MARGIN_USD, np.abs(s) * _BN / 2)),
-                      0.0) / _BN
-    # Columns: r, p, D, y+, y-, b (n each), o, lam.
-    nv = 6 * n + 2
-    r_, p_, d_, yp, ym, b_ = (np.arange(n) + j * n for j in range(6))
-    o_, lam = 6 * n, 6 * n + 1
-    big = 10.0 * (np.abs(s).sum() + np.abs(ge).sum() + np.abs(rs.lead_usd).sum() / _BN + 1.0)
-    lb, ub = np.zeros(nv), np.zeros(nv)
-    # A payer may receive too (paid to stay at its bar); the least total keeps one of its
-    # r and p at 0, as both at once only add to the total.
-    ub[r_] = np.where(bought | (payer & stay & (alone is None)), np.inf, 0.0)
-    ub[p_] = np.where(payer, np.inf, 0.0)
-    ub[d_] = np.where(k > 0, np.inf, 0.0)
-    ub[yp] = ub[ym] = np.where(noisy, np.inf, 0.0)
-    ub[b_] = np.where(binary, 1.0, 0.0)
-    ub[o_] = np.inf if outside else 0.0
-    ub[lam] = np.inf
-    rows: list[tuple[np.ndarray, float, float]] = []
-
-    def row(coef: dict[Any, Any], lo: float, hi: float) -> None:
-        a = np.zeros(nv)
-        for col, v in coef.items():
-            a[col] += v
-        rows.append((a, lo, hi))
-
-    for i in np.flatnonzero(keep):
-        # The voter's bar after the transfers.
-        row({r_[i]: 1.0, p_[i]: -1.0, yp[i]: c[i], ym[i]: c[i], d_[i]: -k[i] * (1 - c[i])},
-            margin[i] - s[i] + c[i] * (abs(ge[i]) + k[i] * gap[i]) - k[i] * gap[i], np.inf)
-        if noisy[i]:
-            row({yp[i]: 1.0, ym[i]: -1.0, r_[i]: -1.0, p_[i]: 1.0}, ge[i], ge[i])
-        if binary[i]:
-            row({yp[i]: 1.0, b_[i]: -big}, -np.inf, 0.0)
-            row({ym[i]: 1.0, b_[i]: big}, -np.inf, big)
-        elif alone is not None and c[i] > 0:
-            row({yp[i]: 1.0, ym[i]: 1.0, r_[i]: -1.0, p_[i]: -1.0}, -np.inf, abs(ge[i]))
-    for i in np.flatnonzero(k > 0):
-        # The gap after the transfers: D_i + x_i - ratio_i x_L >= lead_i.
-        coef = {d_[i]: 1.0, r_[i]: 1.0, p_[i]: -1.0}
-        if rs.lead >= 0:
-            coef[r_[rs.lead]] = coef.get(r_[rs.lead], 0.0) - rs.lead_ratio[i]
-            coef[p_[rs.lead]] = coef.get(p_[rs.lead], 0.0) + rs.lead_ratio[i]
-        row(coef, rs.lead_usd[i] / _BN, np.inf)
-    budget = np.zeros(nv)
-    if alone is None:
-        budget[r_], budget[p_], budget[o_] = 1.0, -1.0, -1.0
-        rows.append((budget, 0.0, 0.0))
-    else:
-        budget[p_] = 1.0
-        rows.append((budget, -np.inf, alone))
-    integrality = np.zeros(nv)
-    integrality[b_] = binary
-    return _Programme(nv, r_, p_, o_, lam, s, rows, lb, ub, integrality)
+    if rs.lead < 0 or not (bought[rs.lead] or (payer.pay & ~payer.sponsor)[rs.lead]):
+        return []
+    return [int(i) for i in np.flatnonzero(payer.sponsor) if rs.k[i] > 0]
 
 
-def _milp(cost: np.ndarray, rows: list[tuple[np.ndarray, float, float]], lb: np.ndarray,
-          ub: np.ndarray, integrality: np.ndarray) -> np.ndarray | None:
-    """Solve with HiGHS (:func:`scipy.optimize.milp`); None if infeasible."""
-    from scipy.optimize import Bounds, LinearConstraint, milp
-
-    a = np.vstack([r[0] for r in rows])
-    res = milp(cost, integrality=integrality, bounds=Bounds(lb, ub),
-               constraints=LinearConstraint(a, [r[1] for r in rows], [r[2] for r in rows]),
-               options={"presolve": True})
-    if res.status == 2:
-        return None
-    if res.status != 0 or res.x is None:  # pragma: no cover - HiGHS failing
-        raise RuntimeError(f"side payments: HiGHS: {res.message}")
-    return res.x
+def _subsets(items: list[int], n: int) -> Any:
+    """``(n,)`` masks of every subset of ``items``, the empty one first, smaller first."""
+    for size in range(len(items) + 1):
+        for combo in itertools.combinations(items, size):
+            mask = np.zeros(n, dtype=bool)
+            mask[list(combo)] = True
+            yield mask

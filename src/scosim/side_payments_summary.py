@@ -101,7 +101,7 @@ def summarise(table: pd.DataFrame) -> list[dict[str, Any]]:
         ``members`` (code -> (median US$ bn, median % of its expenditure, runs in which
         it receives) over the runs with a plan, + received, - paid), ``priced_at`` (the
         unit), ``decision_rule`` (the first decision's) and ``reasons`` (most frequent
-        first, without the runs' US$ figures),
+        first, without the runs' US$ figures) and ``reason_runs`` (the runs of each),
         ``split`` (``runs``: the rejected runs priced with the split logged, ``leader``:
         the largest economy voting in most of them, ``short_bn`` and each ``<part>_bn``
         of :data:`SPLIT_PARTS`: the median over them of the bought voters' shortfall at
@@ -141,6 +141,7 @@ def summarise_parts(first: pd.DataFrame, voters: pd.DataFrame) -> list[dict[str,
         share = (counts.get("carried", 0) + counts.get("plan", 0)) / n
         noise = planned.get("noise_rescaled_short_usd", pd.Series(dtype=float))
         short = noise[noise > _NOISE_SHORT_USD].to_numpy(dtype=float) / _BN
+        reasons = clean_reasons(d["reason"]).value_counts()
         out.append({
             "proposal": str(pid), "year": int(year), "runs": n,
             **{s: int(counts.get(s, 0)) for s in STATUSES},
@@ -170,7 +171,8 @@ def summarise_parts(first: pd.DataFrame, voters: pd.DataFrame) -> list[dict[str,
             "split": _split(priced),
             "priced_at": str(d["priced_at"].iloc[0]) if "priced_at" in d else _UNIT,
             # Without each run's own US$ figures: one line per kind of reason.
-            "reasons": list(clean_reasons(d["reason"]).value_counts().index),
+            "reasons": list(reasons.index),
+            "reason_runs": [int(k) for k in reasons.to_numpy()],
             "decision_rule": d["decision_rule"].iloc[0] if "decision_rule" in d else math.nan,
         })
     return out

@@ -155,6 +155,7 @@ class SummaryTally:
         n_priced = g.counts.get("plan", 0) + g.counts.get("no_plan", 0)
         noise = g.col("noise_rescaled_short_usd")
         short = noise[noise > _NOISE_SHORT_USD] / _BN
+        reasons = sorted(g.reasons.items(), key=lambda kv: -kv[1])
         members = {}
         for c in sorted(g.members):
             t, pct = (np.concatenate(x) for x in g.members[c])
@@ -184,7 +185,8 @@ class SummaryTally:
             "priced_at": str(g.priced_at) if self._has_unit else _UNIT,
             "decision_rule": g.rule,
             # Most frequent first; ties in the order they first appear (a stable sort).
-            "reasons": [r for r, _ in sorted(g.reasons.items(), key=lambda kv: -kv[1])],
+            "reasons": [r for r, _ in reasons],
+            "reason_runs": [k for _, k in reasons],
         }
 
     def _split(self, g: _Group) -> dict[str, Any]:
