@@ -465,4 +465,5 @@ def test_cli_benchmark_times_show_of_a_finished_run(tmp_path: Path, capsys,
     cases = json.loads(out.read_text())["cases"]
     assert list(cases) == ["show"]
     assert cases["show"]["command"].endswith(f"show {geometry_run}")
-    assert cases["show"]["peak_rss_mib"]["median"] > 50  # a real interpreter ran
+    # A real interpreter ran (16 MiB when another test's plot_run left summary.txt there).
+    assert cases["show"]["peak_rss_mib"]["median"] > 10
