@@ -35,6 +35,10 @@ Cases (``--sizes`` sets the replications of the ``run`` cases; empty: start-up o
                    and ``--set PATH=VALUE`` overrides its values as ``scosim run`` does)
     before-run-N   with ``--before-src DIR``: the same command from another source tree
                    (``PYTHONPATH=DIR``), to time a change against the code before it
+    show           with ``--show RUN``: ``scosim show RUN`` of a finished run (made once
+                   beforehand, left as it is): it prints the run's ``summary.txt``, or,
+                   for a run made with ``--no-plots``, works the answer out from its
+                   batch files; ``before-show`` with ``--before-src``
 
 Children run with Python's bytecode caches allowed (``PYTHONDONTWRITEBYTECODE`` is
 removed from their environment) and the warm-up round writes them, as an installed
@@ -107,9 +111,9 @@ def measure(cmd: list[str], cwd: Path, pythonpath: str = "") -> dict[str, float]
 
 
 def cases(sizes: list[int], workdir: Path, scenario: Path = SCENARIO,
-          overrides: tuple[str, ...] = ()) -> dict[str, list[str]]:
+          overrides: tuple[str, ...] = (), show: Path | None = None) -> dict[str, list[str]]:
     """Command lines by case name; run cases (of ``scenario``, with ``--set`` each of
-    ``overrides``) write into ``workdir/out``."""
+    ``overrides``) write into ``workdir/out``; ``show``: a finished run to show."""
     base = _scosim()
     out: dict[str, list[str]] = {
         "version": [*base, "--version"],
@@ -122,6 +126,8 @@ def cases(sizes: list[int], workdir: Path, scenario: Path = SCENARIO,
         out[f"run-{n}"] = [*base, "run", str(scenario), "--replications", str(n),
                            *(a for o in overrides for a in ("--set", o)),
                            "--out", str(workdir / "out"), "--quiet"]
+    if show is not None:
+        out["show"] = [*base, "show", str(show)]
     return out
 
 
@@ -233,18 +239,26 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--before-src", type=Path,
                     help="also time each run case from this source tree (its src/ folder, "
                          "e.g. of `git worktree add ../before <commit>`) as before-run-N")
+    ap.add_argument("--show", type=Path,
+                    help="also time `scosim show RUN` of this finished run directory (the "
+                         "show case; before-show with --before-src)")
     args = ap.parse_args(argv)
     if args.before_src and not (args.before_src / "scosim" / "__init__.py").is_file():
         ap.error(f"--before-src {args.before_src}: no scosim package there")
+    if args.show and not (args.show / "manifest.json").is_file():
+        ap.error(f"--show {args.show}: not a finished run directory (no manifest.json)")
     sizes = args.sizes
     work = Path(tempfile.mkdtemp(prefix="scosim-bench-"))
     load_before = list(os.getloadavg())
     (work / "empty").mkdir()
     try:
-        cmds = cases(sizes, work, args.scenario.resolve(), tuple(args.overrides))
+        cmds = cases(sizes, work, args.scenario.resolve(), tuple(args.overrides),
+                     args.show.resolve() if args.show else None)
         if args.before_src:
             for n in sizes:
                 cmds[f"before-run-{n}"] = cmds[f"run-{n}"]
+            if args.show:
+                cmds["before-show"] = cmds["show"]
         try:
             cmds = chosen(cmds, args.cases)
         except ValueError as err:
@@ -288,11 +302,12 @@ def main(argv: list[str] | None = None) -> int:
             f"wall_ratio_to_{first}": summarise(
                 [r["wall_s"] / f["wall_s"] for r, f in zip(runs, raw[first], strict=True)]),
         }
-    for n in sizes if args.before_src else []:
-        if f"run-{n}" not in raw or f"before-run-{n}" not in raw:
+    paired = [f"run-{n}" for n in sizes] + ["show"]
+    for case in paired if args.before_src else []:
+        if case not in raw or f"before-{case}" not in raw:
             continue
-        now, old = raw[f"run-{n}"], raw[f"before-run-{n}"]
-        result["cases"][f"before-run-{n}"]["wall_ratio_to_now"] = summarise(
+        now, old = raw[case], raw[f"before-{case}"]
+        result["cases"][f"before-{case}"]["wall_ratio_to_now"] = summarise(
             [b["wall_s"] / a["wall_s"] for a, b in zip(now, old, strict=True)])
         result["before_src"] = "<tree of the code before>"
     for name, c in result["cases"].items():

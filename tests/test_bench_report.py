@@ -446,3 +446,24 @@ def test_cli_benchmark_refuses_bad_numbers_in_one_line(tmp_path: Path, capsys, a
     err = capsys.readouterr().err
     assert said in err and "Traceback" not in err and "round " not in err
     assert not out.exists()
+
+
+def test_cli_benchmark_times_show_of_a_finished_run(tmp_path: Path, capsys,
+                                                    geometry_run: Path) -> None:
+    """``--show RUN`` adds the ``show`` case (docs/performance.md's show and replot
+    section); a directory that is not a run is refused in one line before any round."""
+    bench = _bench("bench_cli")
+    out = tmp_path / "show.json"
+    with pytest.raises(SystemExit) as exc:
+        bench.main(["--sizes", "", "--show", str(tmp_path), "--out", str(out)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "--show" in err and "no manifest.json" in err and "Traceback" not in err
+    assert not out.exists()
+    assert bench.main(["--sizes", "", "--rounds", "1", "--warmup", "0", "--cases", "show",
+                       "--show", str(geometry_run), "--out", str(out)]) == 0
+    cases = json.loads(out.read_text())["cases"]
+    assert list(cases) == ["show"]
+    assert cases["show"]["command"].endswith(f"show {geometry_run}")
+    # A real interpreter ran (16 MiB when another test's plot_run left summary.txt there).
+    assert cases["show"]["peak_rss_mib"]["median"] > 10

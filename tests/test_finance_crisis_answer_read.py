@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from _tidy import tidy_rows
+from scosim import batch_rows
 from scosim.finance import crisis_outcomes
 from scosim.finance.crisis_outcomes import outcome_counts, outcome_lines
 from scosim.finance.run_summary import RUN_INDICATORS
@@ -62,6 +63,7 @@ def test_a_run_without_the_finance_slot_reads_no_row(tmp_path: Path, monkeypatch
         raise AssertionError("a batch file's rows were read")
 
     monkeypatch.setattr(pq, "read_table", refuse)
+    monkeypatch.setattr(batch_rows, "read_rows", refuse)
     assert outcome_counts(run) is None
     assert outcome_lines(run, 2026) == []
 
@@ -69,13 +71,13 @@ def test_a_run_without_the_finance_slot_reads_no_row(tmp_path: Path, monkeypatch
 def test_membership_is_read_from_the_first_file_only(tmp_path: Path, monkeypatch) -> None:
     run = _write(tmp_path, [_finance(4), _finance(3), _finance(2)])
     asked: list[list[str]] = []
-    read = pq.read_table
+    read = batch_rows.read_rows
 
-    def spy(*args, **kwargs):
-        asked.append(sorted(kwargs["filters"][0][2]))
-        return read(*args, **kwargs)
+    def spy(path, columns, keep=None, by="indicator"):
+        asked.append(sorted(keep))
+        return read(path, columns, keep, by)
 
-    monkeypatch.setattr(pq, "read_table", spy)
+    monkeypatch.setattr(batch_rows, "read_rows", spy)
     c = outcome_counts(run)
     assert c is not None and c.n_runs == 9 and c.group == ["AAA", "BBB"]
     assert ["member" in a for a in asked] == [True, False, False]
@@ -112,3 +114,54 @@ def test_one_run_is_singular(tmp_path: Path) -> None:
     text = " ".join(outcome_lines(_write(tmp_path, [_finance(1)]), 2026))
     assert "of 1 run =" in text and "1 runs" not in text
     assert "100 % of 1 run = failure 100 %" in text
+
+
+@pytest.mark.parametrize("member", [True, False])
+def test_the_figure_and_the_answer_count_from_one_read(tmp_path: Path, monkeypatch,
+                                                       member: bool) -> None:
+    """plot_run gathers the banking figure's rows once and the answer counts from them.
+
+    The counts are those :func:`outcome_counts` reads on its own, and the figure's first
+    panel (its stacked runs per outcome) is the answer's line, as both say.
+    """
+    from scosim.mechanism_plots import gather
+
+    first = _finance(4, member=member)
+    first["fiscal_cost_usd"][:2, 0, 0] = 5e9  # something for the other panels to sum
+    run = _write(tmp_path, [first, _finance(3, member=member), _finance(2, member=member)])
+    alone = outcome_counts(run)
+    files: list[str] = []
+    read = batch_rows.read_rows
+
+    def spy(path, columns, keep=None, by="indicator"):
+        files.append(Path(path).name)
+        return read(path, columns, keep, by)
+
+    monkeypatch.setattr(batch_rows, "read_rows", spy)
+    got = gather(run)
+    text = outcome_lines(run, 2026, drawing=True, counts=got.outcomes)
+    assert sorted(files) == ["batch-00000.parquet", "batch-00001.parquet",
+                             "batch-00002.parquet"]  # each once, for both
+    assert alone is not None and got.outcomes.n_runs == alone.n_runs == 9
+    for field in ("years", "codes", "group", "drawable"):
+        assert getattr(got.outcomes, field) == getattr(alone, field)
+    for field in ("failed", "undercapitalised", "resolved"):
+        np.testing.assert_array_equal(getattr(got.outcomes, field), getattr(alone, field))
+    assert text == outcome_lines(run, 2026, drawing=True)
+    drawn = got.banking.summary()
+    assert drawn is not None and drawn.n_runs == 9
+    np.testing.assert_array_equal(drawn.failed, alone.failed)
+    np.testing.assert_array_equal(drawn.resolved, alone.resolved)
+    np.testing.assert_array_equal(drawn.undercapitalised, alone.undercapitalised)
+    # Group AAA+BBB (members) or all three: AAA fails in 2026 in all 9 runs.
+    np.testing.assert_array_equal(alone.failed, [9, 0])
+
+
+def test_a_gathered_run_without_the_finance_slot_has_no_banking_line(tmp_path: Path) -> None:
+    from scosim.mechanism_plots import gather
+
+    shape = (3, len(YEARS), len(CODES))
+    run = _write(tmp_path, [{"security_index": np.ones(shape), "member": np.ones(shape)}])
+    got = gather(run)
+    assert got is not None and got.outcomes.n_runs == 0
+    assert outcome_lines(run, 2026, counts=got.outcomes) == []

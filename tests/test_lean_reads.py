@@ -40,43 +40,44 @@ def write_run(path, *, runs: int = 6, batch: int = 4):
 
 
 def test_mechanism_figures_read_only_their_indicators_and_key_columns(tmp_path, monkeypatch):
-    import pyarrow.parquet as pq
-
+    import scosim.batch_rows as batch_rows
     import scosim.plots as plots
 
     run = write_run(tmp_path / "run")
     calls = []
-    real = pq.read_table
+    real = batch_rows.read_rows
 
-    def spy(path, **kw):
-        calls.append((str(path), kw))
-        return real(path, **kw)
+    def spy(path, columns, keep=None, by="indicator"):
+        calls.append((str(path), columns, keep, by))
+        return real(path, columns, keep, by)
 
-    monkeypatch.setattr(pq, "read_table", spy)
+    # The batch files' rows are read by scosim.batch_rows (not pyarrow.dataset's filters).
+    monkeypatch.setattr(batch_rows, "read_rows", spy)
     (tmp_path / "plots").mkdir()
     drawn = plots.plot_mechanism_figures(run, "sec (seed 1)", tmp_path / "plots")
     assert [p.name for p in drawn] == ["security_incidents_routes.png"]
     # one read of values per batch file, one at a time (the others read the names of
     # the indicators recorded); of the events, each batch file once, for the votes and
-    # adoptions of the title's rejected proposals (read whole: event files are small)
-    events = [p.rsplit("/", 2)[-2:] for p, _ in calls if "/events/" in p]
-    assert events == [["events", "batch-00000.parquet"], ["events", "batch-00001.parquet"]]
-    calls = [(p, kw) for p, kw in calls if "filters" in kw]
-    assert [p.rsplit("/", 2)[-2:] for p, _ in calls] == [
+    # adoptions of the title's rejected proposals (every column: event files are small)
+    events = [c for c in calls if "/events/" in c[0]]
+    assert [c[0].rsplit("/", 2)[-2:] for c in events] == [
+        ["events", "batch-00000.parquet"], ["events", "batch-00001.parquet"]]
+    assert all(c[3] == "type" for c in events)
+    values = [c for c in calls if "/indicators/" in c[0]]
+    assert [c[0].rsplit("/", 2)[-2:] for c in values] == [
         ["indicators", "batch-00000.parquet"], ["indicators", "batch-00001.parquet"]]
-    for _, kw in calls:
-        assert kw["columns"] == ["run", "year", "country", "indicator", "value"]
-        (col, op, names), = kw["filters"]
-        assert (col, op) == ("indicator", "in")
-        assert set(names) == {"incidents", "inflow_t", "seizures_t"}
+    for _, columns, keep, by in values:
+        assert columns == ["run", "year", "country", "indicator", "value"]
+        assert by == "indicator"
+        assert set(keep) == {"incidents", "inflow_t", "seizures_t"}
 
 
 def test_mechanism_figures_use_the_run_statistics_they_are_given(tmp_path, monkeypatch):
     """With every indicator summarised (outputs.summary: all) the run's statistics hold
     the figures' indicators: nothing is read again, and the figure is the same."""
     import matplotlib.image as mpimg
-    import pyarrow.parquet as pq
 
+    import scosim.batch_rows as batch_rows
     import scosim.plots as plots
     from scosim.runstats import RunStats
 
@@ -86,16 +87,16 @@ def test_mechanism_figures_use_the_run_statistics_they_are_given(tmp_path, monke
     plots.plot_mechanism_figures(run, "sec (seed 1)", tmp_path / "read")
     st = RunStats.from_run(run, event_types=["adopted"])
     calls = []
-    real = pq.read_table
+    real = batch_rows.read_rows
 
-    def spy(path, **kw):
-        calls.append(kw)
-        return real(path, **kw)
+    def spy(path, *args, **kw):
+        calls.append(str(path))
+        return real(path, *args, **kw)
 
-    monkeypatch.setattr(pq, "read_table", spy)
+    monkeypatch.setattr(batch_rows, "read_rows", spy)
     drawn = plots.plot_mechanism_figures(run, "sec (seed 1)", tmp_path / "given", st)
     assert [p.name for p in drawn] == ["security_incidents_routes.png"]
-    assert not [kw for kw in calls if "filters" in kw]  # no batch file read for values
+    assert not [p for p in calls if "/indicators/" in p]  # no batch file read for values
     name = "security_incidents_routes.png"
     assert (mpimg.imread(tmp_path / "read" / name) == mpimg.imread(tmp_path / "given" / name)
             ).all()

@@ -78,17 +78,26 @@ def test_plot_run_reads_only_the_plotted_indicators(geometry_run: Path, tmp_path
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     import pyarrow.parquet as pq
 
+    import scosim.batch_rows as batch_rows
+
     asked: list[object] = []
-    real = pq.read_table
+    real, real_table = batch_rows.read_rows, pq.read_table
 
-    def spy(*a: object, **k: object) -> object:
-        # Listing the names recorded reads one column; event files are small and are
+    def spy(path: object, columns: object, keep: object = None, by: str = "indicator"
+            ) -> object:
+        # Listing the names recorded reads the metadata; event files are small and are
         # read whole, then filtered to the plotted types.
-        if k.get("columns") != ["indicator"] and "indicators" in Path(str(a[0])).parts:
-            asked.append(k.get("filters"))
-        return real(*a, **k)
+        if "indicators" in Path(str(path)).parts:
+            asked.append(keep)
+        return real(path, columns, keep, by)
 
-    monkeypatch.setattr(pq, "read_table", spy)
+    def whole(*a: object, **k: object) -> object:
+        if "indicators" in Path(str(a[0])).parts and k.get("columns") != ["indicator"]:
+            asked.append(None)  # a read of an indicator file not through batch_rows
+        return real_table(*a, **k)
+
+    monkeypatch.setattr(batch_rows, "read_rows", spy)
+    monkeypatch.setattr(pq, "read_table", whole)
     files = plot_run(geometry_run, tmp_path)
     # Every read of the (large) indicator files is filtered to the plotted indicators.
     assert asked and all(f is not None for f in asked)

@@ -479,8 +479,13 @@ def plot_run(run_dir: str | Path, plots_dir: str | Path, *, progress: bool = Fal
     from scosim.run_headline import has_answer, write_headline  # it imports this module
 
     declared = run_headline_indicators(run_dir)  # read once: the answer's two steps use it
-    if has_answer(st, declared):
-        write_headline(st, title, Path(run_dir), declared)  # summary.txt: `scosim run` prints
+    from scosim.mechanism_plots import gather
+
+    # The mechanism figures' rows, read once: the answer's banking line counts from them.
+    mechanisms = gather(run_dir, st)
+    if has_answer(st, declared):  # summary.txt: `scosim run` prints it
+        write_headline(st, title, Path(run_dir), declared,
+                       None if mechanisms is None else mechanisms.outcomes)
     if "welfare_change_pct" in names and _any_nonzero(st, "welfare_change_pct"):
         from scosim.attribution import run_scope
         from scosim.mechanism_answer import run_welfare_versus
@@ -503,7 +508,7 @@ def plot_run(run_dir: str | Path, plots_dir: str | Path, *, progress: bool = Fal
     reasons = plot_vote_reasons(st, title, plots_dir / "vote_reasons.png", run_trust_terms(run_dir))
     if reasons is not None:
         out.append(reasons)
-    return out + plot_mechanism_figures(run_dir, title, plots_dir, st)
+    return out + plot_mechanism_figures(run_dir, title, plots_dir, st, mechanisms)
 
 
 # The mechanisms' figures live in their own module (it imports this one's run_title).

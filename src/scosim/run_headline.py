@@ -40,6 +40,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -78,6 +79,9 @@ from scosim.run_outcome import outcome_lines, zero_score_lines
 from scosim.run_spread import Spread, spread_lines
 from scosim.run_votes import committed_lines, vote_cell, vote_notes
 from scosim.runstats import ZERO, RunStats
+
+if TYPE_CHECKING:
+    from scosim.finance.crisis_outcomes import OutcomeCounts
 from scosim.security.baseline_note import pakistan_lines
 from scosim.vote_reasons import why_no_lines
 from scosim.welfare_split import split_lines
@@ -379,17 +383,20 @@ def _outcome(st: RunStats, n_runs: int) -> list[str]:
 
 
 def write_headline(st: RunStats, title: str, run_dir: Path,
-                   mechanisms: Mapping[str, HeadlineIndicator] | None = None) -> Path:
+                   mechanisms: Mapping[str, HeadlineIndicator] | None = None,
+                   banking: OutcomeCounts | None = None) -> Path:
     """Write :func:`headline_text` into ``run_dir`` as :data:`HEADLINE_FILE`.
 
     With the headline indicators of the mechanisms the run's scenario filled
-    (``mechanisms``, read from the run when not given).
+    (``mechanisms``, read from the run when not given), and the banking outcomes when
+    already gathered with the banking figure's statistics (``banking``: one read of the
+    batch files for both; read from the run when not given).
     """
     path = Path(run_dir) / HEADLINE_FILE
     if mechanisms is None:
         mechanisms = run_headline_indicators(run_dir)
     text = headline_text(st, title, mechanisms=mechanisms, versus=run_welfare_versus(run_dir),
-                         **_attribution(run_dir, drawing=True))
+                         **_attribution(run_dir, drawing=True, banking=banking))
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -440,11 +447,13 @@ def worked_out_headline(res: Result) -> str | None:
                          versus=run_welfare_versus(res.path), **_attribution(res.path))
 
 
-def _attribution(run_dir: str | Path, drawing: bool = False) -> dict:
+def _attribution(run_dir: str | Path, drawing: bool = False,
+                 banking: OutcomeCounts | None = None) -> dict:
     """``scope``, ``own_effect``, ``pays``, ``income``, ``spread``, ``unions``, ``at`` and more.
 
     ``drawing``: the answer is written with the run's plots (:func:`write_headline`), so
-    the figures it cites are drawn.
+    the figures it cites are drawn. ``banking``: the banking outcomes when gathered
+    (:func:`scosim.finance.crisis_outcomes.outcome_lines`).
     """
     import json
 
@@ -469,7 +478,7 @@ def _attribution(run_dir: str | Path, drawing: bool = False) -> dict:
                            *measure_lines(run_dir, manifest)],
             # Who lends to a bank-financed corridor: no bank is in force by default.
             "pays": [*payer_lines(run_dir), *lender_lines(run_dir),
-                     *outcome_lines(run_dir, year, drawing)],
+                     *outcome_lines(run_dir, year, drawing, banking)],
             "spread": run_spread(run_dir, manifest),
             "unions": run_union_tariffs(run_dir), "at": at,
             "answer_slots": run_answer_slots(run_dir) if at else None}

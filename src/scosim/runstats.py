@@ -350,13 +350,22 @@ class RunStats:
             indicators: Indicators to summarise (default: all).
             event_types: Event types to read (default: none; ``[]`` reads none).
         """
+        from scosim._malloc import release_freed_memory
         from scosim.results import batch_files
 
         feed = BlockedStats(cls())
         d = Path(run_dir)
         wanted = list(indicators) if indicators is not None else None
         for f in batch_files(d / "indicators"):
-            feed.indicators.add(cls.read_indicator_file(f, wanted))
+            # What a file's read and the last merge freed goes back to the system, not
+            # kept beside the values held (Arrow's pool and glibc each kept 30-80 MiB of
+            # it): the peak of a replot of 5,000 runs of customs_union.yaml fell by
+            # about 35 MiB each (docs/performance.md). Changes no value.
+            release_freed_memory()
+            rows = cls.read_indicator_file(f, wanted)
+            release_freed_memory()
+            feed.indicators.add(rows)
+            del rows
         types = list(event_types or [])
         if types and (d / "events").is_dir():
             for f in batch_files(d / "events"):
@@ -366,25 +375,24 @@ class RunStats:
     @staticmethod
     def read_indicator_file(path: Path, indicators: Sequence[str] | None = None
                             ) -> pd.DataFrame:
-        """One batch file of indicators (only ``indicators``; default all), as a table."""
-        import pyarrow.parquet as pq
+        """One batch file of indicators (only ``indicators``; default all), as a table.
 
-        flt = [("indicator", "in", list(indicators))] if indicators else None
-        return pq.read_table(
-            path, columns=["run", "year", "country", "indicator", "value"], filters=flt
-        ).to_pandas()
+        Decoded a slice at a time (:func:`scosim.batch_rows.read_rows`): a Parquet filter
+        imported ``pyarrow.dataset`` and decoded the whole file first.
+        """
+        from scosim.batch_rows import read_rows
+
+        return read_rows(path, ["run", "year", "country", "indicator", "value"],
+                         list(indicators) if indicators else None)
 
     @staticmethod
     def read_event_file(path: Path, event_types: Sequence[str]) -> pd.DataFrame:
         """One batch file of events, those of ``event_types`` only, as a table."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
-        import pyarrow.parquet as pq
+        from scosim.batch_rows import read_rows
 
-        # Read whole and filtered here: event files are small, and a read with
-        # ``filters`` goes through pyarrow.dataset, 2-4x slower for them.
-        ev = pq.read_table(path)
-        return ev.filter(pc.is_in(ev["type"], pa.array(list(event_types)))).to_pandas()
+        # Filtered on the dictionary codes as read: a read with ``filters`` goes through
+        # pyarrow.dataset, 2-4x slower for event files (and 43 MiB to import).
+        return read_rows(path, None, list(event_types), by="type")
 
     def add_indicator_file(self, path: Path, indicators: Sequence[str] | None = None) -> None:
         """Add one batch file of indicators (only ``indicators``; default all)."""

@@ -23,7 +23,7 @@ import pandas as pd
 
 from scosim.indicator_display import percent_of_runs
 
-__all__ = ["OutcomeCounts", "outcome_counts", "outcome_lines"]
+__all__ = ["OutcomeCounts", "drawable", "outcome_counts", "outcome_lines"]
 
 _READ = ("bank_failures", "bank_resolutions", "bank_resolutions_refused", "member")
 #: The figure's file in the run's ``plots/`` (:func:`scosim.mechanism_plots`).
@@ -97,9 +97,7 @@ def outcome_counts(run_dir: str | Path) -> OutcomeCounts | None:
     a file written before 2026-12-07), before any row is read. The membership is read
     from the first file only: it names the group.
     """
-    import pyarrow.parquet as pq
-
-    from scosim.finance.run_summary import NOT_RECORDED_BEFORE, RUN_INDICATORS
+    from scosim.batch_rows import read_rows
     from scosim.result_tables import _file_indicator_names
     from scosim.results import batch_files
 
@@ -107,20 +105,26 @@ def outcome_counts(run_dir: str | Path) -> OutcomeCounts | None:
     files = batch_files(d) if d.is_dir() else []
     if not files:
         return None
-    names = _file_indicator_names(files[0])
-    if "bank_failures" not in names:
+    if "bank_failures" not in _file_indicator_names(files[0]):
         return None
     counts = OutcomeCounts()
-    counts.drawable = set(RUN_INDICATORS) - NOT_RECORDED_BEFORE <= names
+    counts.drawable = drawable(files[0])
     for i, f in enumerate(files):
         read = list(_READ) if i == 0 else list(_READ[:3])
-        counts.add(pq.read_table(f, columns=["run", "year", "country", "indicator", "value"],
-                                 filters=[("indicator", "in", read)]).to_pandas())
+        counts.add(read_rows(f, ["run", "year", "country", "indicator", "value"], read))
     return counts if counts.n_runs else None
 
 
+def drawable(first: str | Path) -> bool:
+    """Whether a run has every indicator the banking figure needs, from its first batch file."""
+    from scosim.finance.run_summary import NOT_RECORDED_BEFORE, RUN_INDICATORS
+    from scosim.result_tables import _file_indicator_names
+
+    return set(RUN_INDICATORS) - NOT_RECORDED_BEFORE <= _file_indicator_names(str(first))
+
+
 def outcome_lines(run_dir: str | Path, event_year: int | None = None,
-                  drawing: bool = False) -> list[str]:
+                  drawing: bool = False, counts: OutcomeCounts | None = None) -> list[str]:
     """The answer's lines: each run's worst banking outcome over the SCO members.
 
     Args:
@@ -130,12 +134,16 @@ def outcome_lines(run_dir: str | Path, event_year: int | None = None,
         drawing: The answer is written with the run's plots (``scosim run``, which draws
             the banking figure after it). Otherwise the figure is cited only if it is in
             the run's ``plots/`` (not after ``--no-plots``).
+        counts: The counts when already gathered, with the banking figure's statistics
+            in the same read of the batch files (:func:`scosim.mechanism_plots.gather`);
+            an empty :class:`OutcomeCounts` when the run has no finance slot. Default:
+            read from the run (:func:`outcome_counts`).
 
     Returns:
         The lines, or ``[]`` when the finance slot was empty or no run had a crisis.
     """
-    c = outcome_counts(run_dir)
-    if c is None:
+    c = outcome_counts(run_dir) if counts is None else counts
+    if c is None or not c.n_runs:
         return []
     crisis = c.failed + c.undercapitalised + c.resolved
     if not crisis.any():
