@@ -20,8 +20,8 @@ from rich.console import Console
 
 from scosim import compare_terminal
 from scosim.api import UNITS
-from scosim.compare import compare
-from scosim.rare_runs import RARE_NOTE
+from scosim.compare import SUMMARY_COLUMNS, compare
+from scosim.rare_runs import RARE_NOTE, rare_rows, with_nonzero_runs
 from scosim.report import summary_table as report_table
 
 RUNS = "90% of runs between"
@@ -70,6 +70,17 @@ def _numbers(text: str) -> list[float]:
     return [float(x) for x in re.findall(r"[-+]?\d+(?:\.\d+)?", text)]
 
 
+def _places(text: str) -> list[int]:
+    """The decimals of each number in ``text``."""
+    return [len(x.split(".")[1]) if "." in x else 0
+            for x in re.findall(r"[-+]?\d+(?:\.\d+)?", text)]
+
+
+def _tol(text: str) -> float:
+    """Half a unit of the last decimal ``text`` writes: what rounding may move."""
+    return 0.5 * 10.0 ** -max(_places(text)) + 1e-12
+
+
 def test_the_spread_counts_runs_that_differ_as_numpy_does(comparison) -> None:
     sp = comparison.spread.set_index("country")
     for country, d in _diffs().items():
@@ -87,17 +98,14 @@ def test_mostly_zero_rows_say_how_many_runs_differ_and_by_what(table, country) -
     k = len(nz)
     assert cell.startswith(f"0 but {k} run{'s' if k > 1 else ''} "), cell
     values = _numbers(cell.split(" run", 1)[1])
-    # Each number is a run's own value (at the row's precision): the least and the most.
-    places = max(len(x.split(".")[1]) if "." in x else 0
-                 for x in re.findall(r"[-+]?\d+(?:\.\d+)?", cell))
-    tol = 0.5 * 10.0 ** -places + 1e-12
-    assert values[0] == pytest.approx(nz.min(), abs=tol)
-    assert values[-1] == pytest.approx(nz.max(), abs=tol)
+    # Each number is a run's own value (at the cell's precision): the least and the most.
+    assert values[0] == pytest.approx(nz.min(), abs=_tol(cell))
+    assert values[-1] == pytest.approx(nz.max(), abs=_tol(cell))
     # The mean lies within what the cell names (0 and the runs' values): "0 to 0" beside a
     # mean of -51 did not.
     mean = float(_cell(table, country, "mean"))
     assert min(0.0, nz.min()) <= mean <= max(0.0, nz.max())
-    assert mean == pytest.approx(d.mean(), abs=tol)
+    assert mean == pytest.approx(d.mean(), abs=_tol(_cell(table, country, "mean")))
     assert RARE_NOTE in table.notes
 
 
@@ -163,3 +171,47 @@ def test_piped_keeps_each_row_on_one_line() -> None:
     body = [line for line in lines if line.startswith("│")]
     assert len(body) == len(table.rows)
     assert any("0 but 3 runs -0.000350 to +0.000709" in line for line in body)
+
+
+def test_one_indicator_s_run_values_share_one_format() -> None:
+    # finance_crisis_union against finance_crisis, 2026: bank failures of 0/1 read "0 but
+    # 18 runs -1.00" (a CI of 2 decimals) beside "0 but 1 run -1.000" (3): the same run
+    # value. Here Russia's 18 of 40 and China's 1 of 40, and a fiscal cost of 2,048 bn.
+    fail = {"RUS": np.r_[-np.ones(18), np.zeros(N - 18)], "CHN": np.r_[-1.0, np.zeros(N - 1)]}
+    cost = {"CHN": np.r_[-2048e9, np.zeros(N - 1)], "IND": np.r_[-84.6e9, np.zeros(N - 1)]}
+    base = pd.concat([_tidy(c, np.ones(N), "bank_failures") for c in fail]
+                     + [_tidy(c, np.full(N, 3e12)) for c in cost])
+    pol = pd.concat([_tidy(c, 1 + d, "bank_failures") for c, d in fail.items()]
+                    + [_tidy(c, 3e12 + d) for c, d in cost.items()])
+    comp = compare(pol, base)
+    rows = compare_terminal.terminal_rows(comp, 2026, ["bank_failures", "fiscal_cost_usd"])
+    table = compare_terminal.summary_table(rows, units=UNITS)
+    runs = {(r[0], r[1]): r[table.columns.index(RUNS)] for r in table.rows}
+    mean = {(r[0], r[1]): r[table.columns.index("mean")] for r in table.rows}
+    # The rows' own precision differs (the CI of a mean of 18 runs is wider)...
+    assert _places(mean[("RUS", "bank_failures")]) != _places(mean[("CHN", "bank_failures")])
+    # ...the runs' own -1 reads alike down the column, at the finer of the two.
+    assert runs[("RUS", "bank_failures")] == "0 but 18 runs -1.000"
+    assert runs[("CHN", "bank_failures")] == "0 but 1 run -1.000"
+    # Four significant digits at most (2,048 bn whole), and no finer than the column's
+    # finest row (India's, one decimal).
+    assert runs[("CHN", "fiscal_cost_usd")] == "0 but 1 run -2048"
+    assert runs[("IND", "fiscal_cost_usd")] == "0 but 1 run -84.6"
+    rep = report_table(comp, year=2026, units=UNITS)
+    for (country, ind), cell in runs.items():
+        row = rep[(rep["country"] == country) & (rep["indicator"] == ind)]
+        assert row[RUNS].item() == cell  # report.md says it the same way
+
+
+def test_the_note_follows_the_counts_and_no_line_ends_in_a_space(comparison, table) -> None:
+    # report.md adds the note where rare_rows says a row is "0 but k runs", from the
+    # counts: the same rows the table writes so, exactly half the runs (RUS) included.
+    keys = [c for c in comparison.summary.columns if c not in SUMMARY_COLUMNS]
+    rows = with_nonzero_runs(comparison.table(2026), comparison.spread, keys)
+    said = dict(zip(rows["country"], rare_rows(rows), strict=True))
+    assert said == {c: _cell(table, c).startswith("0 but ") for c in _diffs()}
+    assert said["RUS"] and "in at least half the paired runs" in RARE_NOTE
+    # At 80 columns rich's own wrapping left a space at the end of each broken line.
+    lines = _drawn(table, 80, terminal=True)
+    assert any("at least half" in line for line in lines)
+    assert [line for line in lines if line != line.rstrip()] == []

@@ -93,7 +93,6 @@ def test_vote_security_term_is_nonzero_for_rats_upgrade() -> None:
     np.testing.assert_allclose(votes["noise"].to_numpy(dtype=float), want, rtol=1e-12, atol=0)
 
 
-
 def _rats_terms(extra: dict) -> tuple[np.ndarray, np.ndarray]:
     """Each voter's code and ``term_security`` in the upgrade vote, runs 0 and 1."""
     sc = load_scenario(SCENARIOS / "afghan_instability_rats.yaml", overrides={**SHORT, **extra})

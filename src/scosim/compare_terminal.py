@@ -22,7 +22,7 @@ import pandas as pd
 from scosim.compare import SUMMARY_COLUMNS, Comparison, no_change
 from scosim.compare_shares import ci_heading
 from scosim.indicator_display import aggregate_indicators, display, one_row_each, resolve_units
-from scosim.rare_runs import RARE_COLUMNS, RARE_NOTE, paired_band, with_nonzero_runs
+from scosim.rare_runs import RARE_COLUMNS, RARE_NOTE, paired_band, run_places, with_nonzero_runs
 from scosim.report import _fixed, _share, decimals, row_exp
 
 __all__ = ["SummaryTable", "compared_parts", "fit_terminal", "indicator_groups", "output_console",
@@ -154,14 +154,19 @@ def summary_table(
     kept, rest = _truncate(shown, max_rows)
     rows: list[tuple[str, ...]] = []
     news: list[str] = []
-    for r in kept.to_dict("records"):
+    records = kept.to_dict("records")
+    fmts = []  # each row's unit, divisor, decimals and power of ten
+    for r in records:
         unit, div = None, 1.0
         if with_units:
             _, unit, div = display(str(r["indicator"]), unit_of[str(r["indicator"])])
         d = decimals(r["low"] / div, r["high"] / div)
         # Beyond six decimals, every number of the row in one power of ten.
-        e = row_exp([r.get(k, np.nan) / div for k in ("mean", "median", "low", "high",
-                                                      "runs_low", "runs_high")], d)
+        fmts.append((unit, div, d, row_exp([r.get(k, np.nan) / div for k in (
+            "mean", "median", "low", "high", "runs_low", "runs_high")], d)))
+    # One format down an indicator's column for the k runs' own values.
+    d_runs = run_places(kept, [f[1] for f in fmts], [f[2] for f in fmts], [f[3] for f in fmts])
+    for r, (unit, div, d, e), d_k in zip(records, fmts, d_runs, strict=True):
         cells = []
         for k in keys:
             cells.append(str(r[k]))
@@ -173,7 +178,7 @@ def summary_table(
         # Mostly 0: "0 but 1 run -2,048", not "0 to 0" beside a mean of -51.
         rare = (paired_band(r["n_runs"], r["runs_nonzero"], r["runs_nonzero_min"] / div,
                             r["runs_nonzero_max"] / div,
-                            lambda x, d=d, e=e: _fixed(x, d, e))
+                            lambda x, d=d_k, e=e: _fixed(x, d, e))
                 if counted else None)
         if rare is not None:
             band, n_rare = (rare,), n_rare + 1
@@ -377,6 +382,7 @@ def print_table(table: SummaryTable, console: Any | None = None) -> None:
     """
     from rich.console import Console
     from rich.measure import Measurement
+    from rich.text import Text
 
     console = console or Console()
     if console.is_terminal:  # piped, every column as before: scripts read it
@@ -424,7 +430,10 @@ def print_table(table: SummaryTable, console: Any | None = None) -> None:
                           highlight=False, markup=False, style="bold")
             console.print(_rich_table(g, common or _fitting([g], console.width)))
     for note in table.notes:
-        console.print(f"[dim]{note}[/]", highlight=False, markup=True)
+        # Wrapped here: rich's wrapping left a space at the end of each line it broke.
+        console.print(Text(textwrap.fill(note, console.width, break_on_hyphens=False,
+                                         break_long_words=False), style="dim"),
+                      highlight=False, soft_wrap=True)
 
 
 def _fitting(groups: Sequence[SummaryTable], width: int) -> list[int] | None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from scosim.runstats import RunStats
 
 __all__ = ["RARE_COLUMNS", "RARE_NOTE", "paired_band", "peak_line", "rare", "rare_note",
-           "shown_year", "spread_cells", "spread_text", "with_nonzero_runs"]
+           "rare_rows", "run_places", "shown_year", "spread_cells", "spread_text",
+           "with_nonzero_runs"]
 
 
 #: Paired runs whose difference is not 0 and the least and most of those differences, as
@@ -36,9 +37,10 @@ __all__ = ["RARE_COLUMNS", "RARE_NOTE", "paired_band", "peak_line", "rare", "rar
 RARE_COLUMNS = ("runs_nonzero", "runs_nonzero_min", "runs_nonzero_max")
 
 #: Under a comparison's table with a :func:`paired_band` cell (terminal, explorer, report.md).
-RARE_NOTE = ("'0 but k runs x to y': the difference is exactly 0 in most paired runs and "
-             "from x to y in the k others (the runs' own values, not a band interpolated "
-             "between runs, which showed values no run had); the mean is over all runs.")
+RARE_NOTE = ("'0 but k runs x to y': the difference is exactly 0 in at least half the "
+             "paired runs and from x to y in the k others (the runs' own values, not a band "
+             "interpolated between runs, which showed values no run had); the mean is over "
+             "all runs.")
 
 
 def shown_year(peak: int, event: int | None, years: pd.Index, otherwise: str
@@ -82,8 +84,13 @@ def spread_text(n_runs: float, n_nonzero: float, low: float, high: float, lo_nz:
     if not rare(n_runs, n_nonzero) or math.isnan(lo_nz):
         return f"{num(low)} to {num(high)}"
     k, n = int(round(n_nonzero)), int(round(n_runs))
-    span = num(lo_nz) if k == 1 or num(lo_nz) == num(hi_nz) else f"{num(lo_nz)} to {num(hi_nz)}"
-    return f"{span} in {k} of {n} runs"
+    return f"{_span(k, lo_nz, hi_nz, num)} in {k} of {n} runs"
+
+
+def _span(k: int, lo_nz: float, hi_nz: float, num: Callable[[float], str]) -> str:
+    """The k runs' values: the one value where one run or all read alike, else lo to hi."""
+    lo, hi = num(lo_nz), num(hi_nz)
+    return lo if k == 1 or lo == hi else f"{lo} to {hi}"
 
 
 def spread_cells(stats: IndicatorStats, year: int, divisor: float, low: pd.Series,
@@ -179,8 +186,47 @@ def paired_band(n_runs: float, n_nonzero: float, lo_nz: float, hi_nz: float,
     if not rare(n_runs, n_nonzero) or math.isnan(lo_nz):
         return None
     k = int(round(n_nonzero))
-    span = num(lo_nz) if k == 1 or num(lo_nz) == num(hi_nz) else f"{num(lo_nz)} to {num(hi_nz)}"
-    return f"0 but {k} run{'s' if k > 1 else ''} {span}"
+    return f"0 but {k} run{'s' if k > 1 else ''} {_span(k, lo_nz, hi_nz, num)}"
+
+
+def rare_rows(rows: pd.DataFrame) -> list[bool]:
+    """Which rows of a comparison :func:`paired_band` writes (its :data:`RARE_COLUMNS`)."""
+    if not all(c in rows for c in (*RARE_COLUMNS, "n_runs")):
+        return [False] * len(rows)
+    return [rare(n, k) and not math.isnan(lo) for n, k, lo in zip(
+        rows["n_runs"].astype(float), rows["runs_nonzero"].astype(float),
+        rows["runs_nonzero_min"].astype(float), strict=True)]
+
+
+def run_places(rows: pd.DataFrame, div: Sequence[float], places: Sequence[int | None],
+               exps: Sequence[int | None]) -> list[int | None]:
+    """Decimals of each row's :func:`paired_band` values: one format down a column.
+
+    A row's decimals follow its CI of the mean, so one indicator's column read "0 but 18
+    runs -1.00" beside "0 but 1 run -1.000", the same value of a 0/1 indicator. The k
+    runs' values are runs' own, not estimates: those of one indicator take its finest
+    row's decimals, no more than four significant digits of the cell's largest value
+    need (US$2,048 bn stays "-2048", not "-2048.000") and never fewer than the row's own.
+    Rows in powers of ten (``exps``), without decimals or without such a cell keep theirs.
+
+    Args:
+        rows: A comparison's rows with :data:`RARE_COLUMNS` (and ``indicator``).
+        div: What each row's values are divided by to be shown.
+        places: Each row's decimals.
+        exps: Each row's power of ten (None where fixed-point).
+    """
+    groups = list(rows["indicator"]) if "indicator" in rows else [None] * len(rows)
+    big = [max(abs(float(lo)), abs(float(hi))) / v if m else math.nan for m, lo, hi, v in zip(
+        rare_rows(rows), rows.get(RARE_COLUMNS[1], [math.nan] * len(rows)),
+        rows.get(RARE_COLUMNS[2], [math.nan] * len(rows)), div, strict=True)]
+    fixed = [math.isfinite(v) and v > 0 and d is not None and e is None
+             for v, d, e in zip(big, places, exps, strict=True)]
+    finest: dict[object, int] = {}
+    for g, d, f in zip(groups, places, fixed, strict=True):
+        if f:
+            finest[g] = max(finest.get(g, 0), int(d))
+    return [max(int(d), min(finest[g], max(3 - math.floor(math.log10(v)), 0))) if f else d
+            for g, v, d, f in zip(groups, big, places, fixed, strict=True)]
 
 
 def with_nonzero_runs(rows: pd.DataFrame, spread: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

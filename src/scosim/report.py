@@ -36,7 +36,14 @@ from scosim.indicator_display import (
     resolve_units,
     signed,
 )
-from scosim.rare_runs import RARE_COLUMNS, RARE_NOTE, paired_band, with_nonzero_runs
+from scosim.rare_runs import (
+    RARE_COLUMNS,
+    RARE_NOTE,
+    paired_band,
+    rare_rows,
+    run_places,
+    with_nonzero_runs,
+)
 from scosim.report_notes import (  # noqa: F401  (ev_note: re-exported, scosim.report.ev_note)
     _method_text,
     _notes,
@@ -204,8 +211,10 @@ def summary_table(comparison: Comparison, *, year: int | None = None,
         if not all(c in t for c in RARE_COLUMNS):
             return band
         k, lo, hi = (t[c].to_numpy(dtype=float) for c in RARE_COLUMNS)
+        # One format down an indicator's column for the k runs' own values.
+        dk = run_places(t, div, places, exps)
         return [paired_band(n, k[j], lo[j] / div[j], hi[j] / div[j],
-                            lambda x, d=places[j], e=exps[j]: _fixed(x, d, e)) or band[j]
+                            lambda x, d=dk[j], e=exps[j]: _fixed(x, d, e)) or band[j]
                 for j, n in enumerate(t["n_runs"].to_numpy(dtype=float))]
 
     out = pd.DataFrame(
@@ -446,9 +455,11 @@ def write_report(
     # captions); summary_table itself keeps codes for the API and summary_table.csv.
     table = table.assign(indicator=table["indicator"].map(
         lambda i: display(str(i), None)[0]))
-    # As under the terminal's table: what "0 but 1 run -2048" means.
-    rare = [RARE_NOTE, ""] if table.apply(
-        lambda c: c.astype(str).str.startswith("0 but ")).to_numpy().any() else []
+    # As under the terminal's table: what "0 but 1 run -2048" means, where a row is one
+    # (rows left out have no paired run or none that differs: never one).
+    keys = [c for c in comp.summary.columns if c not in SUMMARY_COLUMNS]
+    rare = [RARE_NOTE, ""] if any(rare_rows(with_nonzero_runs(
+        comp.table(yr), comp.spread, keys))) else []
     md = [f"# {title}", "", intro, "", "## Summary", "", none or _md_table(table), "", *rare,
           *([left_out, ""] if left_out else []),
           *(["## Warnings", "", said_intro, "", *[f"- {w}" for w in said], ""] if said else []),
