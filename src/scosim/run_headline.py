@@ -85,8 +85,7 @@ from scosim.welfare_split import split_lines
 
 __all__ = ["HEADLINE_FILE", "OTHERS", "SHOWN", "WELFARE_COLUMNS", "barred_lines", "exit_lines",
            "has_answer", "headline_of_run", "headline_table", "headline_text", "was_drawn",
-           "with_footer",
-           "worked_out_headline", "write_headline"]
+           "with_footer", "worked_out_headline", "write_headline"]
 
 
 def _pct(value: float) -> str:
@@ -449,7 +448,9 @@ def worked_out_headline(res: Result) -> str | None:
     if not has_answer(st, declared):
         return None
     return headline_text(st, run_title(res.manifest), MISSING if drawn else FROM_TABLES,
-                         declared, versus=run_welfare_versus(res.path), **_attribution(res.path))
+                         declared, versus=run_welfare_versus(res.path),
+                         # its figures are there to cite, as in the summary.txt it lost
+                         **_attribution(res.path, drawing=drawn))
 
 
 def was_drawn(res: Result) -> bool:
