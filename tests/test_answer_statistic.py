@@ -63,7 +63,7 @@ def test_while_in_the_union_is_a_leavers_welfare_in_its_last_year_inside() -> No
     assert rows.loc["IRN", "median"] == pytest.approx(np.median(after))
     assert rows.loc["CHN", "while"] == pytest.approx(rows.loc["CHN", "median"])
     text = headline_text(st, "t")
-    head = next(line for line in text.splitlines() if line.lstrip().startswith("economy"))
+    head = next(line for line in text.splitlines() if line.lstrip().startswith("economy  "))
     assert "while in union" in head
     irn = next(line for line in text.splitlines() if line.startswith("  IRN"))
     # The member's loss stands beside the figure after its exit.

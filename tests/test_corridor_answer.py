@@ -100,8 +100,10 @@ def test_energy_corridor_answer_gives_deliveries_and_payments(tmp_path, capsys):
         power.sum(axis=1).to_numpy(), abs=1e-9)
     assert set(power_sold.columns[(power_sold > 0).any()]) == {"TJK", "KGZ"}
     block = _block(text, "corridor_gas_sold_bcm")
-    assert block[2] == "    no SCO member in any run or year; other economies:"
-    assert "together" not in "\n".join(block) and "TKM Turkmenistan" in block[4]
+    # Under the heading (wrapped over the lines before it), above the columns' heading.
+    said = block.index("    no SCO member in any run or year; other economies:")
+    assert block[said + 1].strip().startswith("economy  ")
+    assert "together" not in "\n".join(block) and "TKM Turkmenistan" in block[said + 2]
     # A present value as known at the end: shown in the last year, never summed.
     paid = _block(text, "corridor_paid_usd")
     assert "as known in 2035" in paid[0] and "mean total" not in "\n".join(paid)

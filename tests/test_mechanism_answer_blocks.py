@@ -58,7 +58,7 @@ def test_the_rare_note_follows_only_the_block_with_such_a_cell() -> None:
 def test_the_band_column_is_named_for_both_kinds_of_cell() -> None:
     st = _stats(lambda r, y: 2048e9 * (r == 0 and y == 2028), lambda r, y: 1e9 * (1 + r % 3))
     for name, lines in _blocks(mechanism_lines(st, {**FINANCE, **ROADS})).items():
-        head = next(x for x in lines if x.strip().startswith("economy"))
+        head = next(x for x in lines if x.strip().startswith("economy  "))
         assert "5-95 % of runs, or k of n" in head, (name, head)
 
 

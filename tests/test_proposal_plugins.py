@@ -81,7 +81,7 @@ def test_a_plugin_type_s_membership_is_in_the_run_s_answer(visa_plugin, tmp_path
                                                  exclude_none=True)))
     res = run(path, out=tmp_path / "r", progress=False)
     text = (Path(res.path) / "summary.txt").read_text()
-    head = next(x for x in text.splitlines() if x.strip().startswith("economy"))
+    head = next(x for x in text.splitlines() if x.strip().startswith("economy  "))
     assert "in visa" in head and "in union" not in head
     for code in CENTRAL_ASIA:
         line = next(x for x in text.splitlines() if x.strip().startswith(code + " "))

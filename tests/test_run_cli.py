@@ -354,8 +354,8 @@ def test_run_with_nothing_to_answer_says_so_as_show_does(tmp_path, capsys):
     assert code == 0
     out = capsys.readouterr().out
     run_dir = out.split("results: ")[1].splitlines()[0].strip()
-    assert out.rstrip().endswith("nothing to show beyond its tables (summary.csv, "
-                                 "`scosim compare`)")
+    assert " ".join(out.split()).endswith("nothing to show beyond its tables (summary.csv, "
+                                          "`scosim compare`)")
     assert main(["show", run_dir]) == 0
     shown = capsys.readouterr().out
     assert shown.splitlines()[-1] == out.rstrip().splitlines()[-1]

@@ -197,7 +197,7 @@ def test_a_fresh_process_without_the_plugin_shows_its_membership(
         """, tmp_path, None)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
-    head = next(x for x in out.splitlines() if x.strip().startswith("economy") and "gains" in x)
+    head = next(x for x in out.splitlines() if x.strip().startswith("economy  ") and "gains" in x)
     assert "in visa" in head and "in union" not in head
     for code in CENTRAL_ASIA:
         line = next(x for x in out.splitlines() if x.strip().startswith(code + " "))
@@ -233,7 +233,7 @@ def test_an_old_run_without_the_record_still_shows_what_is_known(
     assert run_memberships(old) == {}
     assert main(["show", str(old)]) == 0
     out = capsys.readouterr().out
-    head = next(x for x in out.splitlines() if x.strip().startswith("economy") and "gains" in x)
+    head = next(x for x in out.splitlines() if x.strip().startswith("economy  ") and "gains" in x)
     assert "in visa" not in head and "+0." in out  # the welfare answer is still there
     assert "border_closures" not in out  # nothing here knows the mechanism
 

@@ -460,7 +460,7 @@ def test_a_free_trade_area_shows_who_is_in_it(tmp_path: Path) -> None:
     fta = ind[(ind["indicator"] == "in_free_trade_area") & (ind["year"] == 2035)]
     share = fta.assign(country=fta["country"].astype(str)).groupby("country")["value"].mean()
     assert share["CHN"] == 1.0 and share["TKM"] == 0.0  # members in every run, others out
-    head = next(x for x in text.splitlines() if x.strip().startswith("economy"))
+    head = next(x for x in text.splitlines() if x.strip().startswith("economy  "))
     assert "in FTA" in head and "in union" not in head
     line = next(x for x in text.splitlines() if x.strip().startswith("CHN China"))
     assert re.search(r"\s100 %", line)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+from types import SimpleNamespace
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -320,6 +322,45 @@ def test_the_dominance_term_is_read_only_where_a_rule_could_decide_on_it() -> No
     # score_only_vote: a sponsor votes on its score like everyone else.
     assert _votes(term_dominance=[0.01, 0.0, 0.0],
                   rule=["score_only_vote"] * 3).vote_terms.term_moves("dominance") is True
+
+
+@pytest.mark.parametrize(("gap", "suggested"), [(1e-9, False), (0.2, True),
+                                                 (0.009, False), (0.011, True)])
+def test_the_dominance_weight_is_suggested_only_where_its_term_could_turn_a_vote(
+        gap: float, suggested: bool) -> None:
+    """Any non-zero relative-gains gap, 1e-9 too, made the answer suggest
+    `--set parameters.weights.dominance=0`. Now only a gap that the suggested change of
+    weight (0.5, the shipped value, to 0) makes at least a tenth of a vote's distance from
+    its bar (|utility| 0.05, the score with its shock: utility_vote says yes at >= 0).
+    Checked against the rule: at 0.2 the change adds 0.5 x 0.2 = 0.1 to KAZ's -0.05, a
+    yes; at 1e-9 it stays a no; 0.009 and 0.011 sit either side of the tenth."""
+    from scosim.rules.builtin import utility_vote
+
+    ind = pd.DataFrame([(r, 2030, c, name, v) for r in range(1) for c in ("CHN", "KAZ")
+                        for name, v in (("welfare_change_pct", 0.2 if c == "CHN" else -0.1),
+                                        ("member", 1.0), ("in_customs_union", 1.0))],
+                       columns=["run", "year", "country", "indicator", "value"])
+    ev = pd.DataFrame({"run": 0, "year": 2026, "type": "vote", "country": ["CHN", "KAZ"],
+                       "proposal": "cu", "yes": [True, False], "sponsor": [True, False],
+                       "rule": "utility_vote", "utility": [0.3, -0.05],
+                       "term_dominance": [0.0, gap]})
+    st = RunStats.from_frames(ind, ev)
+    shipped = yaml.safe_load((ROOT / "scenarios" / "baseline.yaml").read_text())
+    assert shipped["parameters"]["weights"]["dominance"] == 0.5
+    sp = scenario_spread(shipped, "scenarios/customs_union.yaml")
+    said = " ".join(spread_lines(sp, st, moved=True, in_arrangement=True, exits_said=False))
+    assert ("`--set parameters.weights.dominance=0`" in said) is suggested
+    assert "`--set parameters.weights.draw=confidence_set`" in said  # the rest stays
+    # The outside check: utility_vote itself on KAZ's score with the term's 0.5 x gap
+    # given back (U = ... - a_dom dominance; scosim.rules.builtin): the decisive gap turns
+    # the no, the tiny one does not (0.009 and 0.011 turn nothing: the tenth is a margin).
+    def says_yes(u: float) -> bool:
+        ctx = SimpleNamespace(is_sponsor=np.array([False]), utility=np.array([u]),
+                              noise=np.zeros(1))
+        return bool(utility_vote(ctx)[0])
+
+    assert not says_yes(-0.05)
+    assert says_yes(-0.05 + 0.5 * gap) is (gap == 0.2)
 
 
 def _yes(path: Path) -> pd.Series:

@@ -57,7 +57,11 @@ def test_the_2010_record_sets_the_bar_and_the_2021_one_does_not() -> None:
 def test_the_answer_says_why_the_accession_was_not_voted_on(tmp_path: Path) -> None:
     m = _run(2010, True, runs=2)
     st = RunStats.from_frames(None, m.log.to_frame())
-    assert len(barred_lines(st, 2)) == 2 and "in every run" in barred_lines(st, 2)[0]
+    # One sentence for the one applicant, on lines of at most 80 columns.
+    said = barred_lines(st, 2)
+    assert max(map(len, said)) <= 80 and "in every run" in said[0]
+    assert [line.endswith("from membership.") for line in said] == [False] * (len(said) - 1) + [
+        True]
     assert "in 2 of 3 runs" in " ".join(barred_lines(st, 3))
     free = RunStats.from_frames(None, _run(2010, False, runs=2).log.to_frame())
     assert barred_lines(free, 2) == []

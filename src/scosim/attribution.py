@@ -26,10 +26,11 @@ import), else from the registry; one neither knows counts as a shock.
 from __future__ import annotations
 
 import shlex
-import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from scosim.tty_lines import answer_lines
 
 __all__ = ["own_effect_lines", "run_scope", "run_shocks", "scenario_scope", "scenario_shocks"]
 
@@ -182,7 +183,7 @@ def own_effect_lines(run_dir: str | Path, manifest: Mapping[str, Any]) -> list[s
             f"`scosim run {scenario} --set 'proposals=[]' --seed {seed} --replications "
             f"{reps}`{left}, then `scosim compare {shlex.quote(str(final))} <that run's "
             "directory>` (docs/scenarios.md names the shipped scenarios that are such twins).")
-    return textwrap.wrap(text, 95, break_on_hyphens=False, break_long_words=False)
+    return answer_lines(text)
 
 
 def rerun_scenario(run_dir: str | Path, manifest: Mapping[str, Any],

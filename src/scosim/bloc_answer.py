@@ -34,6 +34,7 @@ import math
 
 from scosim.indicator_display import US_BN, percent_of_runs, signed
 from scosim.runstats import HIGH, LOW, YEAR0, RunStats
+from scosim.tty_lines import ANSWER_WIDTH
 
 __all__ = ["BLOC_INDICATORS", "BLOC_SHARES", "BLOC_TOTALS", "DOMINANT", "SPLIT", "bloc_lines",
            "dominant_member", "runs_with_bloc"]
@@ -61,8 +62,8 @@ DOMINANT = 0.5
 #: year without the union (the year's baseline, net of duties), over the states in its
 #: bloc that year (``scosim.model.builtin_mechanisms.explained``).
 WEIGHTS = "(weighted by {year} imports without the union, states in the bloc in {year}):"
-#: Widest line: the answer's width (the welfare table's rows are about 100 characters).
-WIDTH = 100
+#: Widest line: the answer's (:data:`scosim.tty_lines.ANSWER_WIDTH`).
+WIDTH = ANSWER_WIDTH
 #: The members' total is NaN exactly in the runs without a bloc: it counts them (each
 #: total is held once, :meth:`scosim.runstats.RunStats.add_indicators`).
 _MARKER = "ev_members_usd"

@@ -40,10 +40,12 @@ from typing import Any
 
 import numpy as np
 
+from scosim.tty_lines import ANSWER_WIDTH
+
 __all__ = ["UnionTariffs", "cet_lines", "run_union_tariffs", "union_tariffs"]
 
 #: Widest line of the answer's notes.
-WIDTH = 95
+WIDTH = ANSWER_WIDTH
 #: The CET rules (``cet`` of the proposal) in words.
 #: The rates compared are of one kind, MFN trade-weighted means (scosim.data.cet_inputs);
 #: a member whose WDI figure is missing is named after the rule, with what stands in.

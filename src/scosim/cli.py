@@ -103,15 +103,17 @@ def _nothing_to_show(run_path: object) -> str:
     """Why a run has no answer: nothing moved, or welfare was not among its indicators."""
     import yaml
 
+    from scosim.tty_lines import ANSWER_WIDTH, prose
+
     saved = Path(str(run_path)) / "scenario.yaml"
     try:
         scenario = yaml.safe_load(saved.read_text()) or {}
     except OSError:  # a run in an object store, or without its scenario
-        return NOTHING_TO_SHOW
+        return prose(NOTHING_TO_SHOW, ANSWER_WIDTH)
     chosen = (scenario.get("outputs") or {}).get("indicators", "all")
     if isinstance(chosen, list) and "welfare_change_pct" not in chosen:
-        return WELFARE_NOT_RECORDED
-    return NOTHING_TO_SHOW
+        return prose(WELFARE_NOT_RECORDED, ANSWER_WIDTH)  # as wide as the answer's prose
+    return prose(NOTHING_TO_SHOW, ANSWER_WIDTH)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -142,13 +144,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"[bold green]done[/]: {m['scenario']} seed {m['seed']}, {m['replications']} "
         f"replications{' (resumed)' if m.get('resumed') else ''}"
     )
-    print(f"results: {res.path}")
+    from scosim.tty_lines import labelled, tty_width
+
+    # On a terminal, a path that does not fit beside its label goes on a line of its own
+    # (never broken); piped, each is on its label's line, as scripts read it.
+    width = tty_width(sys.stdout)
+    print(*labelled("results:", [str(res.path)], width, 9), sep="\n")
     if isinstance(res.path, str):  # a run in an object store (--out s3://...)
         plots = [f"{res.path}/plots/{name}" for name in m.get("plots", [])]
     else:
         plots = res.plots
     for p in plots:
-        print(f"  plot: {p}")
+        print(*labelled("  plot:", [str(p)], width, 8), sep="\n")
     headline = res.headline if plots else None  # summary.txt is written with the plots
     if headline:
         from scosim.cited_docs import docs_note
@@ -158,7 +165,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(docs_note(headline), end="")  # installed: where the cited pages are
     elif not plots:
         # Without plots no answer is written; say how to get it rather than end silently.
-        print(f"who gains, who loses, who votes against: scosim show {res.path}")
+        print(*labelled("who gains, who loses, who votes against:",
+                        [f"scosim show {res.path}"], width, 41), sep="\n")
     else:  # e.g. baseline.yaml: no proposal, no mechanism, nothing moved
         print()
         print(_nothing_to_show(res.path))
@@ -184,7 +192,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         from scosim.run_headline import worked_out_headline
 
         text = worked_out_headline(res)
-    print(f"run: {run_dir}")
+    from scosim.tty_lines import labelled, tty_width
+
+    print(*labelled("run:", [str(run_dir)], tty_width(sys.stdout), 5), sep="\n")
     if text is None:
         print(_nothing_to_show(run_dir))
         return 0

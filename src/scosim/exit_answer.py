@@ -15,11 +15,12 @@ from collections.abc import Mapping
 from scosim.indicator_display import signed
 from scosim.mechanism_answer import economy_label
 from scosim.runstats import RunStats
+from scosim.tty_lines import ANSWER_WIDTH, answer_lines
 
 __all__ = ["barred_lines", "exit_lines"]
 
 
-def _pack(parts: list[str], first: str, width: int = 95) -> list[str]:
+def _pack(parts: list[str], first: str, width: int = ANSWER_WIDTH) -> list[str]:
     """``parts`` on lines of at most ``width``, never split, aligned after ``first``."""
     lines, line = [], first
     for part in parts:
@@ -75,11 +76,11 @@ def exit_lines(st: RunStats, n_runs: int) -> list[str]:
                 "median over its exits, for a state leaving on its own"
                 if any(t.gain_n for t in st.exits.values()) else "")
         out[:0] = textwrap.wrap(f"Who left, in how many of {n_runs} runs, in which year (each "
-                                f"outside from the year after){gain}:", 95)
+                                f"outside from the year after){gain}:", ANSWER_WIDTH)
         if any(k == "defection" for k, _, _ in st.exits):
             # The exit threshold is the most fragile parameter (README, "Who stays").
-            out += textwrap.wrap("These exits turn on the exit threshold: `scosim exits "
-                                 "<scenario file>` gives them at every threshold.", 95)
+            out += answer_lines("These exits turn on the exit threshold: `scosim exits "
+                                "<scenario file>` gives them at every threshold.")
     groups: dict[tuple[str, str], dict[str, int]] = {}
     for (pid, code, bloc), runs in st.bloc_invited.items():
         groups.setdefault((pid, bloc), {})[code] = runs
@@ -91,7 +92,7 @@ def exit_lines(st: RunStats, n_runs: int) -> list[str]:
             f"{', '.join(sorted(invited))} {'was' if len(invited) == 1 else 'were'} invited "
             f"to {pid} with {'its' if len(invited) == 1 else 'their'} bloc's "
             f"{', '.join(asked)} (a customs union in force takes part whole; an SCO non-member's "
-            f"no keeps its bloc out and vetoes nothing), {when}.", 95)
+            f"no keeps its bloc out and vetoes nothing), {when}.", ANSWER_WIDTH)
     return out
 
 
@@ -110,5 +111,5 @@ def barred_lines(st: RunStats, n_runs: int) -> list[str]:
         lines += textwrap.wrap(
             f"{economy_label(code).strip()}: its accession was not put to the vote {runs}: "
             f"it is under UN Security Council sanctions, which the SCO's 2010 Regulation on "
-            f"admission bars from membership.", 95)
+            f"admission bars from membership.", ANSWER_WIDTH)
     return lines

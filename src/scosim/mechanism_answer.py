@@ -52,6 +52,7 @@ from scosim.indicator_display import NAMES as INDICATOR_NAMES
 from scosim.indicator_display import display, in_percent
 from scosim.rare_runs import peak_line, rare_note, shown_year, spread_cells
 from scosim.runstats import HIGH, LOW, ZERO, RunStats
+from scosim.tty_lines import ANSWER_WIDTH
 
 __all__ = ["SANCTIONS_VERSUS", "HeadlineIndicator", "declared_headline", "economy_label",
            "filled_mechanisms", "has_mechanism_answer", "mechanism_lines", "net_columns",
@@ -428,7 +429,7 @@ def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor
     # A level (a stock, a present value) summed over the years would count it once a year.
     last = f"  {span + ', mean total':>20}" if summed else ""
     bw = max([20, *(len(spreads[str(c)]) for c in rows)])
-    out = [*textwrap.wrap(head, 95, initial_indent="  ", subsequent_indent="    "),
+    out = [*textwrap.wrap(head, ANSWER_WIDTH, initial_indent="  ", subsequent_indent="    "),
            f"    {'economy':<{width}}  {str(year) + ' mean':>10}  {band:>{bw}}{last}"]
     mine, others, rest = _pick(order, set(members), size.loc[year] > ZERO)
 
@@ -526,7 +527,7 @@ def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator],
                                     event=at)
         out += rare_note(out[start:], st.runs)  # this block's own cells, not earlier ones
         if quiet:  # one line: a transport corridor's answer is not two lines of "no gas"
-            out += textwrap.wrap(f"none in any run or year: {', '.join(quiet)}", 95,
+            out += textwrap.wrap(f"none in any run or year: {', '.join(quiet)}", ANSWER_WIDTH,
                                  initial_indent="  ", subsequent_indent="    ")
     return out
 

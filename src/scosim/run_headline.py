@@ -83,12 +83,13 @@ from scosim.runstats import ZERO, RunStats
 if TYPE_CHECKING:
     from scosim.finance.crisis_outcomes import OutcomeCounts
 from scosim.security.baseline_note import pakistan_lines
+from scosim.tty_lines import ANSWER_WIDTH
 from scosim.vote_reasons import why_no_lines
 from scosim.welfare_split import split_lines
 
 __all__ = ["HEADLINE_FILE", "OTHERS", "SHOWN", "WELFARE_COLUMNS", "barred_lines", "exit_lines",
-           "has_answer", "headline_of_run", "headline_table", "headline_text", "with_footer",
-           "worked_out_headline", "write_headline"]
+           "has_answer", "headline_of_run", "headline_table", "headline_text", "was_drawn",
+           "with_footer", "worked_out_headline", "write_headline"]
 
 
 def _pct(value: float) -> str:
@@ -96,11 +97,17 @@ def _pct(value: float) -> str:
     return signed(value, 2)
 
 
-#: The last line of the answer a run with plots keeps (``summary.txt``).
-WITH_PLOTS = ("Figures: plots/; their statistics: summary.csv; every indicator of every run: "
-              "indicators/.")
+#: The last line of the answer a run with plots keeps (``summary.txt``); within the
+#: answer's 80 columns (it read "every indicator of every run: indicators/.", 90).
+WITH_PLOTS = "Figures: plots/ (statistics: summary.csv); every run's indicators: indicators/."
 #: The last line when the answer is worked out for a run made without plots.
 FROM_TABLES = "Worked out from the run's tables (it was made without plots)."
+#: The last line when it is worked out for a run made with plots whose ``summary.txt``
+#: is gone: FROM_TABLES said "made without plots" beside the run's figures.
+MISSING = f"{HEADLINE_FILE} is missing; worked out from the run's tables (figures: plots/)."
+#: Last lines this module wrote before: an older run's answer ends with one.
+_OLD_FOOTERS = ("Figures: plots/; their statistics: summary.csv; every indicator of every run: "
+                "indicators/.",)
 
 
 def with_footer(text: str, footer: str) -> str:
@@ -116,7 +123,7 @@ def with_footer(text: str, footer: str) -> str:
         footer: Its new last line.
     """
     lines = text.rstrip("\n").split("\n")
-    if lines and lines[-1] in (WITH_PLOTS, FROM_TABLES):
+    if lines and lines[-1] in (WITH_PLOTS, FROM_TABLES, MISSING, *_OLD_FOOTERS):
         lines = lines[:-1]
     return "\n".join([*lines, footer]) + "\n"
 
@@ -178,7 +185,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
             indicators are shown in it; None: every block.
 
     Returns:
-        Lines ending in a newline, about 100 characters wide at most.
+        Lines ending in a newline: prose within :data:`ANSWER_WIDTH`, tables wider where need be.
     """
     first = mechanism_lines(st, mechanisms or {}, at[0] if at else None, answer_slots)
     if first:
@@ -248,16 +255,16 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
         # A scenario's shocks are in the table with its proposals: say so first, as the
         # "proposal ...: adopted" line under it reads as the proposal's effect otherwise.
         out = [f"Who gains, who loses: {title}",
-               *(textwrap.wrap(f"{scope}:", 92) if scope else []),
+               *(textwrap.wrap(f"{scope}:", ANSWER_WIDTH) if scope else []),
                *textwrap.wrap(f"welfare change {when} against the same year {versus},",
-                              92),
+                              ANSWER_WIDTH),
                *textwrap.wrap("percent of real expenditure: "
-                              + _statistic(st, n_runs, bool(blocs)), 92)]
+                              + _statistic(st, n_runs, bool(blocs)), ANSWER_WIDTH)]
         for n in nets:  # what the net column takes off, in the owner's words
             out += textwrap.wrap(f"{net_label(n.name)} ({n.name}): {n.what}; the same "
-                                 "statistics", 92)
+                                 "statistics", ANSWER_WIDTH)
         if caveat := short_run_caveat(st, year):  # as welfare_final_year.png says
-            out += textwrap.wrap(caveat + ".", 95)
+            out += textwrap.wrap(caveat + ".", ANSWER_WIDTH)
     elif votes:
         out = [f"Who votes against: {title}",
                f"no economy's welfare moved in any of {n_runs} runs"]
@@ -311,7 +318,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
         notes.append("no proposal was voted on: 'the policy' is what the scenario's "
                      "mechanisms change (trade costs, spending) against the base year's")
     if notes:
-        out.append(textwrap.fill("; ".join(notes) + ".", width=95))
+        out.append(textwrap.fill("; ".join(notes) + ".", width=ANSWER_WIDTH))
     if moved:
         out += list(income)
         # a member whose real GDP rose while its welfare fell: which part did it
@@ -421,9 +428,11 @@ def headline_of_run(run: str | Path) -> str | None:
 def worked_out_headline(res: Result) -> str | None:
     """The answer of a run that has no ``summary.txt``, from its batch files.
 
-    Runs made with ``--no-plots``, or before ``summary.txt`` existed, have no file;
-    for a local run the answer is computed from its batch files, the way the plots
-    would read them (memory does not grow with the runs). Its last line says so.
+    Runs made with ``--no-plots``, or before ``summary.txt`` existed, have no file, nor
+    one whose file was removed; for a local run the answer is computed from its batch
+    files, the way the plots would read them (memory does not grow with the runs). Its
+    last line says so, and whether the run was made without plots (:data:`FROM_TABLES`)
+    or with them (:data:`MISSING`).
 
     Args:
         res: The run.
@@ -435,16 +444,31 @@ def worked_out_headline(res: Result) -> str | None:
         FileNotFoundError: A run in an object store (its tables would have to be
             downloaded first).
     """
+    drawn = was_drawn(res)
     if _is_url(res.path):
+        why = "its file was removed" if drawn else "it was made without plots"
         raise FileNotFoundError(
-            f"{res.path} has no {HEADLINE_FILE} (it was made without plots); the answer is "
-            "worked out from tables only for a run on this machine")
+            f"{res.path} has no {HEADLINE_FILE} ({why}); the answer is worked out from "
+            "tables only for a run on this machine")
     st = load_plot_data(Path(res.path))
     declared = run_headline_indicators(res.path)
     if not has_answer(st, declared):
         return None
-    return headline_text(st, run_title(res.manifest), FROM_TABLES, declared,
-                         versus=run_welfare_versus(res.path), **_attribution(res.path))
+    return headline_text(st, run_title(res.manifest), MISSING if drawn else FROM_TABLES,
+                         declared, versus=run_welfare_versus(res.path),
+                         # its figures are there to cite, as in the summary.txt it lost
+                         **_attribution(res.path, drawing=drawn))
+
+
+def was_drawn(res: Result) -> bool:
+    """Whether the run was made with plots: its manifest lists them, or it has a figure.
+
+    The manifest's ``plots`` is the list of files drawn (None for ``--no-plots``); a run
+    from before it was recorded counts as drawn when its ``plots/`` holds a PNG.
+    """
+    if res.manifest.get("plots"):
+        return True
+    return not _is_url(res.path) and any((Path(res.path) / "plots").glob("*.png"))
 
 
 def _attribution(run_dir: str | Path, drawing: bool = False,

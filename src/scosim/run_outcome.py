@@ -15,6 +15,7 @@ from typing import Any
 
 from scosim.indicator_display import percent_of_runs
 from scosim.result_tables import _join, read_batches
+from scosim.tty_lines import ANSWER_WIDTH, answer_lines
 
 __all__ = ["compare_outcome", "outcome_lines", "run_outcome", "wrap_answer", "zero_score_lines"]
 
@@ -69,7 +70,7 @@ def zero_score_lines(st: Any) -> list[str]:
         if not any("score" in decided_by(vote.rules[c]).split() for c in vote.states):
             continue
         lines += textwrap.wrap(f"proposal {vote.proposal}: "
-                               + ZERO_SCORE_NOTE.format(year=vote.year), 95)
+                               + ZERO_SCORE_NOTE.format(year=vote.year), ANSWER_WIDTH)
     return lines
 
 
@@ -113,16 +114,11 @@ def compare_outcome(policy: str | Path | None, baseline: str | Path | None,
         for role, lines in said.items()) + "."
 
 
-def wrap_answer(text: str, width: int = 95) -> list[str]:
+def wrap_answer(text: str, width: int = ANSWER_WIDTH) -> list[str]:
     """``text`` wrapped for the answer, never inside a `command` nor before a ``%`` sign.
 
     textwrap broke "RUS 100 %" into "RUS 100" and "%", and a backticked ``--set``
-    command at its space, which a reader then cannot paste whole.
+    command at its space, which a reader then cannot paste whole
+    (:func:`scosim.tty_lines.answer_lines`).
     """
-    import re
-    import textwrap
-
-    glued = re.sub(r"`[^`]*`", lambda m: m.group(0).replace(" ", "\0"), text)
-    glued = glued.replace(" %", "\0%")
-    return [line.replace("\0", " ") for line in textwrap.wrap(
-        glued, width, break_on_hyphens=False, break_long_words=False)]
+    return answer_lines(text, width)

@@ -428,11 +428,14 @@ def spread_lines(sp: Spread | None, st: RunStats, *, moved: bool, in_arrangement
     weigh = voted and sp.scores_decide
     # The dominance weight multiplies the relative-gains gap to the leader; where that gap
     # is 0 in every vote the run logged (no state's gain trails the leader's), no weight on
-    # it changes a score (afghan_instability_rats.yaml: every state loses, the leader most).
-    gap = st.vote_terms.term_moves("dominance")
+    # it changes a score (afghan_instability_rats.yaml: every state loses, the leader most),
+    # nor where the suggested change moves no vote's score by a tenth of its distance from
+    # the bar (vote_stats.DECISIVE): a gap of 1e-9 was enough to suggest it.
+    published = _weight_default("dominance")
+    change = published if sp.dominance == 0 else (sp.dominance or published)
+    gap = st.vote_terms.term_decides("dominance", change)
     if weigh and not drawn and gap is not False:
         if sp.dominance == 0:
-            published = _weight_default("dominance")
             sets.append(_set(sp, "parameters.weights.dominance", f"{published:g}")
                         + " (README: who vetoes turns on it; the shipped value, Powell's k)")
         else:

@@ -9,6 +9,10 @@ reader copies whole), and a labelled path that does not fit beside its label goe
 line of its own. A path longer than the terminal is left whole: broken at a slash it
 could not be pasted, and the terminal's own folding keeps it one string to select.
 Piped or redirected, every line is as before: scripts and logs read them.
+
+A run's answer (``summary.txt``, what ``scosim run`` and ``scosim show`` print) is laid
+out once, at :data:`ANSWER_WIDTH`, by :func:`answer_lines` and its modules' own wrapping:
+the file and the printout are the same text, piped or not.
 """
 
 from __future__ import annotations
@@ -19,11 +23,16 @@ import textwrap
 from collections.abc import Sequence
 from typing import TextIO
 
-__all__ = ["PROSE_WIDTH", "labelled", "prose", "tty_width"]
+__all__ = ["ANSWER_WIDTH", "PROSE_WIDTH", "answer_lines", "labelled", "prose", "tty_width"]
 
 #: The widest prose is wrapped at, as the piped output wraps it: longer lines are hard to
 #: read even on a wide terminal.
 PROSE_WIDTH = 95
+#: The width of a run's answer (``summary.txt``, what ``scosim run`` and ``scosim show``
+#: print): its prose fits an 80-column terminal. One width, not the terminal's: the
+#: answer is written into the run once and printed as written, so what a user sees is
+#: what the file holds, piped or not.
+ANSWER_WIDTH = 80
 
 
 def tty_width(stream: TextIO) -> int | None:
@@ -46,6 +55,18 @@ def prose(text: str, width: int | None, *, indent: str = "") -> str:
     lines = textwrap.wrap(glued, min(width, PROSE_WIDTH), subsequent_indent=indent,
                           break_long_words=False, break_on_hyphens=False)
     return "\n".join(lines).replace("\0", " ") if lines else text
+
+
+def answer_lines(text: str, width: int = ANSWER_WIDTH) -> list[str]:
+    """``text`` wrapped for the run's answer, never inside a `command` nor before a ``%``.
+
+    As :func:`prose` at a fixed ``width``, and "RUS 100 %" kept on one line; empty for
+    an empty ``text``.
+    """
+    glued = re.sub(r"`[^`]*`", lambda m: m.group(0).replace(" ", "\0"), text)
+    glued = glued.replace(" %", "\0%")
+    return [line.replace("\0", " ") for line in textwrap.wrap(
+        glued, width, break_on_hyphens=False, break_long_words=False)]
 
 
 def labelled(label: str, items: Sequence[str], width: int | None, pad: int, *,

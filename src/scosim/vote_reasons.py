@@ -34,6 +34,7 @@ import pandas as pd
 
 from scosim.indicator_display import SIGN_ZERO, signed
 from scosim.indicator_stats import YEAR0, IndicatorStats
+from scosim.tty_lines import ANSWER_WIDTH
 from scosim.vote_stats import CONTRIB_PREFIX, SCORE_RULES, rule_name
 
 if TYPE_CHECKING:
@@ -238,7 +239,7 @@ def _against(m: pd.Series) -> str:
     return ", ".join(f"{SHORT.get(t, t)} {figure(float(m[t]))}" for t in ("econ", *others))
 
 
-def why_no_lines(st: RunStats, width: int = 95) -> list[str]:
+def why_no_lines(st: RunStats, width: int = ANSWER_WIDTH) -> list[str]:
     """The answer's lines on why states vote no, from :attr:`RunStats.no_reasons`.
 
     For each proposal: one sentence per state that votes no in most runs although its

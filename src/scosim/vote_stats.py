@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["COMMITTED_RULES", "CONTRIB_PREFIX", "DECISION_REPORT", "RULE_REPORT",
+__all__ = ["COMMITTED_RULES", "CONTRIB_PREFIX", "DECISION_REPORT", "DECISIVE", "RULE_REPORT",
            "SCORE_RULES", "VOTES_FILE", "VoteRuns", "VoteTerms", "add_finite", "decided_by",
            "finite_mean", "rule_name"]
 
@@ -26,6 +26,11 @@ __all__ = ["COMMITTED_RULES", "CONTRIB_PREFIX", "DECISION_REPORT", "RULE_REPORT"
 CONTRIB_PREFIX = "contrib_"
 #: Vote fields holding a term before its weight (``term_dominance``: the relative-gains gap).
 RAW_PREFIX = "term_"
+#: The share of a vote's distance from its bar (|utility|, the score with its shock) a
+#: weight change must move its score by for the weight to be worth varying. The exact
+#: flip is 1; a tenth keeps a term within an order of magnitude of deciding (other runs
+#: draw other shocks, nearer the bar), and leaves out a gap of 1e-9 that moves nothing.
+DECISIVE = 0.1
 #: The run's table of vote reasons (written with the plots and ``summary.csv``).
 VOTES_FILE = "votes.csv"
 #: Terms in the order the vote-reasons figure lists them; others follow, by name.
@@ -102,6 +107,10 @@ class VoteTerms:
         #: such vote changes no vote (:meth:`term_moves`).
         self.raw_logged: set[str] = set()
         self.raw_nonzero: set[str] = set()
+        #: Per raw term: the largest, over those votes, of |term| / |utility| (the score
+        #: with its shock, whose bar is 0): how far a unit of weight on the term moves
+        #: that vote's score, as a share of its distance from the bar (:meth:`term_decides`).
+        self.raw_leverage: dict[str, float] = {}
 
     def term_moves(self, name: str) -> bool | None:
         """Whether the raw term ``name`` was non-zero in some vote its rule could decide on.
@@ -113,6 +122,17 @@ class VoteTerms:
         if name not in self.raw_logged:
             return None
         return name in self.raw_nonzero
+
+    def term_decides(self, name: str, change: float) -> bool | None:
+        """Whether changing the weight on ``name`` by ``change`` could turn some vote.
+
+        True where, in some vote its rule could decide on, the change moves the score by
+        at least :data:`DECISIVE` of that vote's distance from its bar; None where the
+        term was never logged. A vote logged without its utility counts as on its bar.
+        """
+        if name not in self.raw_logged:
+            return None
+        return abs(change) * self.raw_leverage.get(name, 0.0) >= DECISIVE
 
     def add(self, votes: pd.DataFrame, details: pd.DataFrame) -> None:
         """Add a batch's vote events and their detail columns (same index)."""
@@ -135,12 +155,22 @@ class VoteTerms:
         reads = np.array([n not in COMMITTED_RULES and not (n == "utility_vote" and sp)
                           for n, sp in zip(names, sponsor, strict=True)]
                          if names else ~sponsor, dtype=bool)
+        util = (np.abs(details["utility"].to_numpy(dtype=float))[reads]
+                if "utility" in details else np.full(int(reads.sum()), np.nan))
         for c in details.columns:
             if str(c).startswith(RAW_PREFIX):
                 raw = details[c].to_numpy(dtype=float)[reads]
-                self.raw_logged.add(str(c)[len(RAW_PREFIX):])
-                if (raw[~np.isnan(raw)] != 0).any():
-                    self.raw_nonzero.add(str(c)[len(RAW_PREFIX):])
+                name = str(c)[len(RAW_PREFIX):]
+                self.raw_logged.add(name)
+                moved = ~np.isnan(raw) & (raw != 0)
+                if moved.any():
+                    self.raw_nonzero.add(name)
+                    # A vote on its bar (utility 0) or without one logged: any term decides.
+                    with np.errstate(divide="ignore"):
+                        lev = np.where(np.isnan(util[moved]), np.inf,
+                                       np.abs(raw[moved]) / util[moved])
+                    self.raw_leverage[name] = max(self.raw_leverage.get(name, 0.0),
+                                                  float(lev.max()))
         # Positions of each (proposal, year, state), in the order met: one pass in pandas,
         # then a loop over the few hundred groups, not the votes of every run.
         keyed = votes.assign(proposal=votes["proposal"].astype(str),

@@ -41,6 +41,7 @@ import pandas as pd
 from scosim.data.constants import NAMES as ECONOMY_NAMES
 from scosim.indicator_display import signed
 from scosim.runstats import HIGH, LOW, RunStats
+from scosim.tty_lines import ANSWER_WIDTH
 
 __all__ = ["PARTS", "REAL_GDP", "WELFARE", "divergent", "split_lines", "unsettled"]
 
@@ -57,7 +58,7 @@ PARTS: dict[str, str] = {
 #: A median smaller than this (percent) prints as 0.00: it has no sign to compare.
 SHOWN = 0.005
 #: Width the lines are wrapped to, as the answer's notes.
-WIDTH = 95
+WIDTH = ANSWER_WIDTH
 
 
 def _medians(st: RunStats, year: int, codes: list[str]) -> pd.DataFrame | None:
@@ -208,8 +209,8 @@ def split_lines(st: RunStats, year: int, codes: Iterable[str],
         key = (bool(row[WELFARE] > 0), for_[0] if _alone(row) else f"own:{code}")
         groups.setdefault(key, []).append(str(code))
     # One line: what the parts are is in the README ("Reading the answer") and the docs.
-    out = [f"Why real GDP and welfare differ in sign in {year} (medians over runs; welfare's "
-           "parts in points):"]
+    out = textwrap.wrap(f"Why real GDP and welfare differ in sign in {year} (medians over "
+                        "runs; welfare's parts in points):", WIDTH, subsequent_indent="  ")
     gap = (rows[WELFARE] - rows[REAL_GDP]).abs()
     for (_, part), members in sorted(groups.items(), key=lambda g: -gap[g[1]].max()):
         lead = max(members, key=lambda c: gap[c])

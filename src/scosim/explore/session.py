@@ -327,7 +327,7 @@ def page_footer(run: str | os.PathLike[str], drawn: bool = True) -> str:
     Returns:
         Two lines (no newline at the end).
     """
-    # Two lines: the answer is about 100 characters wide, and a run's path is long.
+    # Two lines: the answer's prose is 80 characters wide, and a run's path is long.
     where = f"every indicator of every run: {Path(run) / 'indicators'}/."
     if not drawn:
         return f"No figure to draw for this run;\n{where}"

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from scosim.indicator_display import percent_of_runs
+from scosim.tty_lines import ANSWER_WIDTH
 
 __all__ = ["OutcomeCounts", "drawable", "outcome_counts", "outcome_lines"]
 
@@ -154,7 +155,8 @@ def outcome_lines(run_dir: str | Path, event_year: int | None = None,
     drawn = c.drawable and (drawing or (Path(run_dir) / "plots" / FIGURE).is_file())
     cite = f" (plots/{FIGURE}, first panel)" if drawn else ""
     out = textwrap.wrap(f"banking crisis among {who}, each run counted once at its worst "
-                        f"outcome{cite}:", 95, initial_indent="  ", subsequent_indent="    ")
+                        f"outcome{cite}:", ANSWER_WIDTH, initial_indent="  ",
+                        subsequent_indent="    ")
     n = c.n_runs
     runs = f"{n} run" if n == 1 else f"{n} runs"
     for y in shown:
@@ -167,6 +169,6 @@ def outcome_lines(run_dir: str | Path, event_year: int | None = None,
         out += textwrap.wrap(f"{y} ({what}): {pct(crisis[i])} of {runs} = failure "
                              f"{pct(c.failed[i])} + caught, refused public money and left "
                              f"undercapitalised {pct(c.undercapitalised[i])} + resolved "
-                             f"{pct(c.resolved[i])}", 95, initial_indent="    ",
+                             f"{pct(c.resolved[i])}", ANSWER_WIDTH, initial_indent="    ",
                              subsequent_indent="      ")
     return out

@@ -28,7 +28,6 @@ An outside review (2026-12-07) found the answer silent on both.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from scosim.data.constants import NAMES
+from scosim.tty_lines import answer_lines
 
 #: Largest number of economies the energy note names.
 SHOWN = 6
@@ -131,7 +131,7 @@ def energy_lines(run_dir: str | Path, year: int | None = None) -> list[str]:
             f"gdp_usd; each the median over the {len(value)} runs): {said}. The welfare "
             "column is a percentage of real expenditure, which for an exporter with a large "
             "trade surplus is well below its GDP: the same income is a smaller share of GDP.")
-    return textwrap.wrap(text, 95, break_on_hyphens=False, break_long_words=False)
+    return answer_lines(text)
 
 
 def access_lines(run_dir: str | Path, manifest: Mapping[str, Any],
@@ -203,7 +203,7 @@ def access_lines(run_dir: str | Path, manifest: Mapping[str, Any],
         elif mixed:
             text += (f" The run's records of {_its_hosts(hosts)} also count {mixed}, so "
                      "no break-even fee is worked out for it.")
-        lines += textwrap.wrap(text, 95, break_on_hyphens=False, break_long_words=False)
+        lines += answer_lines(text)
     return lines
 
 
@@ -252,7 +252,7 @@ def _fee_lines(run_dir: str | Path, manifest: Mapping[str, Any], index: int, p: 
             "run with it (--indicator corridor_net_welfare_pct --indicator "
             "corridor_fee_base_teu: the mean and median paired differences over all the "
             "runs, 0 in those where the line does not operate in either).")
-    return textwrap.wrap(text, 95, break_on_hyphens=False, break_long_words=False)
+    return answer_lines(text)
 
 
 def _its_hosts(hosts: Sequence[str]) -> str:

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import functools
 import shlex
-import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from scosim.data.constants import NAMES
+from scosim.tty_lines import answer_lines
 
 #: Shipped scenarios and their twin without the bundled reforms, by shipped name (a path
 #: under scenarios/ named no file after pip install; the name runs from either).
@@ -123,7 +123,7 @@ def payer_lines(run_dir: str | Path) -> list[str]:
     for pid, words, short, shares in payer_rules(scenario):
         said = words if short == SHORT_RULES["single"] else f"{words}: {_pct(shares)}"
         text = f"Who pays for {pid} ({projects[pid]}): {said}."
-        out += textwrap.wrap(text, 95, break_on_hyphens=False, break_long_words=False)
+        out += answer_lines(text)
     return out
 
 
@@ -174,7 +174,7 @@ def lender_lines(run_dir: str | Path) -> list[str]:
         else:
             text = (f"Who lends to {p.id} ({p.financing}): no SCO Development Bank is "
                     f"proposed, so it borrows from {terms}.")
-        out += textwrap.wrap(text, 95, break_on_hyphens=False, break_long_words=False)
+        out += answer_lines(text)
     return out
 
 
@@ -288,7 +288,7 @@ def measure_lines(run_dir: str | Path, manifest: Mapping[str, Any]) -> list[str]
                 f"(project_measures.csv, costed: no) in {names}. They make this share of "
                 f"each economy's trade-weighted cost fall (the project alone): "
                 f"{_shares_text(b)}.")
-        lines += textwrap.wrap(text, 95, break_on_hyphens=False, break_long_words=False)
+        lines += answer_lines(text)
     twin = TWINS.get(scenario.name)
     text = ("Their part of the welfare gain is the paired difference against the same "
             "scenario without them, at the same seed and replications: "
@@ -298,4 +298,4 @@ def measure_lines(run_dir: str | Path, manifest: Mapping[str, Any]) -> list[str]
             + f", then `scosim compare {shlex.quote(str(final))} "
             "<that run's directory>`"
             + (f" (the shipped twin is {twin})." if twin else "."))
-    return lines + textwrap.wrap(text, 95, break_on_hyphens=False, break_long_words=False)
+    return lines + answer_lines(text)

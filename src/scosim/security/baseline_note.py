@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scosim.security.table_read import TABLES_DIR
+from scosim.tty_lines import ANSWER_WIDTH
 
 if TYPE_CHECKING:
     from scosim.runstats import RunStats
@@ -58,7 +59,7 @@ def _count(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-def pakistan_lines(st: RunStats, width: int = 95) -> list[str]:
+def pakistan_lines(st: RunStats, width: int = ANSWER_WIDTH) -> list[str]:
     """One sentence: Pakistan's modelled incidents beside GTI 2025's 2023 and 2024 counts.
 
     Empty when the run records no ``incidents`` for Pakistan (the security slot empty)
