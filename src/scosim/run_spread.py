@@ -454,7 +454,8 @@ def spread_lines(sp: Spread | None, st: RunStats, *, moved: bool, in_arrangement
                         "assumption; a state's stake counts only incidents on its own "
                         "territory in 2018-2022, so attacks on Chinese nationals in Pakistan "
                         "count as Pakistan's, and a state with none gains nothing at any "
-                        "weight)")
+                        "weight: at most it loses a little where groups driven from "
+                        "elsewhere find a haven, docs/model.md)")
     if sp.havens:
         # An accession's verdict turns on them (docs/security.md section 4).
         names = [n for n, _ in sp.havens]
