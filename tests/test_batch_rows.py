@@ -89,3 +89,59 @@ def test_reading_a_run_does_not_import_pyarrow_dataset(geometry_run: Path) -> No
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def _row_groups_file(path: Path) -> Path:
+    """Two row groups whose ``indicator`` dictionaries differ ({x, y}, then {z, y, w}), and a
+    plain (not dictionary) string column: what one slice of one group never exercises."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    def group(start: int, names: list[str]) -> pa.Table:
+        n = len(names)
+        return pa.table({
+            "run": pa.array(range(start, start + n), pa.int64()),
+            "indicator": pa.array(names).dictionary_encode(),
+            "label": pa.array([f"l{(start + i) % 3}" for i in range(n)], pa.string()),
+            "value": pa.array([0.5 * (start + i) for i in range(n)], pa.float64()),
+        })
+
+    first = group(0, ["x", "y", "x", "x", "y", "y", "x", "y", "x", "x"])
+    second = group(10, ["z", "y", "w", "w", "z", "y", "z", "w", "y", "z", "w", "z", "y"])
+    with pq.ParquetWriter(path, first.schema) as writer:
+        writer.write_table(first)
+        writer.write_table(second.cast(first.schema))
+    return path
+
+
+@pytest.mark.parametrize("by, keep", [("indicator", ["w", "y"]), ("indicator", ["absent"]),
+                                      ("indicator", None), ("label", ["l0", "l2"])])
+def test_several_slices_and_row_groups_are_pandas_rows(tmp_path: Path, monkeypatch,
+                                                       by: str, keep: list[str] | None) -> None:
+    import pyarrow.parquet as pq
+
+    from scosim import batch_rows
+
+    f = _row_groups_file(tmp_path / "groups.parquet")
+    monkeypatch.setattr(batch_rows, "SLICE_ROWS", 4)
+    with pq.ParquetFile(f) as pf:  # the case: two groups, each over several slices
+        assert pf.metadata.num_row_groups == 2
+        assert pf.metadata.row_group(0).num_rows > 4
+        assert pf.read_row_group(0).column("indicator").chunk(0).dictionary.to_pylist() \
+            != pf.read_row_group(1).column("indicator").chunk(0).dictionary.to_pylist()
+    columns = ["run", "indicator", "label", "value"]
+    mine = batch_rows.read_rows(f, columns, keep, by=by)
+    theirs = _pandas_rows(f, by, keep, columns)
+    _same(mine, theirs)
+    assert str(mine["indicator"].dtype) == "category"
+    assert list(mine["indicator"].cat.categories) == list(theirs["indicator"].cat.categories)
+    assert mine["label"].dtype == theirs["label"].dtype
+    assert mine["indicator"].dtype != mine["label"].dtype  # the plain column stays plain
+    # Counted by hand: y 4 + 4, w 4; runs 0-22 less the 8 with run % 3 == 1.
+    expected = {("indicator", None): 23, ("indicator", ("absent",)): 0,
+                ("indicator", ("w", "y")): 12, ("label", ("l0", "l2")): 15}
+    assert len(mine) == expected[(by, None if keep is None else tuple(keep))]
+    if len(mine):  # in the file's order
+        assert mine["run"].is_monotonic_increasing
+    # A few columns, selected on one not returned.
+    _same(batch_rows.read_rows(f, ["value"], keep, by=by), theirs[["value"]])

@@ -59,23 +59,29 @@ def test_a_fee_0_corridor_says_its_hosts_collect_nothing_and_the_break_even(tmp_
     base = _year(run_dir, "corridor_fee_base_teu", 2035)[["AFG", "PAK"]].sum(axis=1)
     assert (base > 0).all()  # the line stands and carries traffic in every run
     fee = float(np.median(cost / base))
-    assert f"so a fee of US${fee:,.0f} a TEU would recover the whole cost" in said
+    assert f"so at that traffic a fee of US${fee:,.0f} a TEU would recover the whole cost" \
+        in said
     om_fee = 0.02 * 5.39e9 / float(np.median(base))
     assert f"and US${om_fee:,.0f} the O&M alone" in said
-    assert "these are lower bounds" in said
-    # The command runs the whole cost's fee, rounded up to US$10, where a scenario accepts
-    # it (at most US$5,000), else the O&M's. (Since fees are split by km, 2026-12-07, the
-    # Pakistani section bills its km and the whole cost's fee here is below US$5,000.)
+    # Not "lower bounds" on a fee that recovers it: at this traffic none may (an outside
+    # review, 2026-12-07: the whole cost's fee it offered, US$4,370, billed nothing).
+    assert "these are lower bounds" not in said
+    assert "whether any fee recovers the cost, even the O&M, is known only by running fees" \
+        in said
+    assert "whole-route TEU equivalents" in said
+    # The command runs the O&M's break-even, rounded up to US$10 (never the whole cost's),
+    # and names a quarter and a half of it.
     command = re.search(r"--set proposals\.0\.transit_fee_usd_per_teu=(\d+) --seed (\d+) "
                         r"--replications (\d+)", said)
     assert command is not None
-    charge = int(command.group(1))
-    whole = int(np.ceil(fee / 10) * 10)
-    assert charge == (whole if whole <= 5000 else int(np.ceil(om_fee / 10) * 10))
+    upkeep = int(np.ceil(om_fee / 10) * 10)
+    assert int(command.group(1)) == upkeep < 5000
+    assert f"and the same at US${round(upkeep / 40) * 10:,}, US${round(upkeep / 20) * 10:,}" \
+        in said
     assert command.group(3) == "3"
-    # The fee run below is at US$300, a quarter of the O&M's fee: at the O&M's (US$1,150
-    # here) and the whole cost's (US$4,770) the route costs more than the ones it would
-    # replace and bills nothing (2026-12-07, since the fee is charged by km).
+    # The fee run below is at US$300, about a quarter of the O&M's fee: at the O&M's
+    # (US$1,150 at 20 runs) the take is under a third of the O&M, and at the whole cost's
+    # (US$4,370) the route bills nothing (docs/network.md's four-fee table).
     charge = 300
     assert charge < om_fee
 
@@ -103,7 +109,8 @@ def test_a_fee_0_corridor_says_its_hosts_collect_nothing_and_the_break_even(tmp_
     assert (f"at the scenario's transit fee of US${charge:,.0f} a TEU "
             f"(transit_fee_usd_per_teu) its hosts (PAK, AFG) collect "
             f"US${hosts_rev / 1e6:.0f} m a year in 2035") in said
-    assert f"corridor_fee_base_teu: {hosts_teu / 1e3:,.0f} thousand TEU a year" in said
+    assert (f"corridor_fee_base_teu: {hosts_teu / 1e3:,.0f} thousand TEU equivalents a "
+            "year") in said
     assert f"medians over the {int(on.sum())} of 3 runs in which the line operates" in said
     assert "it cuts the traffic it bills" in said and "their net can fall" in said
     assert (f"--set proposals.0.transit_fee_usd_per_teu=0 --seed {command.group(2)} "
@@ -159,3 +166,40 @@ def test_one_host_is_said_in_the_singular_and_the_command_names_the_users_file(
     assert command.group(1) == str(SCENARIOS / "corridor_instc.yaml")
     assert "--set parameters.trade.deficits=ratio --set proposals.0.transit_fee_usd_per_teu=" \
         in command.group(2)
+
+
+def test_the_fee_command_runs_the_om_break_even_and_two_lower_fees(monkeypatch):
+    """The rule that picks the fees: the O&M's break-even rounded up to US$10, a quarter and
+    a half of it to US$10, none above the US$5,000 a scenario accepts."""
+    from scosim.network import access_answer
+
+    monkeypatch.setattr(access_answer, "_scenario", lambda *a: "s.yaml")
+    said = access_answer._fee_command("run", {"seed": 7, "replications": 20}, 0, 1141.3)
+    assert "To run the O&M's (US$1,150)" in said
+    assert "transit_fee_usd_per_teu=1150 --seed 7 --replications 20`" in said
+    assert "and the same at US$290, US$580" in said  # 1,150 / 4 = 287.5, / 2 = 575
+    # Above the bound: the lower fees only, the largest run.
+    said = access_answer._fee_command("run", {"seed": 7, "replications": 20}, 0, 7000.0)
+    assert "The O&M's fee is above the US$5,000 a TEU a scenario accepts" in said
+    assert "transit_fee_usd_per_teu=3500 " in said and "US$1,750" in said
+    assert "=7000" not in said
+    said = access_answer._fee_command("run", {"seed": 7, "replications": 20}, 0, 30000.0)
+    assert "`scosim run" not in said and "above the US$5,000" in said
+
+
+def test_no_traffic_in_any_run_says_there_is_no_break_even(tmp_path, monkeypatch):
+    """A line that carries nothing in any run (every run failed or unbuilt by the year):
+    the answer says so instead of falling silent (an outside review, 2026-12-07)."""
+    from scosim.network import access_answer
+    from scosim.scenario.loader import load_scenario
+
+    scenario = load_scenario(SCENARIOS / "corridor_trans_afghan_high.yaml")
+    (tmp_path / "scenario.yaml").write_text(scenario.resolved_yaml())
+    frame = pd.DataFrame({"AFG": [1e8, 2e8], "PAK": [5e7, 6e7]}, index=[0, 1])
+    rows = {"corridor_cost_usd": frame, "corridor_fee_base_teu": 0.0 * frame}
+    monkeypatch.setattr(access_answer, "run_rows", lambda *a, **k: (2035, rows))
+    said = _flat("\n".join(access_answer.access_lines(tmp_path, {"seed": 1})))
+    assert "collect nothing from the line's traffic" in said
+    assert said.endswith("The line carries no traffic in 2035 in any run, so no break-even "
+                         "fee.")
+    assert "would recover" not in said

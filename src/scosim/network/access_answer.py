@@ -9,9 +9,12 @@ Two notes under the welfare table, each from the run's own per-run rows of one y
   (docs/network.md, "Who receives the rate"), so their net is their trade gain less the
   whole cost. The note says so, and gives the access charge per TEU that would recover the
   hosts' yearly cost (``corridor_cost_usd``: the payments' present value times the cost of
-  funds, plus the O&M) at the run's traffic (``corridor_fee_base_teu``), with the command
-  that runs it. A fee raises the route's cost and cuts its traffic, so at the lower traffic
-  it recovers less: the break-even at today's traffic is a lower bound. Each freight
+  funds, plus the O&M) at the run's traffic (``corridor_fee_base_teu``, whole-route TEU
+  equivalents), with the command
+  that runs the O&M's (and two lower fees). A fee raises the route's cost and cuts its
+  traffic, so at the lower traffic it recovers less: whether any fee recovers the cost is
+  known only by running fees, and the answer says so (an outside review, 2026-12-07: the
+  whole cost's fee it suggested billed nothing). Each freight
   corridor gets its own, read off its paying hosts' rows where no other corridor of the
   run reaches them (:func:`_mixed_with`), else the line says what else they count. At a
   fee above 0 (one freight corridor) it gives what the hosts collect
@@ -192,17 +195,24 @@ def access_lines(run_dir: str | Path, manifest: Mapping[str, Any],
                      f"times the cost of funds ({100 * COST_OF_FUNDS:g} % by default), a "
                      "perpetuity's "
                      f"yearly equivalent, plus the O&M, {_usd(om)} a year) and the line "
-                     f"carries {teu / 1e3:,.0f} thousand TEU a year over the whole of its "
-                     f"route in {their} territory (medians over the {n_on} of {n_all} runs in "
-                     f"which it operates), so a fee of US${fee:,.0f} a TEU would recover the "
-                     f"whole cost and US${om / teu:,.0f} the O&M alone. At such a fee and that "
-                     f"traffic {their} net would be about {their} welfare change; but the fee "
-                     "raises the route's cost and cuts its traffic, so it recovers less: "
-                     "these are lower bounds. " + _fee_command(run_dir, manifest, k, fee,
-                                                                om / teu) + ".")
+                     f"bills {teu / 1e3:,.0f} thousand whole-route TEU equivalents a year in "
+                     f"{their} territory (corridor_fee_base_teu: each edge's TEU weighted by "
+                     "its share of the route's km, what a fee of US$1 a TEU collects; medians "
+                     f"over the {n_on} of {n_all} runs in which it operates), so at that "
+                     f"traffic a fee of US${fee:,.0f} a TEU would recover the whole cost and "
+                     f"US${om / teu:,.0f} the O&M alone. But a fee raises the route's cost and "
+                     "cuts its traffic, so at any fee it recovers less than at this traffic: "
+                     "whether any fee recovers the cost, even the O&M, is known only by "
+                     "running fees (docs/network.md, \"What the answer says at fee 0\", "
+                     "gives the Trans-Afghan railway's at four). "
+                     + _fee_command(run_dir, manifest, k, om / teu) + ".")
         elif mixed:
             text += (f" The run's records of {_its_hosts(hosts)} also count {mixed}, so "
                      "no break-even fee is worked out for it.")
+        elif year is not None and rows.get("corridor_fee_base_teu") is not None:
+            # No run carries traffic: a fee bills nothing, so there is no fee to give.
+            text += (f" The line carries no traffic in {year} in any run, so no break-even "
+                     "fee.")
         lines += answer_lines(text)
     return lines
 
@@ -241,7 +251,7 @@ def _fee_lines(run_dir: str | Path, manifest: Mapping[str, Any], index: int, p: 
     text = (f"Access revenue from {p.id} ({p.project}): at the scenario's transit fee of "
             f"US${fee:,.0f} a TEU (transit_fee_usd_per_teu) {_its_hosts(cols)} "
             f"collect{s_} {_usd(float(r.sum(axis=1).median()))} a year in {year} "
-            "(transit_fee_revenue_usd, the fee times the traffic billed in "
+            "(transit_fee_revenue_usd, the fee times the whole-route TEU equivalents billed in "
             f"{'its' if one else 'their'} territory, "
             f"corridor_fee_base_teu: {_teu(float(b.sum(axis=1).median()))} a "
             f"year; {each}; medians over the {int(on.sum())} of {len(on)} runs in which "
@@ -261,8 +271,9 @@ def _its_hosts(hosts: Sequence[str]) -> str:
 
 
 def _teu(v: float) -> str:
-    """TEU in thousands from 1,000 up, else whole TEU."""
-    return f"{v / 1e3:,.0f} thousand TEU" if v >= 1e3 else f"{v:,.0f} TEU"
+    """TEU equivalents (``corridor_fee_base_teu``) in thousands from 1,000 up, else whole."""
+    return (f"{v / 1e3:,.0f} thousand TEU equivalents" if v >= 1e3
+            else f"{v:,.0f} TEU equivalents")
 
 
 def _mixed_with(scenario: Any, p: Any, shares: Mapping[str, Mapping[str, float]]) -> str:
@@ -353,27 +364,29 @@ def _scenario(run_dir: str | Path, manifest: Mapping[str, Any], index: int) -> s
 
 
 def _fee_command(run_dir: str | Path, manifest: Mapping[str, Any], index: int,
-                 fee: float, om_fee: float) -> str:
-    """The sentence with the ``scosim run`` command at a break-even fee.
+                 om_fee: float) -> str:
+    """The sentence with the ``scosim run`` command at the O&M's break-even fee, and two lower.
 
-    The whole cost's fee where a scenario accepts it, else the O&M's (a fee is at most the spec's
-    bound), rounded up to the next US$10; the run's seed and replications.
+    The O&M's break-even at the run's traffic, rounded up to the next US$10, and a quarter
+    and a half of it (to US$10), where a fee cuts less traffic and may collect more. The
+    whole cost's is not offered: a fee that high cuts the traffic to little or nothing
+    (US$4,370 on the Trans-Afghan railway: US$0 on 0 TEU; an outside review, 2026-12-07).
+    Fees above the spec's bound are dropped; the run's seed and replications.
     """
     path = _scenario(run_dir, manifest, index)
     seed, reps = manifest.get("seed"), manifest.get("replications")
     top = _fee_max()
-    whole = int(np.ceil(fee / 10.0) * 10)
     upkeep = int(np.ceil(om_fee / 10.0) * 10)
-    if whole <= top:
-        fee_set, what = whole, "To run it"
-    elif upkeep <= top:
-        fee_set, what = upkeep, (f"The whole cost's fee is above the US${top:,.0f} a TEU a "
-                                 "scenario accepts (transit_fee_usd_per_teu); to run the "
-                                 "O&M's")
-    else:
-        return (f"Both are above the US${top:,.0f} a TEU a scenario accepts "
+    fees = sorted({f for f in (int(round(upkeep / 40.0)) * 10, int(round(upkeep / 20.0)) * 10,
+                               upkeep) if 0 < f <= top})
+    if not fees:
+        return (f"The O&M's fee is above the US${top:,.0f} a TEU a scenario accepts "
                 "(transit_fee_usd_per_teu)")
-    return (f"{what}: `scosim run {path} --set "
-            f"proposals.{index}.transit_fee_usd_per_teu={fee_set} --seed {seed} "
-            f"--replications {reps}`, then `scosim compare` with this run (the hosts' "
-            "corridor_net_welfare_pct and transit_fee_revenue_usd)")
+    what = ("To run the O&M's" if fees[-1] == upkeep else
+            f"The O&M's fee is above the US${top:,.0f} a TEU a scenario accepts; to run")
+    lower = ", ".join(f"US${f:,.0f}" for f in fees[:-1])
+    also = f", and the same at {lower}, lower fees that cut less traffic" if lower else ""
+    return (f"{what} (US${fees[-1]:,.0f}): `scosim run {path} --set "
+            f"proposals.{index}.transit_fee_usd_per_teu={fees[-1]} --seed {seed} "
+            f"--replications {reps}`{also}; then `scosim compare` of each with this run (the "
+            "hosts' corridor_net_welfare_pct and transit_fee_revenue_usd)")
