@@ -18,6 +18,8 @@ import math
 from pathlib import Path
 from typing import Any
 
+from scosim.tty_lines import ANSWER_WIDTH
+
 __all__ = ["add_transfers_parser", "transfers_cli"]
 
 #: The table written into the run folder.
@@ -96,9 +98,9 @@ def transfers_cli(args: argparse.Namespace) -> int:
     return 0
 
 
-#: Width of the printed lines, as `scosim run`'s answer and `scosim compare` (their lines
-#: ran past 300 characters).
-WIDTH = 100
+#: Width of the printed lines, as `scosim run`'s answer (they ran past 300 characters, then
+#: were wrapped at 100, which an 80-column terminal folded mid-word).
+WIDTH = ANSWER_WIDTH
 
 
 def _wrapped(*lines: str) -> list[str]:
