@@ -171,11 +171,11 @@ def _finished_run_of(ref: str, out: Path, *, replications: int | None,
     found = finished_run(ref, out, given)
     if found is not None:
         m = read_manifest(found)
-        from scosim.tty_lines import prose, tty_width
+        from scosim.tty_lines import to_stderr
 
-        print(prose(f"scosim: {ref}: reusing the finished run {found} (same resolved scenario, "
-                    f"seed {m['seed']}, {m['replications']} replications and versions; --rerun "
-                    "runs it again)", tty_width(sys.stderr), indent="  "), file=sys.stderr)
+        to_stderr(f"scosim: {ref}: reusing the finished run {found} (same resolved scenario, "
+                  f"seed {m['seed']}, {m['replications']} replications and versions; --rerun "
+                  "runs it again)")
     return found
 
 
@@ -342,8 +342,10 @@ def compare_runs(
                                     seed=plan["seed"])
     if pol_dir is not None and base_dir is not None and run_flags:
         # A note, not an error: the same command runs the files when their runs are gone.
-        print(f"scosim: note: {run_flags} had no effect: no run was made (both sides are "
-              "finished runs)", file=sys.stderr)
+        from scosim.tty_lines import to_stderr
+
+        to_stderr(f"scosim: note: {run_flags} had no effect: no run was made (both sides are "
+                  "finished runs)")
     plans = (plan, _planned(baseline, base_dir))
     _check_planned(*plans, year)
     # Folders the runs of scenario files would create, removed again if the compare fails.
@@ -536,10 +538,10 @@ def compare_cli(args: argparse.Namespace) -> int:
     print_table(compare_table(comp, args.out, report_dir, args.indicator), output_console())
     pm = comp.policy_manifest
     from scosim.compare_setup import overrides_note
-    from scosim.tty_lines import labelled, prose, tty_width
+    from scosim.tty_lines import labelled, prose, to_stderr, tty_width
 
     # On a terminal, at its width (piped, as before: at 95, paths on the label's line).
-    width, err_width = tty_width(sys.stdout), tty_width(sys.stderr)
+    width = tty_width(sys.stdout)
     # Said under the table as in report.md: a run changed with --set is not what its
     # scenario's name says (runs of different economies are warned of when read).
     if note := overrides_note(pm, comp.baseline_manifest):
@@ -559,7 +561,7 @@ def compare_cli(args: argparse.Namespace) -> int:
     for lines in laid:
         print("\n".join(lines))
     for line in carried_warnings(comp):  # each run's own, from its manifest
-        print(prose(f"scosim: warning: {line}", err_width, indent="  "), file=sys.stderr)
+        to_stderr(f"scosim: warning: {line}")
     print("\n".join(labelled("report:", [str(report_dir / "report.html"),
                                          str(report_dir / "report.md")], width, 8,
                              together=False)))

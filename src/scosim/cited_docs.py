@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 from scosim.checkout import source_root
+from scosim.tty_lines import labelled, prose
 
 __all__ = ["PACKAGED", "cited_pages", "docs_note", "docs_root"]
 
@@ -43,15 +44,21 @@ def cited_pages(text: str) -> list[str]:
     return list(seen)
 
 
-def docs_note(text: str) -> str:
-    """One line saying where the pages ``text`` cites are, for an installed scosim.
+def docs_note(text: str, width: int | None = None) -> str:
+    """A line saying where the pages ``text`` cites are, for an installed scosim.
+
+    Piped, one line (the README calls it the last line; scripts may read the path after
+    it). On a terminal it ran to ~95 columns with a site-packages path: there it is
+    wrapped at ``width``, the path never broken, alone on its line where it does not fit
+    beside its label (:func:`scosim.tty_lines.labelled`).
 
     Args:
         text: What is about to be printed.
+        width: The terminal's width; None where stdout is not a terminal.
 
     Returns:
         ``""`` in a source checkout (its README and docs/ are the pages cited) or when
-        ``text`` cites none; else the line, ending in a newline: the folder of the pages
+        ``text`` cites none; else the note, ending in a newline: the folder of the pages
         shipped in the wheel or, for an install that has none (a wheel built before they
         were shipped), that they are in the scosim source, with the version.
     """
@@ -64,9 +71,11 @@ def docs_note(text: str) -> str:
     if root is None:
         from scosim.checkout import _version
 
-        return (f"{'The pages' if len(pages) > 1 else 'The page'} cited above "
-                f"{'are' if len(pages) > 1 else 'is'} in the scosim {_version()} source, not "
-                f"in this install: {', '.join(pages)}.\n")
+        return prose(f"{'The pages' if len(pages) > 1 else 'The page'} cited above "
+                     f"{'are' if len(pages) > 1 else 'is'} in the scosim {_version()} source, "
+                     f"not in this install: {', '.join(pages)}.", width) + "\n"
     if len(pages) == 1:
-        return f"{pages[0]}, cited above, ships with this install: {root / pages[0]}\n"
-    return f"The pages cited above ship with this install, under {root}: {', '.join(pages)}.\n"
+        label = f"{pages[0]}, cited above, ships with this install:"
+        return "\n".join(labelled(label, [str(root / pages[0])], width, len(label) + 1)) + "\n"
+    return prose(f"The pages cited above ship with this install, under {root}: "
+                 f"{', '.join(pages)}.", width) + "\n"

@@ -18,6 +18,7 @@ from pathlib import Path
 from scosim import __version__
 from scosim.cli_errors import (
     DISK_ERRNOS,
+    Parser,
     batch_error,
     has_errno,
     is_store_error,
@@ -162,7 +163,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         print()
         print(headline, end="")
-        print(docs_note(headline), end="")  # installed: where the cited pages are
+        print(docs_note(headline, width), end="")  # installed: where the cited pages are
     elif not plots:
         # Without plots no answer is written; say how to get it rather than end silently.
         print(*labelled("who gains, who loses, who votes against:",
@@ -194,7 +195,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         text = worked_out_headline(res)
     from scosim.tty_lines import labelled, tty_width
 
-    print(*labelled("run:", [str(run_dir)], tty_width(sys.stdout), 5), sep="\n")
+    width = tty_width(sys.stdout)
+    print(*labelled("run:", [str(run_dir)], width, 5), sep="\n")
     if text is None:
         print(_nothing_to_show(run_dir))
         return 0
@@ -202,7 +204,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     print()
     print(text, end="")
-    print(docs_note(text), end="")  # installed: where the cited pages are
+    print(docs_note(text, width), end="")  # installed: where the cited pages are
     return 0
 
 
@@ -268,7 +270,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``scosim`` argument parser."""
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="scosim",
         description="Simulate SCO policy scenarios: trade in general equilibrium, a Council "
         "that votes, ensembles with uncertainty.",

@@ -7,21 +7,46 @@ modules and are imported only when an exception reaches the clause that needs th
 
 from __future__ import annotations
 
+import argparse
 import errno
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 #: errno values of a results directory that cannot be written: the user's to fix.
 DISK_ERRNOS = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EROFS,
                          errno.EACCES, errno.EPERM})
 
 
+class Parser(argparse.ArgumentParser):
+    """``scosim``'s argument parser: its refusals wrapped on a terminal, as :func:`say`'s.
+
+    "scosim run: error: --workers 3 is used only with --executor process ..." ran to 150
+    characters; piped, it is one line as before. Subparsers are made of the same class.
+    """
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        """Exit with ``status``, printing ``message`` to stderr at its terminal's width."""
+        if message:
+            from scosim.tty_lines import message as fitted
+            from scosim.tty_lines import tty_width
+
+            message = fitted(message.rstrip("\n"), tty_width(sys.stderr)) + "\n"
+        super().exit(status, message)
+
+
 def say(what: str, exc: BaseException | None) -> None:
-    """Print ``scosim: <what>``, then the notes the error carries (what a run left)."""
-    print(f"scosim: {what}", file=sys.stderr)
+    """Print ``scosim: <what>``, then the notes the error carries (what a run left).
+
+    On a terminal each is wrapped at its width (:func:`scosim.tty_lines.to_stderr`); piped,
+    one line each, as scripts and tests match them.
+    """
+    from scosim.tty_lines import to_stderr
+
+    to_stderr(f"scosim: {what}")
     for note in getattr(exc, "__notes__", ()):
-        print(f"  {note}", file=sys.stderr)
+        to_stderr(f"  {note}")
 
 
 def has_errno(exc: BaseException | None) -> bool:
@@ -87,10 +112,10 @@ def batch_error() -> type[BaseException]:
 def show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
     """Print a warning as ``scosim: warning: <message>`` (no file, line or category).
 
-    On a terminal, wrapped at its width (:func:`scosim.tty_lines.prose`): an instability
-    warning ran to 200 characters at 80 columns, folded mid-word.
+    On a terminal, wrapped at its width (:func:`scosim.tty_lines.to_stderr`): an
+    instability warning ran to 348 characters at 80 columns, folded mid-word. Piped, one
+    line: tests and scripts match ``scosim: warning: <message>`` whole.
     """
-    from scosim.tty_lines import prose, tty_width
+    from scosim.tty_lines import to_stderr
 
-    print(prose(f"scosim: warning: {message}", tty_width(sys.stderr), indent="  "),
-          file=sys.stderr)
+    to_stderr(f"scosim: warning: {message}")

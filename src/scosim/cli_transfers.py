@@ -18,6 +18,8 @@ import math
 from pathlib import Path
 from typing import Any
 
+from scosim.tty_lines import ANSWER_WIDTH
+
 __all__ = ["add_transfers_parser", "transfers_cli"]
 
 #: The table written into the run folder.
@@ -69,7 +71,13 @@ def transfers_cli(args: argparse.Namespace) -> int:
             writer.discard()  # nothing half-written left behind
         raise
     n_runs = tally.runs
-    print(f"run: {run_dir}")
+    import sys
+
+    from scosim.tty_lines import labelled, tty_width
+
+    # On a terminal, a path that does not fit beside its label goes on its own line.
+    width = tty_width(sys.stdout)
+    print(*labelled("run:", [str(run_dir)], width, 5), sep="\n")
     blocks = ["\n".join(_wrapped(
         f"Side payments that would carry each Council vote, over {n_runs} runs (docs/rules.md, "
         "\"Side payments\"). US$ bn a year at full phase-in: a flow paid every year the "
@@ -84,14 +92,15 @@ def transfers_cli(args: argparse.Namespace) -> int:
     print(text)
     from scosim.cited_docs import docs_note
 
-    print(f"\nwritten: {out}")
-    print(docs_note(text), end="")  # installed: where the cited pages are, last
+    print()
+    print(*labelled("written:", [str(out)], width, 9), sep="\n")
+    print(docs_note(text, width), end="")  # installed: where the cited pages are, last
     return 0
 
 
-#: Width of the printed lines, as `scosim run`'s answer and `scosim compare` (their lines
-#: ran past 300 characters).
-WIDTH = 100
+#: Width of the printed lines, as `scosim run`'s answer (they ran past 300 characters, then
+#: were wrapped at 100, which an 80-column terminal folded mid-word).
+WIDTH = ANSWER_WIDTH
 
 
 def _wrapped(*lines: str) -> list[str]:

@@ -229,9 +229,10 @@ def exits_cli(args: argparse.Namespace) -> int:
                          f"thresholds; at most {MAX_GRID:,} (a larger --step or --lo)")
     sc = load_scenario(args.scenario, overrides=overrides)
     from scosim.scenario.thresholds import scenario_slips
+    from scosim.tty_lines import to_stderr
 
     for slip in scenario_slips(sc):  # --set ...exit_threshold=-0.55 meant as -0.55 %
-        print(f"scosim: warning: {slip}", file=sys.stderr)
+        to_stderr(f"scosim: warning: {slip}")
     # The paths are held in memory (years x runs per participant): scosim run's limit.
     check_replications(sc.replications, sc.years.end - sc.years.start + 1,
                        allow_large=args.allow_large)

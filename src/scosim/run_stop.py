@@ -59,13 +59,13 @@ def open_writer(
     # command again, so replaced by this run (kept until it is complete, so that an edit
     # made by mistake can still be undone and the old run resumed).
     superseded = find_superseded(root, sc.name, match) if resume else []
-    if progress:
-        import sys
+    from scosim.tty_lines import to_stderr
 
+    if progress:
         for path, recorded in superseded:
-            print(f"scosim: the interrupted run {path} was made with "
-                  f"{_differences(recorded, match)}, so it is not resumed; it is removed "
-                  "once this run is complete", file=sys.stderr)
+            to_stderr(f"scosim: the interrupted run {path} was made with "
+                      f"{_differences(recorded, match)}, so it is not resumed; it is removed "
+                      "once this run is complete")
     while resume:
         resume_dir = find_resumable(root, sc.name, match)
         if resume_dir is None:
@@ -76,20 +76,13 @@ def open_writer(
         except RunInProgress:
             continue  # taken by another process between the check and the lock
         if progress:
-            import sys
-
-            print(f"scosim: resuming the interrupted run {resume_dir}", file=sys.stderr)
+            to_stderr(f"scosim: resuming the interrupted run {resume_dir}")
         writer.supersedes = [path for path, _ in superseded]
         return writer
     busy = find_resumable(root, sc.name, match, include_locked=True)
     if busy is not None and progress:
-        import sys
-
-        print(
-            f"scosim: an identical run is in progress in {busy} (another process holds "
-            "its lock); starting a separate run",
-            file=sys.stderr,
-        )
+        to_stderr(f"scosim: an identical run is in progress in {busy} (another process holds "
+                  "its lock); starting a separate run")
     for _ in range(100):
         name = unused_name(
             root / sc.name,

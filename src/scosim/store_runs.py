@@ -539,7 +539,7 @@ def open_store_writer(
         OSError: The store cannot be written (a missing bucket, no credentials,
             no network); the message names ``--out``.
     """
-    import sys
+    from scosim.tty_lines import to_stderr
 
     try:
         if resume:
@@ -550,15 +550,13 @@ def open_store_writer(
                 except RunInProgress:
                     continue  # another process resumed it a moment ago
                 if progress:
-                    print(f"scosim: resuming the interrupted run {writer.url}", file=sys.stderr)
+                    to_stderr(f"scosim: resuming the interrupted run {writer.url}")
                 return writer
             busy = find_resumable_store(fs, root, scenario_name, match, include_live=True)
             if busy and progress:
-                print(
-                    f"scosim: an identical run is in progress in {fs.unstrip_protocol(busy[0])} "
-                    "(its writer's lease is live); starting a separate run",
-                    file=sys.stderr,
-                )
+                to_stderr(f"scosim: an identical run is in progress in "
+                          f"{fs.unstrip_protocol(busy[0])} (its writer's lease is live); "
+                          "starting a separate run")
         for n in range(1, 101):
             name = run_id if n == 1 else f"{run_id}-{n}"
             try:

@@ -13,6 +13,12 @@ Piped or redirected, every line is as before: scripts and logs read them.
 A run's answer (``summary.txt``, what ``scosim run`` and ``scosim show`` print) is laid
 out once, at :data:`ANSWER_WIDTH`, by :func:`answer_lines` and its modules' own wrapping:
 the file and the printout are the same text, piped or not.
+
+What goes to stderr (``scosim: warning: ...``, ``scosim: error: ...``, "resuming the
+interrupted run ...") is written by :func:`to_stderr`: on a terminal each line is wrapped
+at its width, its continuation lines indented so a wrapped warning reads as one item (a
+348-character instability warning was one line, folded mid-word); piped, each message
+stays one line, as tests and scripts match ``scosim: warning: <message>`` line by line.
 """
 
 from __future__ import annotations
@@ -23,7 +29,8 @@ import textwrap
 from collections.abc import Sequence
 from typing import TextIO
 
-__all__ = ["ANSWER_WIDTH", "PROSE_WIDTH", "answer_lines", "labelled", "prose", "tty_width"]
+__all__ = ["ANSWER_WIDTH", "PROSE_WIDTH", "answer_lines", "labelled", "message", "prose",
+           "to_stderr", "tty_width"]
 
 #: The widest prose is wrapped at, as the piped output wraps it: longer lines are hard to
 #: read even on a wide terminal.
@@ -33,6 +40,19 @@ PROSE_WIDTH = 95
 #: answer is written into the run once and printed as written, so what a user sees is
 #: what the file holds, piped or not.
 ANSWER_WIDTH = 80
+#: An option and its value, kept on one line on a terminal: ``--set key=value`` always,
+#: another option where its value looks like one (a number, a path, ``k=v``, a quote,
+#: ``<x>``): "--rerun to" may part, "--workers 4" and "--out /tmp/x" may not.
+_OPTION = re.compile(r"(--set|--[a-z][a-z-]*(?= [-0-9./~'\"<]| \S*[0-9=/:])) ")
+
+
+def _glued(text: str, *, options: bool = True) -> str:
+    """``text`` with NULs for the spaces a line must not break at.
+
+    Those inside a `command` and (with ``options``) between an option and its value.
+    """
+    text = re.sub(r"`[^`]*`", lambda m: m.group(0).replace(" ", "\0"), text)
+    return _OPTION.sub("\\1\0", text) if options else text
 
 
 def tty_width(stream: TextIO) -> int | None:
@@ -46,12 +66,13 @@ def tty_width(stream: TextIO) -> int | None:
 def prose(text: str, width: int | None, *, indent: str = "") -> str:
     """``text`` wrapped at ``width`` (at most :data:`PROSE_WIDTH`); as it is where None.
 
-    Never broken inside a word (a path), at a hyphen (``--rerun``) nor inside a
-    backticked command. ``indent`` begins each line after the first.
+    Never broken inside a word (a path), at a hyphen (``--rerun``), inside a
+    backticked command nor between ``--set`` and its ``key=value``. ``indent`` begins
+    each line after the first.
     """
     if width is None:
         return text
-    glued = re.sub(r"`[^`]*`", lambda m: m.group(0).replace(" ", "\0"), text)
+    glued = _glued(text)
     lines = textwrap.wrap(glued, min(width, PROSE_WIDTH), subsequent_indent=indent,
                           break_long_words=False, break_on_hyphens=False)
     return "\n".join(lines).replace("\0", " ") if lines else text
@@ -63,8 +84,8 @@ def answer_lines(text: str, width: int = ANSWER_WIDTH) -> list[str]:
     As :func:`prose` at a fixed ``width``, and "RUS 100 %" kept on one line; empty for
     an empty ``text``.
     """
-    glued = re.sub(r"`[^`]*`", lambda m: m.group(0).replace(" ", "\0"), text)
-    glued = glued.replace(" %", "\0%")
+    # Options are not glued: the answer's layout (summary.txt) is as it was.
+    glued = _glued(text, options=False).replace(" %", "\0%")
     return [line.replace("\0", " ") for line in textwrap.wrap(
         glued, width, break_on_hyphens=False, break_long_words=False)]
 
@@ -93,3 +114,30 @@ def labelled(label: str, items: Sequence[str], width: int | None, pad: int, *,
     if width is None or all(pad + len(i) <= width for i in items):
         return stacked
     return [label, *(f"  {i}" for i in items)]
+
+
+def message(text: str, width: int | None, *, indent: str = "  ") -> str:
+    """A message for stderr, each of its lines wrapped as :func:`prose`; as it is where None.
+
+    A line's own leading spaces are kept, and its continuation lines are indented by
+    ``indent`` more, so a wrapped warning or error reads as one item and the problems of
+    a multi-line error stay one to a line.
+    """
+    if width is None:
+        return text
+    out = []
+    for line in text.split("\n"):
+        own = line[:len(line) - len(line.lstrip(" "))]
+        # The line's own indent is given as initial_indent: textwrap keeps leading spaces.
+        wrapped = textwrap.wrap(_glued(line[len(own):]), min(width, PROSE_WIDTH),
+                                initial_indent=own, subsequent_indent=own + indent,
+                                break_long_words=False, break_on_hyphens=False)
+        out.append("\n".join(wrapped).replace("\0", " ") if wrapped else line)
+    return "\n".join(out)
+
+
+def to_stderr(text: str) -> None:
+    """Print ``text`` to stderr: at its terminal's width (:func:`message`), else as it is."""
+    import sys
+
+    print(message(text, tty_width(sys.stderr)), file=sys.stderr)

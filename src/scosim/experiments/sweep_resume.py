@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -94,6 +93,7 @@ def open_sweep_dir(
         resumed sweep, when it first started (None for a new one).
     """
     from scosim.results import _lock
+    from scosim.tty_lines import to_stderr
 
     if resume and sweeps.is_dir():
         for p in sorted(sweeps.glob(f".*{SUFFIX}")):
@@ -106,7 +106,7 @@ def open_sweep_dir(
             if lock is None:
                 continue  # another sweep, or this one still being written by another process
             if progress:
-                print(f"scosim: resuming the stopped sweep {p}", file=sys.stderr)
+                to_stderr(f"scosim: resuming the stopped sweep {p}")
             return p, lock, str(recorded.get("started", started))  # as the first start
     sweeps.mkdir(parents=True, exist_ok=True)
     final, n = name, 2
