@@ -76,11 +76,15 @@ def test_a_fee_0_corridor_says_its_hosts_collect_nothing_and_the_break_even(tmp_
     assert command is not None
     upkeep = int(np.ceil(om_fee / 10) * 10)
     assert int(command.group(1)) == upkeep < 5000
-    assert f"and the same at US${round(upkeep / 40) * 10:,}, US${round(upkeep / 20) * 10:,}" \
-        in said
+    # Said as rounded (a new user: "US$1,142 ... (US$1,150)" did not say so).
+    if f"{om_fee:,.0f}" != f"{upkeep:,}":
+        assert f"US${om_fee:,.0f}, rounded up to US${upkeep:,}:" in said
+    quarter, half = (int(np.floor(upkeep / d / 100 + 0.5)) * 100 for d in (4, 2))
+    assert f"and the same at US${quarter:,}, US${half:,} (a quarter and a half of it" in said
     assert command.group(3) == "3"
     # The fee run below is at US$300, about a quarter of the O&M's fee: at the O&M's
-    # (US$1,150 at 20 runs) the take is under a third of the O&M, and at the whole cost's
+    # (US$1,150 at 20 runs) the line bills in 6 of the 11 runs it operates in, 30-52 % of the
+    # O&M, nothing in the other 5, and at the whole cost's
     # (US$4,370) the route bills nothing (docs/network.md's four-fee table).
     charge = 300
     assert charge < om_fee
@@ -169,19 +173,28 @@ def test_one_host_is_said_in_the_singular_and_the_command_names_the_users_file(
 
 
 def test_the_fee_command_runs_the_om_break_even_and_two_lower_fees(monkeypatch):
-    """The rule that picks the fees: the O&M's break-even rounded up to US$10, a quarter and
-    a half of it to US$10, none above the US$5,000 a scenario accepts."""
+    """The rule that picks the fees: the O&M's break-even rounded up to US$10 (and said to
+    be), a quarter and a half of it to US$100 (US$10 below 100), none above the US$5,000 a
+    scenario accepts."""
     from scosim.network import access_answer
 
     monkeypatch.setattr(access_answer, "_scenario", lambda *a: "s.yaml")
     said = access_answer._fee_command("run", {"seed": 7, "replications": 20}, 0, 1141.3)
-    assert "To run the O&M's (US$1,150)" in said
+    assert "To run the O&M's, US$1,141, rounded up to US$1,150:" in said
     assert "transit_fee_usd_per_teu=1150 --seed 7 --replications 20`" in said
-    assert "and the same at US$290, US$580" in said  # 1,150 / 4 = 287.5, / 2 = 575
+    # 1,150 / 4 = 287.5 and / 2 = 575, to US$100: the fees docs/network.md's table ran.
+    assert "and the same at US$300, US$600 (a quarter and a half of it, rounded)" in said
+    said = access_answer._fee_command("run", {"seed": 7, "replications": 20}, 0, 1140.0)
+    assert "To run the O&M's, US$1,140:" in said  # nothing rounded, nothing said
+    # Under US$100 a quarter is to US$10 (not 0), and halves round up, not to even.
+    said = access_answer._fee_command("run", {"seed": 7, "replications": 20}, 0, 100.0)
+    assert "and the same at US$30, US$50 (a quarter" in said  # 25 -> 30, 50
+    assert access_answer._round_fee(250.0) == 300 and access_answer._round_fee(25.0) == 30
     # Above the bound: the lower fees only, the largest run.
     said = access_answer._fee_command("run", {"seed": 7, "replications": 20}, 0, 7000.0)
-    assert "The O&M's fee is above the US$5,000 a TEU a scenario accepts" in said
-    assert "transit_fee_usd_per_teu=3500 " in said and "US$1,750" in said
+    assert "The O&M's fee, US$7,000, is above the US$5,000 a TEU a scenario accepts" in said
+    assert "transit_fee_usd_per_teu=3500 " in said and "US$1,800" in said
+    assert "a quarter and a half" not in said
     assert "=7000" not in said
     said = access_answer._fee_command("run", {"seed": 7, "replications": 20}, 0, 30000.0)
     assert "`scosim run" not in said and "above the US$5,000" in said
@@ -203,3 +216,62 @@ def test_no_traffic_in_any_run_says_there_is_no_break_even(tmp_path, monkeypatch
     assert said.endswith("The line carries no traffic in 2035 in any run, so no break-even "
                          "fee.")
     assert "would recover" not in said
+
+
+def _fee_rows(monkeypatch, tmp_path: Path, afg: list[float], pak: list[float]) -> str:
+    """The fee answer of constructed rows: 8 runs at US$1,000 a TEU, the line operating in
+    the first 7; revenue in US$ m by run, the traffic billed the revenue over the fee."""
+    from scosim.network import access_answer
+    from scosim.scenario.loader import load_scenario
+
+    scenario = load_scenario(SCENARIOS / "corridor_trans_afghan_high.yaml")
+    scenario.proposals[0].transit_fee_usd_per_teu = 1000.0
+    (tmp_path / "scenario.yaml").write_text(scenario.resolved_yaml())
+    rev = pd.DataFrame({"AFG": afg, "PAK": pak}, index=range(8)) * 1e6
+    operating = pd.DataFrame({"AFG": [1.0] * 7 + [0.0], "PAK": [1.0] * 7 + [0.0]})
+    rows = {"transit_fee_revenue_usd": rev, "corridor_fee_base_teu": rev / 1000.0,
+            "corridor_operating": operating}
+    monkeypatch.setattr(access_answer, "run_rows", lambda *a, **k: (2035, rows))
+    return _flat("\n".join(access_answer.access_lines(
+        tmp_path, {"seed": 1, "replications": 8})))
+
+
+def test_operating_runs_that_bill_nothing_are_counted_not_hidden_in_the_median(
+        tmp_path, monkeypatch):
+    """A new user (2026-12-07): at US$1,150 the Trans-Afghan railway operates in 11 of 20
+    runs but bills in 6, so "US$32 m ... medians over the 11" was the least of the 6 that
+    pay. Here 4 of the 7 operating runs bill (hosts' totals 50, 30, 50, 60; 0 in 3; the
+    8th run does not operate and its 99 is not counted): most do, so the median stays,
+    with its 5-95 % band and the count (rare_runs' rule, 4 of 7 is not rare)."""
+    said = _fee_rows(monkeypatch, tmp_path, [40, 30, 50, 60, 0, 0, 0, 99],
+                     [10, 0, 0, 0, 0, 0, 0, 0])
+    # Sorted 0, 0, 0, 30, 50, 50, 60: the median is the 4th, 30; the 95th percentile
+    # (linear, position 0.95 x 6 = 5.7) 50 + 0.7 x 10 = 57; the 5th, 0.
+    assert "its hosts (PAK, AFG) collect US$30 m a year in 2035" in said
+    assert "corridor_fee_base_teu: 30 thousand TEU equivalents a year" in said
+    assert ("medians over the 7 of 8 runs in which the line operates, 5-95 % of them US$0 to "
+            "57 m on 0 to 57 thousand TEU equivalents") in said
+    assert ("it bills in only 4 of the 7 operating runs, US$30 to 60 m, and nothing in the "
+            "other 3") in said
+    # Pakistan bills in 1 of the 7 (rare): its one value, not a median of 0 called nothing.
+    assert "PAK US$10 m on 10 thousand TEU equivalents in 1 of them" in said
+    assert "PAK nothing" not in said
+    assert "AFG US$30 m on 30 thousand TEU equivalents" in said  # 0,0,0,30,40,50,60
+
+
+def test_a_fee_billed_in_at_most_half_the_operating_runs_gives_those_runs(
+        tmp_path, monkeypatch):
+    """2 of 7 operating runs bill: the median over the 7 is 0, so the answer gives the
+    two runs' values "in 2 of the 7" and the mean over the 7 (70 / 7 = 10), as
+    rare_runs' "x to y in k of n runs"."""
+    said = _fee_rows(monkeypatch, tmp_path, [40, 30, 0, 0, 0, 0, 0, 99], [0] * 8)
+    assert ("its hosts (PAK, AFG) collect US$30 to 40 m a year in 2035 in 2 of the 7 runs in "
+            "which the line operates (of 8), nothing in the other 5") in said
+    assert "corridor_fee_base_teu: 30 to 40 thousand TEU equivalents a year in those 2" in said
+    assert "PAK nothing (no traffic billed)" in said
+    assert "AFG US$30 to 40 m on 30 to 40 thousand TEU equivalents in 2 of them" in said
+    assert "the mean over the 7: US$10 m" in said
+    assert "medians over" not in said and "US$0 m" not in said
+    # Every operating run billing: no count of runs billing nothing.
+    said = _fee_rows(monkeypatch, tmp_path, [40, 30, 50, 60, 20, 10, 70, 0], [0] * 8)
+    assert "collect US$40 m a year in 2035" in said and "it bills in only" not in said

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from scosim.data.constants import NAMES
+from scosim.rare_runs import rare
 from scosim.tty_lines import answer_lines
 
 #: Largest number of economies the energy note names.
@@ -239,23 +240,20 @@ def _fee_lines(run_dir: str | Path, manifest: Mapping[str, Any], index: int, p: 
     if not on.any():
         return []
     r, b = rev.loc[on, cols], base.reindex(index=rev.index).loc[on, cols].fillna(0.0)
-    each = "; ".join(f"{c} {_usd(float(r[c].median()))} on {_teu(float(b[c].median()))}"
-                     if b[c].median() > 0 else f"{c} nothing (no traffic billed)"
-                     for c in cols)
+    each = "; ".join(_host_text(c, r[c], b[c]) for c in cols)
     fee = float(p.transit_fee_usd_per_teu)
     path = _scenario(run_dir, manifest, index)
     one = len(cols) == 1
     s_ = "s" if one else ""
     net = ("the host's trade gain: its net can fall although it collects it" if one else
            "the hosts' trade gain: their net can fall although they collect it")
+    amount, over = _billed_text(r.sum(axis=1), b.sum(axis=1), each, year, len(on))
     text = (f"Access revenue from {p.id} ({p.project}): at the scenario's transit fee of "
             f"US${fee:,.0f} a TEU (transit_fee_usd_per_teu) {_its_hosts(cols)} "
-            f"collect{s_} {_usd(float(r.sum(axis=1).median()))} a year in {year} "
-            "(transit_fee_revenue_usd, the fee times the whole-route TEU equivalents billed in "
-            f"{'its' if one else 'their'} territory, "
-            f"corridor_fee_base_teu: {_teu(float(b.sum(axis=1).median()))} a "
-            f"year; {each}; medians over the {int(on.sum())} of {len(on)} runs in which "
-            "the line operates). The fee is a cost on the route, so it cuts the traffic it "
+            f"collect{s_} {amount} (transit_fee_revenue_usd, the fee times the whole-route "
+            f"TEU equivalents billed in {'its' if one else 'their'} territory, "
+            f"corridor_fee_base_teu: {over}). The fee is a cost on the route, so it cuts the "
+            "traffic it "
             f"bills, and with it {net}. The same runs at fee 0: `scosim run {path} --set "
             f"proposals.{index}.transit_fee_usd_per_teu=0 --seed {manifest.get('seed')} "
             f"--replications {manifest.get('replications')}`, then `scosim compare` of this "
@@ -274,6 +272,78 @@ def _teu(v: float) -> str:
     """TEU equivalents (``corridor_fee_base_teu``) in thousands from 1,000 up, else whole."""
     return (f"{v / 1e3:,.0f} thousand TEU equivalents" if v >= 1e3
             else f"{v:,.0f} TEU equivalents")
+
+
+def _usd_span(v: pd.Series) -> str:
+    """The least to the most of ``v`` in US$ (``US$32 to 56 m``); one value if alike."""
+    lo, hi = _usd(float(v.min())), _usd(float(v.max()))
+    if lo == hi:
+        return lo
+    unit = lo.rsplit(" ", 1)[1]
+    return (f"{lo.rsplit(' ', 1)[0]} to {hi.removeprefix('US$')}" if hi.endswith(" " + unit)
+            and not hi.startswith("-") else f"{lo} to {hi}")
+
+
+def _teu_span(v: pd.Series) -> str:
+    """The least to the most of ``v`` in TEU equivalents (``25 to 49 thousand ...``)."""
+    lo, hi = _teu(float(v.min())), _teu(float(v.max()))
+    if lo == hi:
+        return lo
+    lo_n, lo_unit = lo.split(" ", 1)
+    return f"{lo_n} to {hi}" if hi.endswith(" " + lo_unit) else f"{lo} to {hi}"
+
+
+def _host_text(code: str, rev: pd.Series, base: pd.Series) -> str:
+    """One host's take over the runs the line operates: as :func:`_billed_text`, briefly."""
+    paid = rev > 0
+    k, n = int(paid.sum()), len(rev)
+    if k == 0:
+        return f"{code} nothing (no traffic billed)"
+    if rare(n, k):
+        return f"{code} {_usd_span(rev[paid])} on {_teu_span(base[paid])} in {k} of them"
+    return f"{code} {_usd(float(rev.median()))} on {_teu(float(base.median()))}"
+
+
+def _billed_text(total: pd.Series, billed: pd.Series, each: str, year: int, n_all: int
+                 ) -> tuple[str, str]:
+    """What the hosts collect, and the parenthesis that says on what, over the operating runs.
+
+    A line can operate and bill nothing: the fee leaves it no traffic (5 of the 11 runs
+    that operate in 2035 at US$1,150 on the Trans-Afghan railway, a new user's finding,
+    2026-12-07, where the median was then the least of the 6 that billed). So, by the
+    rule of :mod:`scosim.rare_runs`: where at most half the operating runs bill
+    (:func:`~scosim.rare_runs.rare`), the least to the most of those that do, in k of n
+    runs, and the mean; else the median and its 5-95 % band over the operating runs, as
+    docs/network.md's fee table gives them, and how many of them bill, with their range.
+
+    Args:
+        total: The hosts' summed ``transit_fee_revenue_usd``, a value per operating run.
+        billed: Their summed ``corridor_fee_base_teu``, likewise.
+        each: Each host's figures (:func:`_host_text`).
+        year: The year.
+        n_all: The run's runs.
+
+    Returns:
+        The amount (``US$32 m a year in 2035``) and what the parenthesis after it says.
+    """
+    from scosim.runstats import HIGH, LOW
+
+    paid = total > 0
+    n, k = len(total), int(paid.sum())
+    if rare(n, k):  # the median would be 0: the runs that bill, as the finance answer does
+        return (f"{_usd_span(total[paid])} a year in {year} in {k} of the {n} runs in which "
+                f"the line operates (of {n_all}), nothing in the other {n - k}",
+                f"{_teu_span(billed[paid])} a year in those {k}; {each}; the mean over the "
+                f"{n}: {_usd(float(total.mean()))}")
+    band = (f"{_usd_span(pd.Series(np.percentile(total, [LOW, HIGH])))} on "
+            f"{_teu_span(pd.Series(np.percentile(billed, [LOW, HIGH])))}")
+    tail = ("" if k == n else "; it bills nothing in any of them" if k == 0 else
+            f"; it bills in only {k} of the {n} operating runs, {_usd_span(total[paid])}, "
+            f"and nothing in the other {n - k}, where it operates but bills no traffic at "
+            "this fee")
+    return (f"{_usd(float(total.median()))} a year in {year}",
+            f"{_teu(float(billed.median()))} a year; {each}; medians over the {n} of "
+            f"{n_all} runs in which the line operates, 5-95 % of them {band}{tail}")
 
 
 def _mixed_with(scenario: Any, p: Any, shares: Mapping[str, Mapping[str, float]]) -> str:
@@ -367,26 +437,42 @@ def _fee_command(run_dir: str | Path, manifest: Mapping[str, Any], index: int,
                  om_fee: float) -> str:
     """The sentence with the ``scosim run`` command at the O&M's break-even fee, and two lower.
 
-    The O&M's break-even at the run's traffic, rounded up to the next US$10, and a quarter
-    and a half of it (to US$10), where a fee cuts less traffic and may collect more. The
-    whole cost's is not offered: a fee that high cuts the traffic to little or nothing
-    (US$4,370 on the Trans-Afghan railway: US$0 on 0 TEU; an outside review, 2026-12-07).
-    Fees above the spec's bound are dropped; the run's seed and replications.
+    The O&M's break-even at the run's traffic, rounded up to the next US$10 (the sentence
+    says so: "US$1,142, rounded up to US$1,150"), and a quarter and a half of that, where a
+    fee cuts less traffic and may collect more, to the nearest US$100 from US$100 up (else
+    US$10): rough fees, and the round ones docs/network.md's four-fee table ran (US$300
+    and 600 on the Trans-Afghan railway; to US$10 they were 290 and 580, a new user's
+    finding, 2026-12-07). The whole cost's is not offered: a fee that high cuts the traffic
+    to little or nothing (US$4,370 on the Trans-Afghan railway: US$0 on 0 TEU; an outside
+    review, 2026-12-07). Fees above the spec's bound are dropped; the run's seed and
+    replications.
     """
     path = _scenario(run_dir, manifest, index)
     seed, reps = manifest.get("seed"), manifest.get("replications")
     top = _fee_max()
     upkeep = int(np.ceil(om_fee / 10.0) * 10)
-    fees = sorted({f for f in (int(round(upkeep / 40.0)) * 10, int(round(upkeep / 20.0)) * 10,
-                               upkeep) if 0 < f <= top})
+    fees = sorted({f for f in (_round_fee(upkeep / 4.0), _round_fee(upkeep / 2.0), upkeep)
+                   if 0 < f <= top})
     if not fees:
         return (f"The O&M's fee is above the US${top:,.0f} a TEU a scenario accepts "
                 "(transit_fee_usd_per_teu)")
-    what = ("To run the O&M's" if fees[-1] == upkeep else
-            f"The O&M's fee is above the US${top:,.0f} a TEU a scenario accepts; to run")
+    exact = f"US${om_fee:,.0f}"
+    what = ((f"To run the O&M's, {exact}, rounded up to US${upkeep:,}"
+             if exact != f"US${upkeep:,}" else f"To run the O&M's, {exact}")
+            if fees[-1] == upkeep else
+            f"The O&M's fee, {exact}, is above the US${top:,.0f} a TEU a scenario accepts; "
+            f"to run US${fees[-1]:,}")
     lower = ", ".join(f"US${f:,.0f}" for f in fees[:-1])
-    also = f", and the same at {lower}, lower fees that cut less traffic" if lower else ""
-    return (f"{what} (US${fees[-1]:,.0f}): `scosim run {path} --set "
+    which = (" (a quarter and a half of it, rounded)"
+             if fees[-1] == upkeep and len(fees) == 3 else "")
+    also = f", and the same at {lower}{which}, lower fees that cut less traffic" if lower else ""
+    return (f"{what}: `scosim run {path} --set "
             f"proposals.{index}.transit_fee_usd_per_teu={fees[-1]} --seed {seed} "
             f"--replications {reps}`{also}; then `scosim compare` of each with this run (the "
             "hosts' corridor_net_welfare_pct and transit_fee_revenue_usd)")
+
+
+def _round_fee(v: float) -> int:
+    """``v`` to the nearest US$100 from US$100 up, else to US$10 (halves up, not to even)."""
+    step = 100 if v >= 100 else 10
+    return int(np.floor(v / step + 0.5)) * step
