@@ -68,14 +68,15 @@ def test_the_200_run_figures_of_the_page_and_the_readme(tmp_path):
     assert (f"(median US${s['gain_bn'][0]:.1f} bn, 5-95 %: {s['gain_bn'][1]:.1f} to "
             f"{s['gain_bn'][2]:.1f})") in doc
     assert s["no_plan"] == 0 and s["noise_short"][0] == 0  # "none in the run below"
-    from scosim.cli_transfers import _bn
+    from scosim.cli_transfers import _bn, _usd
 
     sp = s["split"]
     assert sp["runs"] == 200 and sp["leader"] == "CHN"
-    assert (f"fall short by a median US${_bn(sp['short_bn'])} bn: economic loss "
-            f"{_bn(sp['econ_bn'])}, concern at China's lead {_bn(sp['dominance_bn'])}, "
-            f"sovereignty {_bn(sp['sovereignty_bn'])}, trust {_bn(sp['trust_bn'])} "
-            f"and vote shock {_bn(sp['noise_bn'])} (security, 0 without the security "
+    # As the answer prints them: each part with its unit (trust under US$0.1 bn: million).
+    assert (f"fall short by a median {_usd(sp['short_bn'])}: economic loss "
+            f"{_usd(sp['econ_bn'])}, concern at China's lead {_usd(sp['dominance_bn'])}, "
+            f"sovereignty {_usd(sp['sovereignty_bn'])}, trust {_usd(sp['trust_bn'])} "
+            f"and vote shock {_usd(sp['noise_bn'])} (security, 0 without the security "
             "mechanism, is not listed; medians over the 200 runs") in doc
     assert sp["security_bn"] == 0
     # What the page says of them: China pays less than the total, more than the economic

@@ -476,20 +476,22 @@ def test_the_bought_voters_shortfall_splits_by_the_councils_terms(small_runs, ca
     n = len(first)
     assert "At their logged scores the bought voters fall short by US$" in text
     assert f"(medians over the {n} priced runs; the parts' medians need not add up)" in text
-    from scosim.cli_transfers import _bn
+    from scosim.cli_transfers import _usd
 
-    assert f"fall short by US${_bn(med)} bn: economic loss " in text
+    assert f"fall short by {_usd(med)}: economic loss US$" in text
     # A term that weighs nothing in any run (security, without its mechanism) is not
-    # listed, and every line but the table's rows fits an 80-column terminal, as the
-    # run's answer (at 100 it was folded mid-word there).
+    # listed, and every line but the paths' fits the run's answer's 80 columns, the
+    # table's rows and the reasons too.
     raw = capsys.readouterr().out  # nothing more printed since
     assert raw == ""
     assert main(["transfers", str(cu)]) == 0
     raw = capsys.readouterr().out
     if (first["short_security_usd"] == 0).all():
         assert "security 0" not in " ".join(raw.split())
-    assert all(len(line) <= 80 for line in raw.splitlines()
-               if not line.startswith("    ") and not line.startswith(("run: ", "written: ")))
+    from scosim.tty_lines import ANSWER_WIDTH
+
+    assert all(len(line) <= ANSWER_WIDTH for line in raw.splitlines()
+               if not line.startswith(("run: ", "written: ")))
 
 
 def test_each_voter_s_runs_receiving_are_counted_from_the_table(small_runs, capsys):

@@ -119,17 +119,20 @@ def _random_table(seed: int) -> pd.DataFrame:
                 "noise_rescaled_short_usd": (float(rng.choice([0.0, rng.lognormal(15, 2)]))
                                              if status == "plan" else math.nan),
                 "short_usd": float(short.sum()) if priced else math.nan,
-                # Paid to voters in favour to stay (part of required_usd), in some runs.
-                "paid_to_stay_usd": (float(rng.choice([0.0, rng.lognormal(18, 1)]))
-                                     if priced else math.nan),
                 "short_leader": str(rng.choice(["CHN", "IND"])) if priced else "",
                 **{f"short_{p}_usd": float(v) for p, v in zip(
                     ("econ", "dominance", "sovereignty", "trust", "security", "noise"),
                     short, strict=True)}}
             bought = rng.random(len(voters)) < 0.5
-            for c, b in zip(voters, bought, strict=True):
+            # Paid to stay (part of required_usd): in some runs, one or two voters in
+            # favour, each its own receipt on its own row; 0 on the others.
+            stays = rng.random(len(voters)) < 0.3
+            for c, b, st in zip(voters, bought, stays, strict=True):
                 t = (float(rng.lognormal(21, 1)) if b else 0.0) if status == "plan" else 0.0
+                paid = (float(rng.lognormal(18, 1)) if st and not b else 0.0) if priced \
+                    else math.nan
                 rows.append({**common, "country": c, "counted": True, "voted_yes": not b,
+                             "paid_to_stay_usd": paid,
                              "transfer_usd": t if c != "CHN" else -float(rng.lognormal(22, 1)),
                              "expenditure_usd": float(rng.lognormal(27, 1)),
                              "gain_usd": float(rng.normal(1e9, 1e9))})
@@ -156,6 +159,15 @@ def test_the_tally_of_chunks_is_the_summary_of_the_whole_table(seed, tmp_path):
     # The figures checked are not all empty: medians over plans, reasons, a split.
     assert all(s["plan"] and s["members"] and s["reasons"] and s["split"]["runs"]
                and s["stay"][0] for s in want)
+    # Paid to stay: each decision's total is the sum of its voters' rows (a row holds
+    # its own voter's receipt), counted here by plain sums over the rows.
+    priced = table[table["status"].isin(["plan", "no_plan"])]
+    per_vote = priced.groupby(["proposal", "year", "run"])["paid_to_stay_usd"].sum()
+    for s in want:
+        v = per_vote.loc[(s["proposal"], s["year"])].to_numpy() / 1e9
+        v = v[v > 0]
+        assert s["stay"] == (v.size, (np.median(v), np.percentile(v, 5),
+                                      np.percentile(v, 95)))
 
 
 def _batch(path: Path, runs: range) -> str:

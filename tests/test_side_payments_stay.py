@@ -92,6 +92,8 @@ def test_a_voter_in_favour_is_paid_to_stay_where_the_leaders_receipt_would_turn_
     assert (_scores(t, c) >= -1e3).all()
     assert got.stay_usd == pytest.approx(t[1]) and got.required_usd == pytest.approx(
         t[0] + t[1])
+    # By voter: Y's own receipt, nothing for L (bought) nor P (pays).
+    np.testing.assert_array_equal(got.stay_each_usd, [0.0, t[1], 0.0])
     grid, _ = _grid_least(c)
     # No cheaper plan on the grid, and the grid is not empty near the optimum.
     assert got.total_usd <= grid * (1 + 1e-9)
@@ -112,6 +114,7 @@ def test_no_voter_in_favour_is_paid_where_none_needs_it():
     got = price_vote(slack, YES, 3, names=NAMES, respond=_respond())
     t = got.transfer_usd
     assert got.status == "plan" and got.stay_usd == 0.0
+    assert not got.stay_each_usd.any()
     assert t[0] == pytest.approx(2e8, rel=1e-9) and t[1] < 0 and t[2] < 0
     assert t.sum() == pytest.approx(0.0, abs=1e-3)
     assert -t[1] / slack[1] == pytest.approx(-t[2] / slack[2], rel=1e-6)
@@ -126,6 +129,9 @@ def test_without_enough_surplus_outside_money_now_completes_it():
     got = price_vote(slack, YES, 3, names=NAMES, respond=_respond())
     assert got.status == "no_plan" and not got.transfer_usd.any()
     assert got.stay_usd == pytest.approx((1e7 - 5e6) / 1.5, rel=1e-6)
+    # Without a plan, each voter's receipt to stay in the least plan outside money would
+    # complete: Y's alone.
+    assert got.stay_each_usd[1] == got.stay_usd and not got.stay_each_usd[[0, 2]].any()
     assert "and what would keep Y in favour" in got.reason
     # P pays what leaves it at its bar: 1e8 - p - 0.5 max(0, -1e8 + 0.1 x_L + p) = 0.
     p = (1e8 - 0.5 * (-1e8 + 0.1 * 2e9)) / 1.5
@@ -157,6 +163,41 @@ def test_transfers_on_a_rats_run_never_pays_the_proposer_to_stay(tmp_path, capsy
     assert max(len(line) for line in text.splitlines() if line.startswith("    in ")) <= 80
 
 
+def test_paid_to_stay_is_each_voter_s_own_receipt_summing_to_the_vote_s(tmp_path, capsys):
+    # Runs 4 and 6 of seed 1 pay Tajikistan to stay (without a plan: in the least plan
+    # outside money would complete). A review found the vote's total on every row of
+    # transfers.csv (China, Russia, India: 533,551 in run 4). Now each row holds what its
+    # voter receives to stay: only Tajikistan's is nonzero, never Kazakhstan's (the
+    # proposer), and a vote's rows add up to the total its reason states.
+    from scosim.runner import run
+
+    done = run(ROOT / "scenarios" / "afghan_instability_rats.yaml", replications=7, seed=1,
+               out=tmp_path, progress=False, plots=False)
+    assert main(["transfers", str(done.path)]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    table = pd.read_csv(Path(done.path) / "transfers.csv")
+    priced = table[table["status"].isin(["plan", "no_plan"])]
+    assert priced["paid_to_stay_usd"].notna().all()
+    paid = table[table["paid_to_stay_usd"] > 0]
+    assert set(paid["run"]) == {4, 6} and set(paid["country"]) == {"TJK"}
+    assert paid["voted_yes"].all()  # only voters in favour
+    assert (table.loc[table["country"] == "KAZ", "paid_to_stay_usd"].fillna(0.0) == 0).all()
+    total = priced.groupby("run")["paid_to_stay_usd"].sum()
+    for r in (4, 6):
+        # The vote's total, as the reason states it (US$ bn to 3 significant figures).
+        reason = priced.loc[priced["run"] == r, "reason"].iloc[0]
+        assert f"keep Tajikistan in favour (US${total[r] / 1e9:.3g} bn)" in reason
+        assert total[r] < priced.loc[priced["run"] == r, "required_usd"].iloc[0]
+    # The answer's median over the 2 runs paying to stay is that of the rows' sums.
+    from scosim.cli_transfers import _range
+
+    v = total[total > 0].to_numpy() / 1e9
+    stay = (np.median(v), np.percentile(v, 5), np.percentile(v, 95))
+    assert (f"of that need, voters in favour are paid to stay at their bars in 2 of the 7 "
+            f"runs (paying China widens its lead over them), a median {_range(stay)} over "
+            "those 2.") in text
+
+
 # A sponsor (S, the proposer) in favour beside the leader L against: S's gap to L
 # responds (k 0.5, E_S / E_L 0.01), so L's receipt widens it; nobody else can pay.
 SP_K, SP_GAP = np.array([0.0, 0.5]), np.array([0.0, 1e6])
@@ -181,6 +222,7 @@ def test_a_sponsor_is_never_paid_to_stay_and_the_vote_still_carries():
         got = price_vote(slack, YES, 3, names=NAMES, respond=_respond(), sponsor=sponsor)
         t = got.transfer_usd
         assert got.status == "plan" and got.stay_usd == 0.0
+        assert not got.stay_each_usd.any()
         np.testing.assert_allclose(t, [2e9, 0.0, -2e9], rtol=1e-9, atol=1e-3)
         # The Council's rule after the transfers: sponsor | score >= 0. Y falls below its
         # bar (L's lead widens) but, sponsoring, still votes yes: carried.

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from pathlib import Path
 from typing import Any
-
-from scosim.tty_lines import ANSWER_WIDTH
 
 __all__ = ["add_transfers_parser", "transfers_cli"]
 
@@ -70,17 +69,17 @@ def transfers_cli(args: argparse.Namespace) -> int:
         if writer is not None:
             writer.discard()  # nothing half-written left behind
         raise
-    n_runs = tally.runs
-    import sys
-
     from scosim.tty_lines import labelled, tty_width
 
-    # On a terminal, a path that does not fit beside its label goes on its own line.
+    n_runs = tally.runs
+    # The paths as `scosim show` gives them: whole, on a line of their own where they do
+    # not fit beside the label on a terminal.
     width = tty_width(sys.stdout)
     print(*labelled("run:", [str(run_dir)], width, 5), sep="\n")
     blocks = ["\n".join(_wrapped(
         f"Side payments that would carry each Council vote, over {n_runs} runs (docs/rules.md, "
-        "\"Side payments\"). US$ bn a year at full phase-in: a flow paid every year the "
+        "\"Side payments\"). US$ a year at full phase-in (bn; under US$0.1 bn, million): a "
+        "flow paid every year the "
         "arrangement is in force, not a present value. The gains are those the Council "
         "weighed at the vote (its preview of the proposal, in US$ of the year before it), "
         "not the run's answer, which gives the outcome in the last simulated year in that "
@@ -98,27 +97,25 @@ def transfers_cli(args: argparse.Namespace) -> int:
     return 0
 
 
-#: Width of the printed lines, as `scosim run`'s answer (they ran past 300 characters, then
-#: were wrapped at 100, which an 80-column terminal folded mid-word).
-WIDTH = ANSWER_WIDTH
-
-
 def _wrapped(*lines: str) -> list[str]:
-    """Each line wrapped at :data:`WIDTH`, its indent kept; a table's rows (4 spaces) whole."""
+    """Each line wrapped as the run's answer (:data:`~scosim.tty_lines.ANSWER_WIDTH`).
+
+    Its indent kept; a table's rows and the reasons (4 spaces, laid out already) whole.
+    """
     import re
 
-    from scosim.run_outcome import wrap_answer
+    from scosim.tty_lines import ANSWER_WIDTH, answer_lines
 
     out: list[str] = []
     for line in lines:
         indent = len(line) - len(line.lstrip(" "))
-        if indent >= 4 or len(line) <= WIDTH:
+        if indent >= 4 or len(line) <= ANSWER_WIDTH:
             out.append(line)
             continue
         # A figure and its unit kept on one line: "US$ bn", "US$22.4 bn", "US$4.2 million".
         glued = re.sub(r"(US\$\S*) (bn|million)", "\\1\xa0\\2", line.strip())
         out += [" " * indent + t.replace("\xa0", " ")
-                for t in wrap_answer(glued, WIDTH - indent)]
+                for t in answer_lines(glued, ANSWER_WIDTH - indent)]
     return out
 
 
@@ -200,14 +197,16 @@ def _lines(s: dict[str, Any]) -> list[str]:
         # What they can give up is reckoned at their logged scores: where the leader is
         # paid (those paid to stay show it), its receipt widens its lead and leaves less.
         when = f", before {lead}'s receipt widens its lead" if k_stay else ""
+        # What is paid to stay is part of what the plan needs, not of what the voters in
+        # favour can give up: said within the need, before the capacity (a reader took
+        # "Of that", after the capacity, for a part of it).
+        stayed = (f"; of that need, voters in favour are paid to stay at their bars in "
+                  f"{k_stay} of the {priced} runs (paying {lead} widens its lead over them), "
+                  f"a median {_range(stay)} over those {k_stay}" if k_stay else "")
         out.append(f"  Over all {priced} rejected runs priced: the bought voters{who} "
-                   f"need{over} {_range(s['required_bn'])}; the voters in favour could give up "
-                   f"{_range(s['capacity_bn'])} and still vote yes, at their logged "
-                   f"scores{when}.")
-        if k_stay:
-            out.append(f"  Of that, voters in favour are paid to stay at their bars in {k_stay} "
-                       f"of the {priced} runs (paying {lead} widens its lead over them): "
-                       f"a median {_range(stay)} over those {k_stay}.")
+                   f"need{over} {_range(s['required_bn'])}{stayed}.")
+        out.append(f"  The voters in favour could give up {_range(s['capacity_bn'])} and "
+                   f"still vote yes, at their logged scores{when}.")
     if s["no_plan"]:
         runs = "run" if s["no_plan"] == 1 else "runs"
         k = s.get("outside_runs", s["no_plan"])
@@ -250,13 +249,15 @@ def _lines(s: dict[str, Any]) -> list[str]:
     if sp.get("runs"):
         lead = NAMES.get(sp["leader"], sp["leader"]) if sp["leader"] else "the largest economy"
         # Trust and security only where they weigh (security is 0 without its mechanism).
-        extra = "".join(f", {name} {_bn(sp[key])}" for name, key in (
+        # Every amount as the rest of the answer gives it: "US$95.8 million", "-US$5.1
+        # million" (a bare "0.0958" or "-0.00513" read in US$ bn beside them).
+        extra = "".join(f", {name} {_usd(sp[key])}" for name, key in (
             ("trust", "trust_bn"), ("security", "security_bn")) if sp[key] != 0)
         out.append(
             f"  At their logged scores the bought voters fall short by "
-            f"US${_bn(sp['short_bn'])} bn: economic loss {_bn(sp['econ_bn'])}, concern at "
-            f"{lead}'s lead {_bn(sp['dominance_bn'])}, sovereignty "
-            f"{_bn(sp['sovereignty_bn'])}{extra}, vote shock {_bn(sp['noise_bn'])} (medians "
+            f"{_usd(sp['short_bn'])}: economic loss {_usd(sp['econ_bn'])}, concern at "
+            f"{lead}'s lead {_usd(sp['dominance_bn'])}, sovereignty "
+            f"{_usd(sp['sovereignty_bn'])}{extra}, vote shock {_usd(sp['noise_bn'])} (medians "
             f"over the {sp['runs']} priced runs; the parts' medians need not add up). The payment "
             f"differs from this total because the concern at {lead}'s lead responds to the "
             "payments and the shock is rescaled with the terms.")
@@ -269,15 +270,10 @@ def _lines(s: dict[str, Any]) -> list[str]:
     for what in ("not_priced", "no_voters"):
         if s[what]:
             out.append(f"  {what.replace('_', ' ')} in {s[what]} runs")
-    from scosim.tty_lines import prose
+    from scosim.tty_lines import ANSWER_WIDTH, prose
 
-    # Each kind of reason with its runs, wrapped as the terminal would not (80 columns).
+    # Each kind of reason with its runs, at the answer's width, its runs' lines indented.
     for reason, k in zip(s["reasons"][:3], s["reason_runs"], strict=False):
-        out += prose(f"    in {k} {'run' if k == 1 else 'runs'}: {reason}", REASON_WIDTH,
+        out += prose(f"    in {k} {'run' if k == 1 else 'runs'}: {reason}", ANSWER_WIDTH,
                      indent="      ").split("\n")
     return out
-
-
-#: The reasons' lines are wrapped at a terminal's 80 columns (a review found them whole
-#: at 150 and more).
-REASON_WIDTH = 80

@@ -327,8 +327,12 @@ def _price_group(base: dict[str, Any], g: DecisionVotes, adopted: bool, threshol
                 strict=econ_rule[inside], respond=sub, sponsor=sponsor[inside])
             t = np.zeros(idx.size)
             t[inside] = got.transfer_usd
+            each = None
+            if got.stay_each_usd is not None:
+                each = np.zeros(idx.size)
+                each[inside] = got.stay_each_usd
             plan = Plan(got.status, t, got.total_usd, got.reason, got.required_usd,
-                        got.capacity_usd, got.outside_usd, got.stay_usd)
+                        got.capacity_usd, got.outside_usd, got.stay_usd, each)
             if got.status in ("plan", "no_plan"):
                 # Bought: the no votes priced (with a plan, those it pays: a majority
                 # leaves some unbought); without one, every no vote priced.
@@ -343,6 +347,9 @@ def _price_group(base: dict[str, Any], g: DecisionVotes, adopted: bool, threshol
                 must_yes = inside & ((yes & ~sponsor) | (t > 0) | (sponsor & (t < 0)))
                 rescaled = _rescaled_shortfall(g, t, e, weight, rs, econ_rule, must_yes)
     gain_usd = g.term_econ * e
+    # Each voter's own receipt to stay in favour: the vote's total is the sum of its rows.
+    stay = (plan.stay_each_usd if plan.stay_each_usd is not None
+            else np.full(idx.size, math.nan))
     bloc_gain = float(gain_usd[inside].sum())
     share = plan.total_usd / bloc_gain if bloc_gain > 0 else math.nan
     return [{**base, "status": plan.status, "country": c, "reason": plan.reason,
@@ -352,9 +359,9 @@ def _price_group(base: dict[str, Any], g: DecisionVotes, adopted: bool, threshol
              "noise_rescaled_short_usd": rescaled, "counted": bool(cn),
              "voted_yes": bool(y), "transfer_usd": float(t), "expenditure_usd": float(x),
              "gain_usd": float(gu), **(split or _NO_SPLIT),
-             "paid_to_stay_usd": plan.stay_usd}
-            for c, cn, y, t, x, gu, m in zip(codes, counted, yes, plan.transfer_usd, e,
-                                             gain_usd, inside, strict=True) if m]
+             "paid_to_stay_usd": float(st)}
+            for c, cn, y, t, x, gu, st, m in zip(codes, counted, yes, plan.transfer_usd, e,
+                                                 gain_usd, stay, inside, strict=True) if m]
 
 
 def _rescaled_shortfall(g: DecisionVotes, t: np.ndarray, e: np.ndarray, weight: np.ndarray,

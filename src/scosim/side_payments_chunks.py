@@ -294,8 +294,9 @@ def price_run(run_dir: str | Path, chunk: int = CHUNK_RUNS) -> pd.DataFrame:
         ``short_trust_usd``, ``short_security_usd`` and ``short_noise_usd`` (the vote
         shock), with ``short_leader`` the economy whose lead the dominance term is
         (:func:`scosim.side_payments_summary.shortfall_split`); then ``priced_at`` and
-        ``paid_to_stay_usd``, of ``required_usd`` what goes to voters in favour to keep
-        them at their bars.
+        ``paid_to_stay_usd``, what this voter, in favour, receives to stay at its bar (0
+        for the others; summed over a vote's rows, the part of ``required_usd`` that
+        keeps voters in favour).
 
     Raises:
         TransferError: Not a run, or a run without Council decisions.

@@ -106,6 +106,9 @@ class Plan:
             sum of their surpluses).
         stay_usd: Of ``required_usd``, what goes to voters in favour to keep them at their
             bars (0 where none is paid; NaN where ``required_usd`` is).
+        stay_each_usd: ``(n,)`` ``stay_usd`` by voter, what each voter in favour
+            receives to stay (0 for the others; their sum is ``stay_usd``); None where
+            ``stay_usd`` is NaN.
         outside_usd: Where no plan exists, the least money from outside the voters that
             would carry the vote (the gap); 0 with a plan.
     """
@@ -118,6 +121,7 @@ class Plan:
     capacity_usd: float = math.nan
     outside_usd: float = math.nan
     stay_usd: float = math.nan
+    stay_each_usd: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -223,7 +227,8 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
             return Plan("no_plan", zeros, math.nan, "no transfer meets every bar, even with "
                         "money from outside the voters", math.nan, cap, math.nan)
         t, outside = got
-        kept = _stay(t, yes)
+        each = _stay(t, yes)
+        kept = float(each.sum())
         also = "" if kept == 0 else (
             f", and what would keep {', '.join(names[i] for i in np.flatnonzero(yes & (t > 0)))}"
             f" in favour (US${kept / _BN:.3g} bn),")
@@ -232,14 +237,15 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
                     f"(US${short / _BN:.3g} bn){also} exceed what the voters in favour could "
                     f"give up and still vote yes at their logged scores (US${cap / _BN:.3g} bn)"
                     + (f"; {note}" if note else ""),
-                    float(t[t > 0].sum()), cap, outside, kept)
+                    float(t[t > 0].sum()), cap, outside, kept, each)
+    each = _stay(t, yes)
     return Plan("plan", t, float(t[t > 0].sum()), note, float(t[t > 0].sum()), cap, 0.0,
-                _stay(t, yes))
+                float(each.sum()), each)
 
 
-def _stay(t: np.ndarray, yes: np.ndarray) -> float:
-    """What the voters in favour receive (US$): paid to stay at their bars."""
-    return float(t[yes & (t > 0)].sum())
+def _stay(t: np.ndarray, yes: np.ndarray) -> np.ndarray:
+    """What each voter in favour receives (US$), paid to stay at its bar; 0 for others."""
+    return np.where(yes & (t > 0), t, 0.0)
 
 
 def _cheapest_set(slack: np.ndarray, base: np.ndarray, order: np.ndarray, missing: int,

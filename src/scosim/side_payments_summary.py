@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["SPLIT_PARTS", "STATUSES", "clean_reasons", "shortfall_split", "summarise",
-           "summarise_parts"]
+__all__ = ["SPLIT_PARTS", "STATUSES", "clean_reasons", "decision_rows", "shortfall_split",
+           "summarise", "summarise_parts"]
 
 #: Statuses of a vote: carried (no transfer needed), plan (a transfer carries it),
 #: no_plan (no budget-balanced transfer does), not_priced (a rule outside the linear
@@ -107,8 +107,22 @@ def summarise(table: pd.DataFrame) -> list[dict[str, Any]]:
         of :data:`SPLIT_PARTS`: the median over them of the bought voters' shortfall at
         their logged scores and its parts, :func:`shortfall_split`).
     """
-    return summarise_parts(table.drop_duplicates(["run", "year", "proposal"]),
-                           table[table["status"] == "plan"])
+    return summarise_parts(decision_rows(table), table[table["status"] == "plan"])
+
+
+def decision_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The first row of each decision (run, year, proposal), in the table's order.
+
+    Its ``paid_to_stay_usd`` is the sum over the decision's rows (each row holds what
+    that voter receives to stay in favour); NaN where every row's is.
+    """
+    key = ["run", "year", "proposal"]
+    first = table.drop_duplicates(key)
+    if "paid_to_stay_usd" not in table or first.empty:
+        return first
+    total = table.groupby(key, sort=False)["paid_to_stay_usd"].sum(min_count=1)
+    at = pd.MultiIndex.from_frame(first[key])
+    return first.assign(paid_to_stay_usd=total.reindex(at).to_numpy(dtype=float))
 
 
 def summarise_parts(first: pd.DataFrame, voters: pd.DataFrame) -> list[dict[str, Any]]:
@@ -118,7 +132,8 @@ def summarise_parts(first: pd.DataFrame, voters: pd.DataFrame) -> list[dict[str,
     (:class:`scosim.side_payments_tally.SummaryTally`, checked against this).
 
     Args:
-        first: The first row of each decision (run, year, proposal), in the table's order.
+        first: The first row of each decision (run, year, proposal), in the table's order,
+            with the decision's total ``paid_to_stay_usd`` (:func:`decision_rows`).
         voters: The rows with a plan (at least ``proposal``, ``year``, ``country``,
             ``transfer_usd``, ``expenditure_usd``), in the table's order.
     """

@@ -29,12 +29,14 @@ from scosim.side_payments_summary import (
     _spread,
     _stay,
     clean_reasons,
+    decision_rows,
 )
 
 __all__ = ["SummaryTally"]
 
 _KEY = ["run", "year", "proposal"]
-#: A decision's figures kept (its first row's), by the statuses whose runs they are over.
+#: A decision's figures kept (its first row's; paid_to_stay_usd summed over its rows), by
+#: the statuses whose runs they are over.
 _PLAN = ("total_transfer_usd", "transfer_share_of_gain", "noise_rescaled_short_usd")
 _PRICED = ("required_usd", "capacity_usd", "bloc_gain_usd", "paid_to_stay_usd")
 _SHORT = ("short_usd", *(f"short_{p}_usd" for p in SPLIT_PARTS))
@@ -90,7 +92,7 @@ class SummaryTally:
 
     def add(self, part: pd.DataFrame) -> None:
         """Take a chunk of the table (one or more rows per decision, in the table's order)."""
-        first = part.drop_duplicates(_KEY)
+        first = decision_rows(part)  # paid_to_stay_usd: the decision's total
         self._runs.append(np.unique(first["run"].to_numpy(dtype=np.int64)))
         self._has_unit |= "priced_at" in first
         self._has_adopted |= "adopted" in first
