@@ -209,6 +209,7 @@ def test_a_who_paid_bar_far_beyond_the_others_is_cut_with_its_value(
     assert _paid(fig, "fiscal_cost") == [label]
     assert "arrow: off the scale, its value written" in ax.get_title()
     # The label, at the edge, clears the end of its mean's bar (measured as saved).
+    fig.set_dpi(plots.DPI)
     renderer = fig.canvas.get_renderer()
     text = next(t for t in ax.texts if t.get_text() == label)
     bar_end = ax.transData.transform((treasury.mean(), 0))[0]
