@@ -275,3 +275,25 @@ def test_a_fee_billed_in_at_most_half_the_operating_runs_gives_those_runs(
     # Every operating run billing: no count of runs billing nothing.
     said = _fee_rows(monkeypatch, tmp_path, [40, 30, 50, 60, 20, 10, 70, 0], [0] * 8)
     assert "collect US$40 m a year in 2035" in said and "it bills in only" not in said
+
+
+def test_reading_a_corridor_run_does_not_import_pyarrow_dataset(tmp_path, capsys) -> None:
+    # The answer's rows (access_answer.run_rows) and the construction starts the figures
+    # date the lines by (runplots.first_operating_years) are read by scosim.batch_rows:
+    # pyarrow.dataset's import alone is 43 MiB resident. A fresh process, as other tests
+    # may have imported it.
+    import subprocess
+    import sys
+
+    _, run_dir = _run(tmp_path, capsys, "corridor_trans_afghan_high.yaml", *STANDING)
+    (run_dir / "summary.txt").unlink()  # show then reads the rows, not the saved answer
+    code = ("import sys; from pathlib import Path; from scosim.cli import main; "
+            "from scosim.mechanism_plots import mechanism_figures; "
+            "from scosim.network.transit_sources import _first_years; "
+            f"d = Path({str(run_dir)!r}); assert main(['show', str(d)]) == 0; "
+            "assert mechanism_figures(d); print(_first_years(d)); "
+            "print('pyarrow.dataset' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    assert "US$" in "".join(out)  # the hosts' income was said, from the rows read
+    assert out[-2].startswith("{'") and out[-1] == "False", out[-2:]  # a line was dated

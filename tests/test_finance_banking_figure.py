@@ -172,3 +172,46 @@ def test_a_cut_label_keeps_clear_of_the_mean_line(monkeypatch, tmp_path: Path) -
     assert ax.get_ylim()[1] < 2048 and "2/40: 2,048" in [t.get_text() for t in ax.texts]
     assert _clear(fig, ax, "2/40: 2,048")
     plt.close(fig)
+
+
+def _paid(fig: plt.Figure, name: str) -> list[str]:
+    """The texts written on the who-paid panel's row of payer ``name``."""
+    ax = fig.axes[3]
+    row = [n for n, _ in PAYERS].index(name)
+    return [t.get_text() for t in ax.texts if round(t.get_position()[1]) == row]
+
+
+@pytest.mark.parametrize("china", [True, False])
+def test_a_who_paid_bar_far_beyond_the_others_is_cut_with_its_value(
+        monkeypatch, tmp_path: Path, china: bool) -> None:
+    # finance_crisis.yaml at 10 runs: Russia's 82 in 6 runs and China's 2,048 beside it in
+    # one set the treasuries' band (9 of 10 runs paid: not rare) to an interpolated
+    # ~1,290; the creditors' losses, 10 to 90 bn, were a sliver on that scale.
+    z = _runs(10, {(1, 0): [82.0] * 7, (1, 1): [0.0] * 6 + [2048.0] * china})
+    z["creditor_losses"][:9, 1, 0] = 1e9 * 10.0 * np.arange(1, 10)
+    fig = _draw(monkeypatch, tmp_path, z)
+    ax = fig.axes[3]
+    # Each run's total over the period and the group, computed apart from run_summary.
+    treasury = np.array([82.0] * 6 + [82.0 + 2048.0 * china, 0, 0, 0])
+    creditors = np.append(10.0 * np.arange(1, 10), 0.0)
+    band_top, cred_top = np.percentile(treasury, 95), np.percentile(creditors, 95)
+    right = ax.get_xlim()[1]
+    assert treasury.mean() < right and creditors.mean() < right  # every mean on the scale
+    assert cred_top < right  # the creditors' whisker whole: not cut, its mean after it
+    assert _paid(fig, "creditor_losses") == [f" {creditors.mean():,.1f}"]
+    if not china:  # bands alike (82 and 86): nothing cut, the scale holds every whisker
+        assert band_top < right and "arrow" not in ax.get_title()
+        assert _paid(fig, "fiscal_cost") == [f" {treasury.mean():,.1f}"]
+        plt.close(fig)
+        return
+    assert 1000 < band_top < 2130 and right < band_top / 2  # cut: the rest readable
+    label = f"{treasury.mean():,.1f}; band to {band_top:,.0f};\nlargest run 2,130"
+    assert _paid(fig, "fiscal_cost") == [label]
+    assert "arrow: off the scale, its value written" in ax.get_title()
+    # The label, at the edge, clears the end of its mean's bar (measured as saved).
+    fig.set_dpi(plots.DPI)
+    renderer = fig.canvas.get_renderer()
+    text = next(t for t in ax.texts if t.get_text() == label)
+    bar_end = ax.transData.transform((treasury.mean(), 0))[0]
+    assert text.get_window_extent(renderer).x0 > bar_end
+    plt.close(fig)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import matplotlib
 
@@ -58,6 +59,9 @@ def wilson_interval(k: NDArray[np.float64], n: int, z: float = 1.96) -> tuple[ND
 #: every other year. Means are not compared: a rare amount's mean is k/n of its runs'
 #: values by construction.
 OFF_SCALE = 5.0
+
+#: The figure's resolution, dots per inch.
+DPI = 110
 
 
 def cost_axis_top(means: Sequence[float], bands: Sequence[float],
@@ -134,6 +138,102 @@ def _draw_cost_ranges(ax: plt.Axes, ranges: Sequence[tuple[float, int, float, fl
     if top is not None:
         ax.set_ylim(0, top)
     return labels
+
+
+class PaidBar(NamedTuple):
+    """One bar of the who-paid panel: a payer's total over the period, one variant."""
+
+    y: float
+    mean: float
+    low: float  # whisker's left: 5th percentile, or the smallest of the k runs that paid
+    high: float  # whisker's right: 95th percentile, or the largest of the k runs
+    k: int | None  # the runs that paid, where most paid none (the whisker is their range)
+    largest: float  # the largest run's total (beside an interpolated band's top)
+    colour: str
+
+
+def draw_paid(ax: plt.Axes, bars: Sequence[PaidBar], width: float, n_runs: int,
+              two_lines: bool = True) -> list[tuple[plt.Text, float]]:
+    """Draw the who-paid bars; a whisker far beyond the others cut at the right edge.
+
+    The fiscal-cost panel's rule (:func:`cost_axis_top`): at 10 runs of
+    ``finance_crisis.yaml`` the treasuries' band reached an interpolated 1,286 (one run's
+    2,133, China's failure) and set a scale on which the creditors' 104 and the banks' 3.6
+    were slivers. A cut whisker runs into the edge under an arrow, its mean and top written
+    beside the arrow.
+
+    Args:
+        ax: The who-paid panel.
+        bars: Its bars.
+        width: A bar's height (the variants' bars side by side in a payer's row).
+        n_runs: Runs.
+        two_lines: A cut bar's label in two lines (one variant: its row has room).
+
+    Returns:
+        Each cut bar's label and its mean (:func:`fit_paid_labels` makes room for it).
+    """
+    top = cost_axis_top([b.mean for b in bars], [b.high for b in bars if b.k is None],
+                        [b.high for b in bars if b.k is not None])
+    x_max, noted, cut = 0.0, False, []
+    for b in bars:
+        right = max(b.high, b.mean)
+        if top is not None and right > top:
+            ax.barh(b.y, b.mean, width, color=b.colour)
+            # Into the edge wherever the scale ends (fit_paid_labels may widen it, to at
+            # most five times the mean): clipped there; the arrow and label sit at it.
+            ax.hlines(b.y, min(b.low, b.mean), 10 * right, color="black", lw=1.5)
+            ax.plot([min(b.low, b.mean)], [b.y], ls="none", marker="|", ms=6, color="black")
+            edge = ax.get_yaxis_transform()  # x in axes fraction, y in data
+            ax.plot([1.0], [b.y], ls="none", marker=">", ms=6, color="black",
+                    transform=edge, clip_on=False)
+            # Two short lines where the row has room: one long line left room on the
+            # scale for little else; beside another variant's bar, one line.
+            sep = "\n" if two_lines else " "
+            span = (f"band to {b.high:,.0f};{sep}largest run {b.largest:,.0f}" if b.k is None
+                    else f"{b.k}/{n_runs} runs:{sep}{b.low:,.0f} to {b.high:,.0f}")
+            # Over the whisker, on white: the arrow says it goes on beneath.
+            label = ax.text(0.985, b.y, f"{b.mean:,.1f}; {span}", transform=edge,
+                            ha="right", va="center", fontsize=7, color=b.colour,
+                            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+            cut.append((label, b.mean))
+            continue
+        ax.barh(b.y, b.mean, width, color=b.colour,
+                xerr=[[b.mean - min(b.low, b.mean)], [right - b.mean]], capsize=3)
+        # The mean written out, past the band: each run's figure has its own scale,
+        # and a zero bar (no loss) is otherwise invisible beside a missing one.
+        note = f" ({b.k}/{n_runs} runs)" if b.k is not None else ""
+        noted = noted or b.k is not None
+        ax.text(right, b.y, f" {b.mean:,.1f}{note}", va="center", fontsize=7, color=b.colour)
+        x_max = max(x_max, right)
+    # Room for the written means, and for "(k/n runs)" after them.
+    edge_x = (1.2 + 0.3 * noted) * x_max if x_max > 0 else 1.0
+    ax.set_xlim(0, edge_x if top is None else max(edge_x, top))
+    return cut
+
+
+def fit_paid_labels(fig: plt.Figure, ax: plt.Axes, cut: Sequence[tuple[plt.Text, float]]
+                    ) -> None:
+    """Widen the who-paid panel's scale until each cut bar's label clears its mean's bar.
+
+    Measured on the final layout, in pixels: the label is right-aligned at the edge, so
+    the scale's end ``E`` must put the bar's end ``m`` left of it: ``m / E <= 1 - w / W``.
+    """
+    if not cut:
+        return
+    # At the dpi it is saved at: text does not scale with dpi exactly (at 100 dpi the
+    # label measured 0.344 of the panel, drawn at 110 it was 0.373 and hid the bar's end).
+    dpi = fig.dpi
+    fig.set_dpi(DPI)
+    try:
+        renderer = fig.canvas.get_renderer()
+        panel = ax.get_window_extent(renderer).width
+        end = ax.get_xlim()[1]
+        for label, mean in cut:
+            free = 1.0 - (label.get_window_extent(renderer).width + 0.03 * panel) / panel
+            end = max(end, mean / max(free, 0.2))  # wider than the panel: bar at a fifth
+    finally:
+        fig.set_dpi(dpi)
+    ax.set_xlim(0, end)
 
 
 def _clear_of_lines(fig: plt.Figure, labels: Sequence[plt.Text],
@@ -223,8 +323,7 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
     yrs = np.asarray(years)
     fig, axes = plt.subplots(1, 4, figsize=(19, 5.2))
     n_runs = 0
-    x_max = 0.0  # right end of the who-paid bands, to leave room for the written means
-    noted = False
+    paid: list[PaidBar] = []  # the who-paid panel's bars, drawn once all are known
     shaded = ranged = False  # what the fiscal-cost panel draws, for its title
     # The fiscal-cost panel's k/n ranges (x, k, smallest, largest, colour), shaded bands
     # (x, top, largest run, colour) and means, which set its scale; the means' lines, which
@@ -288,16 +387,10 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
             few_p = rare(n_runs, k_p)
             if few_p:  # the range of the runs that paid, as the answer's "in k of n runs"
                 lo_p, hi_p = lo_nz, hi_nz
-            axes[3].barh(y, m, width, color=colour,
-                         xerr=[[m - min(lo_p, m)], [max(hi_p, m) - m]], capsize=3)
-            # The mean written out, past the band: each run's figure has its own scale,
-            # and a zero bar (no loss) is otherwise invisible beside a missing one.
-            right = max(hi_p, m)
-            note = f" ({int(k_p)}/{n_runs} runs)" if few_p else ""
-            noted = noted or few_p
-            axes[3].text(right, y, f" {m:,.1f}{note}", va="center", fontsize=7, color=colour)
-            x_max = max(x_max, right)
+            # Drawn after the loop, once the scale is known (cost_axis_top).
+            paid.append(PaidBar(y, m, lo_p, hi_p, int(k_p) if few_p else None, hi_nz, colour))
     cut = _draw_cost_ranges(axes[1], ranges, bands, means, n_runs)
+    paid_cut = draw_paid(axes[3], paid, width, n_runs, two_lines=one)
     axes[0].set_title("Runs in a banking crisis, by worst outcome")
     axes[0].set_ylabel(f"share of runs, % ({group_label})\n"
                        "whiskers: 95% Wilson interval of the whole bar")
@@ -324,12 +417,11 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
         ax.set_xlabel("year")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
+    arrow = ";\narrow: off the scale, its value written" if paid_cut else ""
     axes[3].set_title(f"Who paid, {years[0]}-{years[-1]} (mean;\nbars 5th-95th pct.; k/n runs: "
-                      "most runs\npaid none, the range of the k that paid)", fontsize=10)
+                      f"most runs\npaid none, the range of the k that paid{arrow})", fontsize=10)
     axes[3].set_yticks(range(len(PAYERS)), [lab for _, lab in PAYERS], fontsize=8)
     axes[3].invert_yaxis()  # treasuries first, as listed
-    # Room for the written means, and for "(k/n runs)" after them.
-    axes[3].set_xlim(0, (1.2 + 0.3 * noted) * x_max if x_max > 0 else 1.0)
     axes[3].set_xlabel(f"US$ billion over the period ({group_label})")
     axes[3].grid(alpha=0.3, axis="x")
     handles, labels = axes[0].get_legend_handles_labels()
@@ -349,8 +441,9 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
                  f"the fund's payouts are part of its balance, not of the fiscal cost")
     fig.tight_layout(rect=(0, 0.13, 1, 1))
     _clear_of_lines(fig, cut, mean_lines)
+    fit_paid_labels(fig, axes[3], paid_cut)
     out = Path(path)
-    fig.savefig(out, dpi=110)
+    fig.savefig(out, dpi=DPI)
     plt.close(fig)
     if not math.isfinite(float(n_runs)):  # pragma: no cover - defensive
         raise ValueError("no runs to plot")

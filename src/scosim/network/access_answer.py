@@ -68,8 +68,7 @@ def run_rows(run_dir: str | Path, names: Sequence[str], year: int | None = None
     Returns:
         The year (None when none is recorded) and a frame per recorded indicator.
     """
-    import pyarrow.parquet as pq
-
+    from scosim.batch_rows import read_rows
     from scosim.result_tables import batch_files
 
     try:
@@ -78,12 +77,11 @@ def run_rows(run_dir: str | Path, names: Sequence[str], year: int | None = None
         return None, {}
     parts = []
     for f in files:
-        filters = [("indicator", "in", list(names))]
+        # A slice at a time, without pyarrow.dataset's 43 MiB import (scosim.batch_rows).
+        df = read_rows(f, ["run", "year", "country", "indicator", "value"], list(names))
         if year is not None:
-            filters.append(("year", "=", int(year)))
-        df = pq.read_table(f, columns=["run", "year", "country", "indicator", "value"],
-                           filters=filters).to_pandas()
-        if year is None and len(df):  # only the last year's rows are kept
+            df = df[df["year"] == int(year)]
+        elif len(df):  # only the last year's rows are kept
             df = df[df["year"] == df["year"].max()]
         parts.append(df)
     rows = pd.concat(parts) if parts else pd.DataFrame()
