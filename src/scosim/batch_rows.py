@@ -6,8 +6,9 @@ indicators' rows. ``pyarrow.parquet.read_table(..., filters=...)`` did it throug
 ``pyarrow.dataset``, whose import alone costs 43 MiB of resident memory, and decoded each
 column of the whole file at once: with the batch's table it made most of the peak of
 ``scosim show`` or a replot of a 5,000-run ``customs_union.yaml`` (docs/performance.md).
-Here a file is decoded a slice of rows at a time and each slice filtered on its dictionary
-codes before the next is decoded, so what is held is the kept rows and one slice. The
+Here a file is decoded a slice of rows at a time and each slice filtered (``pc.is_in`` on
+the ``by`` column's values, dictionary-encoded or plain) before the next is decoded, so
+what is held is the kept rows and one slice. The
 table is the same: same rows in the same order, same dtypes and categories
 (tests/test_batch_rows.py checks it against an independent pandas read).
 """
