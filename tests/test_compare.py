@@ -476,7 +476,7 @@ def test_terminal_table_shows_units_and_us_dollar_amounts_in_billions():
     print_summary(s, console=plain)
     plain_out = plain.export_text()
     d = decimals(ev["low"], ev["high"])
-    assert "US$ bn" not in plain_out and f"{ev['mean']:.{d}f}" in plain_out
+    assert "US$ bn" not in plain_out and f"{ev['mean']:,.{d}f}" in plain_out  # thousands separated
 
 
 def test_terminal_table_says_a_shared_year_and_indicator_once_in_its_title():

@@ -585,7 +585,7 @@ def test_every_us_dollar_row_of_the_trade_solve_says_current_dollars_on_the_gdp_
 def test_a_bound_or_mean_that_rounds_to_zero_keeps_its_sign():
     """Turkmenistan's "0.0000 to 0.0048" hid whether its interval includes zero: a nonzero
     bound or mean that rounds to zero prints its sign, and a gain its "+", as the run's
-    answer (indicator_display.signed); an exact zero prints none."""
+    answer (indicator_display.signed); an exact zero prints "0", without decimals."""
     summary = pd.DataFrame({
         "country": ["TKM", "KAZ", "UZB"], "indicator": "welfare_change_pct",
         "n_runs": 20, "mean": [0.00003, -0.00002, 0.5], "sd": 0.01,
@@ -596,4 +596,4 @@ def test_a_bound_or_mean_that_rounds_to_zero_keeps_its_sign():
     n_keys = len(table.columns) - compare_terminal.N_STATS
     assert rows["TKM"][n_keys:n_keys + 2] == ("+0.0000", "-0.0000 to +0.0048")
     assert rows["KAZ"][n_keys:n_keys + 2] == ("-0.0000", "-0.0048 to +0.0000")
-    assert rows["UZB"][n_keys:n_keys + 2] == ("+0.50", "0.00 to +1.00")
+    assert rows["UZB"][n_keys:n_keys + 2] == ("+0.50", "0 to +1.00")  # an exact zero: "0"

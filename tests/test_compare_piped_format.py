@@ -3,9 +3,10 @@
 A table of a corridor's route cost folded rows of tiny values onto two lines when piped,
 even with COLUMNS=200, and its cells mixed "0.0000000", "+3e-08" and "-7e-09". Now the
 piped table is printed at its natural width, and a row beyond six decimals is written in
-one power of ten, a value that rounds to 0 as "0". The cells are read back as numbers
-and checked against the summary to the precision the row's CI supports; the notes of a
-table without its CI of the mean no longer describe that CI.
+powers of ten with a mantissa in [1, 10) to the row's one precision (a shared power gave
+"-0.7e-08"), a value that rounds to 0 as "0". The cells are read back as numbers and
+checked against the summary to the precision the row's CI supports; the notes of a table
+without its CI of the mean no longer describe that CI.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from rich.console import Console
 
 from scosim import compare_terminal
 from scosim.compare import summarise
-from scosim.report import _fixed, decimals, row_exp
+from scosim.report import _fixed, decimals
 
 IND = "route_cost_to_pakistan_pct"
 
@@ -35,7 +36,7 @@ def _summary() -> pd.DataFrame:
     return s.assign(runs_low=s["low"] * 3 - 1e-9, runs_high=s["high"] * 3 + 1e-9)
 
 
-def test_a_tiny_row_shares_one_power_of_ten_and_its_precision():
+def test_a_tiny_row_has_one_precision_and_mantissas_in_1_to_10():
     s = _summary().set_index("country")
     table = compare_terminal.summary_table(s.reset_index(), units={})
     cols = list(table.columns)
@@ -49,10 +50,11 @@ def test_a_tiny_row_shares_one_power_of_ten_and_its_precision():
         if d <= 6:
             assert not any("e" in c for c in cells)
             continue
-        powers = {c[c.index("e"):] for c in cells if c != "0"}
-        assert len(powers) == 1  # one format in the row
-        places = {len(c.split("e")[0].split(".")[1]) for c in cells if c != "0"}
-        assert len(places) == 1
+        for c in cells:
+            if c != "0":  # a mantissa in [1, 10) with the digits of the row's precision
+                m, e = c.split("e")
+                assert 1 <= abs(float(m)) < 10
+                assert (len(m.split(".")[1]) if "." in m else 0) == d + int(e)
         for c, v in zip(cells, values, strict=True):
             # Read back, each is the value to the row's precision (10^-d).
             assert abs(float(c) - v) <= 0.5 * 10.0 ** -d * (1 + 1e-9)
@@ -61,11 +63,11 @@ def test_a_tiny_row_shares_one_power_of_ten_and_its_precision():
 
 def test_zero_to_display_precision_is_0_and_large_rows_stay_fixed():
     assert _fixed(0.0, 8) == "0" and _fixed(2e-10, 8) == "0"
-    # The auditor's row at 1e-9: "0.0000000 | -7e-09 to +3e-08" (three formats).
-    assert _fixed(-7e-9, 9, -8) == "-0.7e-08" and _fixed(3e-8, 9, -8) == "+3.0e-08"
-    assert _fixed(0.0, 9, -8) == "0"
-    assert row_exp([1.0, 2.0], 2) is None and _fixed(1.234, 2) == "+1.23"
-    assert row_exp([0.0, 0.0], 9) is None
+    # The auditor's row at 1e-9: "0.0000000 | -7e-09 to +3e-08" (three formats); one
+    # precision (1e-9), each in its own power so that the mantissa is in [1, 10).
+    assert _fixed(-7e-9, 9, True) == "-7e-09" and _fixed(3e-8, 9, True) == "+3.0e-08"
+    assert _fixed(0.0, 9, True) == "0"
+    assert _fixed(1.234, 2) == "+1.23"
 
 
 def test_piped_output_is_at_its_natural_width_one_line_a_row():

@@ -4,7 +4,7 @@ A new user (2026-12-07) found the comparison of ``finance_crisis_union.yaml`` ag
 ``finance_crisis.yaml`` printing China's fiscal cost as "mean -51, median 0, 90% of runs
 between 0 to 0": US$2,048 bn less in 1 of 40 runs, the mean outside its own band, as the
 run's answer had said it before it gave "x in k of n runs". The cell now says "0 but 1 run
--2048". Checked against numpy on synthetic pairs; rows where most runs differ keep the
+-2,048". Checked against numpy on synthetic pairs; rows where most runs differ keep the
 interpolated band.
 """
 
@@ -67,7 +67,9 @@ def _cell(table: compare_terminal.SummaryTable, country: str, column: str = RUNS
 
 
 def _numbers(text: str) -> list[float]:
-    return [float(x) for x in re.findall(r"[-+]?\d+(?:\.\d+)?", text)]
+    # Thousands separated as the run's answer writes them: "-2,048".
+    return [float(x.rstrip(",").replace(",", ""))
+            for x in re.findall(r"[-+]?\d[\d,]*(?:\.\d+)?", text)]
 
 
 def _places(text: str) -> list[int]:
@@ -195,7 +197,7 @@ def test_one_indicator_s_run_values_share_one_format() -> None:
     assert runs[("CHN", "bank_failures")] == "0 but 1 run -1.000"
     # Four significant digits at most (2,048 bn whole), and no finer than the column's
     # finest row (India's, one decimal).
-    assert runs[("CHN", "fiscal_cost_usd")] == "0 but 1 run -2048"
+    assert runs[("CHN", "fiscal_cost_usd")] == "0 but 1 run -2,048"  # as the answer writes it
     assert runs[("IND", "fiscal_cost_usd")] == "0 but 1 run -84.6"
     rep = report_table(comp, year=2026, units=UNITS)
     for (country, ind), cell in runs.items():

@@ -23,7 +23,7 @@ from scosim.compare import SUMMARY_COLUMNS, Comparison, no_change
 from scosim.compare_shares import ci_heading
 from scosim.indicator_display import aggregate_indicators, display, one_row_each, resolve_units
 from scosim.rare_runs import RARE_COLUMNS, RARE_NOTE, paired_band, run_places, with_nonzero_runs
-from scosim.report import _fixed, _share, decimals, row_exp
+from scosim.report import _fixed, _share, decimals, sci_rows
 
 __all__ = ["SummaryTable", "compared_parts", "fit_terminal", "indicator_groups", "output_console",
            "print_summary", "print_table", "summary_table", "terminal_rows"]
@@ -151,19 +151,19 @@ def summary_table(
         keys.remove("indicator")
     columns = [c for k in keys for c in ((k, "unit") if with_units and k == "indicator"
                                          else (k,))]
+    # Powers of ten decided over every row shown (kept or not), as report.md does.
+    shown = shown.assign(_sci=sci_rows(shown, _divisors(shown, unit_of if with_units else None)))
     kept, rest = _truncate(shown, max_rows)
     rows: list[tuple[str, ...]] = []
     news: list[str] = []
     records = kept.to_dict("records")
-    fmts = []  # each row's unit, divisor, decimals and power of ten
+    fmts = []  # each row's unit, divisor, decimals and whether in powers of ten
     for r in records:
         unit, div = None, 1.0
         if with_units:
             _, unit, div = display(str(r["indicator"]), unit_of[str(r["indicator"])])
-        d = decimals(r["low"] / div, r["high"] / div)
-        # Beyond six decimals, every number of the row in one power of ten.
-        fmts.append((unit, div, d, row_exp([r.get(k, np.nan) / div for k in (
-            "mean", "median", "low", "high", "runs_low", "runs_high")], d)))
+        fmts.append((unit, div, decimals(r["low"] / div, r["high"] / div)))
+    fmts = [(*f, bool(r["_sci"])) for f, r in zip(fmts, records, strict=True)]
     # One format down an indicator's column for the k runs' own values.
     d_runs = run_places(kept, [f[1] for f in fmts], [f[2] for f in fmts], [f[3] for f in fmts])
     for r, (unit, div, d, e), d_k in zip(records, fmts, d_runs, strict=True):
@@ -458,9 +458,16 @@ def _cell_width(cell: str) -> int:
     return max(len(line) for line in cell.split("\n"))
 
 
-def _median_cell(median: float, div: float, places: int | None, exp: int | None) -> str:
+def _divisors(rows: pd.DataFrame, unit_of: Mapping[str, str] | None) -> list[float]:
+    """What each row's values are divided by to be shown (1e9 for US$ bn); 1 without units."""
+    if unit_of is None or "indicator" not in rows:
+        return [1.0] * len(rows)
+    return [display(str(g), unit_of[str(g)])[2] for g in rows["indicator"]]
+
+
+def _median_cell(median: float, div: float, places: int | None, sci: bool) -> str:
     """The median's cell: "n/a" where no run is paired (a median of differences needs pairs)."""
-    return "n/a" if pd.isna(median) else _fixed(median / div, places, exp)
+    return "n/a" if pd.isna(median) else _fixed(median / div, places, sci)
 
 
 def _runs_share(x: float, runs: int) -> str:

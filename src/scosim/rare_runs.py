@@ -201,28 +201,29 @@ def rare_rows(rows: pd.DataFrame) -> list[bool]:
 
 
 def run_places(rows: pd.DataFrame, div: Sequence[float], places: Sequence[int | None],
-               exps: Sequence[int | None]) -> list[int | None]:
+               sci: Sequence[bool]) -> list[int | None]:
     """Decimals of each row's :func:`paired_band` values: one format down a column.
 
     A row's decimals follow its CI of the mean, so one indicator's column read "0 but 18
     runs -1.00" beside "0 but 1 run -1.000", the same value of a 0/1 indicator. The k
     runs' values are runs' own, not estimates: those of one indicator take its finest
     row's decimals, no more than four significant digits of the cell's largest value
-    need (US$2,048 bn stays "-2048", not "-2048.000") and never fewer than the row's own.
-    Rows in powers of ten (``exps``), without decimals or without such a cell keep theirs.
+    need (US$2,048 bn stays "-2,048", not "-2,048.000") and never fewer than the row's
+    own. Rows in powers of ten (``sci``), without decimals or without such a cell keep
+    theirs.
 
     Args:
         rows: A comparison's rows with :data:`RARE_COLUMNS` (and ``indicator``).
         div: What each row's values are divided by to be shown.
         places: Each row's decimals.
-        exps: Each row's power of ten (None where fixed-point).
+        sci: Whether each row is printed in powers of ten.
     """
     groups = list(rows["indicator"]) if "indicator" in rows else [None] * len(rows)
     big = [max(abs(float(lo)), abs(float(hi))) / v if m else math.nan for m, lo, hi, v in zip(
         rare_rows(rows), rows.get(RARE_COLUMNS[1], [math.nan] * len(rows)),
         rows.get(RARE_COLUMNS[2], [math.nan] * len(rows)), div, strict=True)]
-    fixed = [math.isfinite(v) and v > 0 and d is not None and e is None
-             for v, d, e in zip(big, places, exps, strict=True)]
+    fixed = [math.isfinite(v) and v > 0 and d is not None and not e
+             for v, d, e in zip(big, places, sci, strict=True)]
     finest: dict[object, int] = {}
     for g, d, f in zip(groups, places, fixed, strict=True):
         if f:

@@ -34,7 +34,6 @@ from scosim.indicator_display import (
     one_row_each,
     percent_of_runs,
     resolve_units,
-    signed,
 )
 from scosim.rare_runs import (
     RARE_COLUMNS,
@@ -90,45 +89,69 @@ def decimals(low: float, high: float) -> int | None:
     return min(max(1 - math.floor(math.log10(half)), 0), 12)
 
 
-#: Above this many decimals a row's numbers are printed in powers of ten (:func:`_fixed`).
+#: Above this many decimals an indicator's numbers are printed in powers of ten
+#: (:func:`_fixed`, :func:`sci_rows`).
 MAX_FIXED = 6
 
 
-def _fixed(x: float, places: int | None, exp: int | None = None) -> str:
+def _fixed(x: float, places: int | None, sci: bool = False) -> str:
     """A change ``x`` with ``places`` decimals (:func:`decimals`) and its sign; NaN as "–".
 
-    As the run's answer (:func:`~scosim.indicator_display.signed`): a positive change
-    prints "+", and one that rounds to zero keeps its sign ("-0.0000", "+0.0000"), so an
-    interval "-0.0000 to +0.0048" shows whether it includes zero; only a value within
-    :data:`~scosim.indicator_display.SIGN_ZERO` of zero prints without one. Without
-    ``places`` (no interval), four significant digits. Beyond :data:`MAX_FIXED` decimals,
-    powers of ten to the same precision, in the power ``exp`` (a row's, :func:`row_exp`;
-    default the value's own), and a value that rounds to 0 there as "0": a row read
-    "0.0000000 | +3e-08 to -7e-09", three formats and a digit finer than its precision.
+    One rule for every cell of an indicator's column (terminal, explorer, report.md):
+
+    * 0 (within :data:`~scosim.indicator_display.SIGN_ZERO`) is "0", never "0.000";
+    * as the run's answer (:func:`~scosim.indicator_display.signed`), a positive change
+      prints "+", and one that rounds to zero keeps its sign ("-0.0000", "+0.0000"), so an
+      interval "-0.0000 to +0.0048" shows whether it includes zero;
+    * thousands separated as the run's answer writes them ("-2,048", not "-2048");
+    * without ``places`` (no interval), four significant digits;
+    * with ``sci`` (an indicator with a row beyond :data:`MAX_FIXED` decimals,
+      :func:`sci_rows`) or beyond it, powers of ten with a mantissa in [1, 10) to the
+      same absolute precision 10^-places ("+9.7e-06", "-8e-07"), and a value that rounds
+      to 0 there as "0": a column read "+0.000107", "+0.97e-05" and "-0.08e-05".
     """
     if x != x:
         return _fmt(x)
-    if places is None:
-        return _fmt(x) if abs(x) <= SIGN_ZERO else f"{x:+.4g}"
-    if places > MAX_FIXED:
-        if abs(x) < 0.5 * 10.0 ** -places:
+    if places is not None and (sci or places > MAX_FIXED):
+        rounded = round(x, places)
+        if rounded == 0:
             return "0"
-        e = math.floor(math.log10(abs(x))) if exp is None else exp
-        return f"{x / 10.0 ** e:+.{max(places + e, 0)}f}e{e:+03d}"
-    return signed(x, places)
+        # The power of the rounded value: 9.97e-06 at 1e-07 is 1.00e-05, not 10.0e-06.
+        e = math.floor(math.log10(abs(rounded)))
+        return f"{rounded / 10.0 ** e:+.{max(places + e, 0)}f}e{e:+03d}"
+    if abs(x) <= SIGN_ZERO:
+        return "0"
+    return f"{x:+,.4g}" if places is None else f"{x:+,.{places}f}"
 
 
-def row_exp(values: Any, places: int | None) -> int | None:
-    """The power of ten a row's numbers share beyond :data:`MAX_FIXED` decimals, else None.
+#: A comparison's columns of changes, every one of which a cell shows.
+SHOWN_VALUES = ("mean", "median", "low", "high", "runs_low", "runs_high", *RARE_COLUMNS[1:])
 
-    That of its largest finite value, so every cell has the row's decimals of precision
-    and at most one digit before the point.
+
+def sci_rows(rows: pd.DataFrame, div: Sequence[float]) -> list[bool]:
+    """Which rows print in powers of ten (:func:`_fixed`'s ``sci``): one rule a column.
+
+    A row whose interval needs more than :data:`MAX_FIXED` decimals; and where one row of
+    an indicator does and none of its values reaches 1 (a column of small values), every
+    row of it, so that the column is one notation ("+1.07e-04" above "+9.7e-06", not
+    "+0.000107"). An indicator with values of 1 or more keeps those fixed: "-1.56e+00"
+    for US$1.56 bn beside "+5.0e-06" would be harder to read than the two notations.
+
+    Args:
+        rows: A comparison's rows (``low``, ``high``, ``indicator`` and the values shown).
+        div: What each row's values are divided by to be shown.
     """
-    v = np.abs(np.asarray(values, dtype=float))
-    v = v[np.isfinite(v) & (v > 0)]
-    if places is None or places <= MAX_FIXED or not v.size:
-        return None
-    return math.floor(math.log10(float(v.max())))
+    d = np.asarray(div, dtype=float)
+    places = [decimals(a, b) for a, b in zip(rows["low"].astype(float) / d,
+                                             rows["high"].astype(float) / d, strict=True)]
+    own = [p is not None and p > MAX_FIXED for p in places]
+    cols = [c for c in SHOWN_VALUES if c in rows]
+    v = np.abs(rows[cols].to_numpy(dtype=float) / d[:, None]) if len(rows) else np.zeros((0, 1))
+    big = np.where(np.isfinite(v), v, 0.0).max(axis=1, initial=0.0)
+    groups = list(rows["indicator"]) if "indicator" in rows else [None] * len(rows)
+    tiny = {g for g, o in zip(groups, own, strict=True) if o}
+    large = {g for g, x in zip(groups, big, strict=True) if x >= 1.0}
+    return [o or (g in tiny and g not in large) for g, o in zip(groups, own, strict=True)]
 
 
 def _share(x: float, runs: int = 0) -> str:
@@ -196,25 +219,23 @@ def summary_table(comparison: Comparison, *, year: int | None = None,
 
     # Every number of a row to the precision its CI of the mean supports.
     places = [decimals(a, b) for a, b in zip(t["low"] / div, t["high"] / div, strict=True)]
-    # Tiny rows in one power of ten each (row_exp): the same format in every cell.
-    cols = [c for c in ("mean", "median", "low", "high", "runs_low", "runs_high") if c in t]
-    exps = [row_exp(v, d) for v, d in zip(t[cols].to_numpy(dtype=float) / div[:, None],
-                                          places, strict=True)]
+    # Rows beyond six decimals, and a column of small values with one, in powers of ten.
+    sci = sci_rows(t, div)
 
     def pairs(lo: pd.Series, hi: pd.Series) -> list[str]:
         return [f"{_fixed(a, d, e)} to {_fixed(b, d, e)}"
-                for a, b, d, e in zip(lo / div, hi / div, places, exps, strict=True)]
+                for a, b, d, e in zip(lo / div, hi / div, places, sci, strict=True)]
 
     def runs_between() -> list[str]:
-        """The spread of runs; where most runs do not differ, "0 but 1 run -2048"."""
+        """The spread of runs; where most runs do not differ, "0 but 1 run -2,048"."""
         band = pairs(t["runs_low"], t["runs_high"])
         if not all(c in t for c in RARE_COLUMNS):
             return band
         k, lo, hi = (t[c].to_numpy(dtype=float) for c in RARE_COLUMNS)
         # One format down an indicator's column for the k runs' own values.
-        dk = run_places(t, div, places, exps)
+        dk = run_places(t, div, places, sci)
         return [paired_band(n, k[j], lo[j] / div[j], hi[j] / div[j],
-                            lambda x, d=dk[j], e=exps[j]: _fixed(x, d, e)) or band[j]
+                            lambda x, d=dk[j], e=sci[j]: _fixed(x, d, e)) or band[j]
                 for j, n in enumerate(t["n_runs"].to_numpy(dtype=float))]
 
     out = pd.DataFrame(
@@ -222,11 +243,11 @@ def summary_table(comparison: Comparison, *, year: int | None = None,
             "country": t["country"] if "country" in t else "",
             "indicator": inds,
             "unit": inds.map(lambda i: shown[i][1] or ""),
-            "mean change": [_fixed(m, d, e) for m, d, e in zip(t["mean"] / div, places, exps,
+            "mean change": [_fixed(m, d, e) for m, d, e in zip(t["mean"] / div, places, sci,
                                                                  strict=True)],
             # The run's answer gives medians: the same paired runs' median beside the mean.
             **({"median change": [_fixed(m, d, e) for m, d, e in zip(
-                t["median"] / div, places, exps, strict=True)]} if "median" in t else {}),
+                t["median"] / div, places, sci, strict=True)]} if "median" in t else {}),
             ci: pairs(t["low"], t["high"]),
             spread: runs_between(),
             "share of runs above baseline": [
