@@ -128,14 +128,20 @@ def _fixed(x: float, places: int | None, sci: bool = False) -> str:
 SHOWN_VALUES = ("mean", "median", "low", "high", "runs_low", "runs_high", *RARE_COLUMNS[1:])
 
 
+#: In an indicator with a row in powers of ten, the rows whose values all stay below this
+#: join it (:func:`sci_rows`); from it on, fixed decimals read well.
+SCI_BELOW = 1e-3
+
+
 def sci_rows(rows: pd.DataFrame, div: Sequence[float]) -> list[bool]:
     """Which rows print in powers of ten (:func:`_fixed`'s ``sci``): one rule a column.
 
     A row whose interval needs more than :data:`MAX_FIXED` decimals; and where one row of
-    an indicator does and none of its values reaches 1 (a column of small values), every
-    row of it, so that the column is one notation ("+1.07e-04" above "+9.7e-06", not
-    "+0.000107"). An indicator with values of 1 or more keeps those fixed: "-1.56e+00"
-    for US$1.56 bn beside "+5.0e-06" would be harder to read than the two notations.
+    an indicator does, every other row of it whose values all stay below
+    :data:`SCI_BELOW` ("+1.07e-04" above "+9.7e-06", not "+0.000107"). A row with a value
+    of 0.001 or more keeps fixed decimals: "-0.030" reads better than "-3.0e-02", and
+    "-1.56e+00" for US$1.56 bn beside "+5.0e-06" would be harder to read than the two
+    notations.
 
     Args:
         rows: A comparison's rows (``low``, ``high``, ``indicator`` and the values shown).
@@ -150,8 +156,8 @@ def sci_rows(rows: pd.DataFrame, div: Sequence[float]) -> list[bool]:
     big = np.where(np.isfinite(v), v, 0.0).max(axis=1, initial=0.0)
     groups = list(rows["indicator"]) if "indicator" in rows else [None] * len(rows)
     tiny = {g for g, o in zip(groups, own, strict=True) if o}
-    large = {g for g, x in zip(groups, big, strict=True) if x >= 1.0}
-    return [o or (g in tiny and g not in large) for g, o in zip(groups, own, strict=True)]
+    return [o or (g in tiny and x < SCI_BELOW)
+            for g, o, x in zip(groups, own, big, strict=True)]
 
 
 def _share(x: float, runs: int = 0) -> str:
