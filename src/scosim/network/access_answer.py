@@ -203,7 +203,8 @@ def access_lines(run_dir: str | Path, manifest: Mapping[str, Any],
                      f"bills {teu / 1e3:,.0f} thousand whole-route TEU equivalents a year in "
                      f"{their} territory (corridor_fee_base_teu: each edge's TEU weighted by "
                      "its share of the route's km, what a fee of US$1 a TEU collects; medians "
-                     f"over the {n_on} of {n_all} runs in which it operates), so at that "
+                     f"over the {n_on} of {n_all} runs in which it operates; "
+                     f"{_edges_command(run_dir, manifest)}), so at that "
                      f"traffic a fee of US${fee:,.0f} a TEU would recover the whole cost and "
                      f"US${om / teu:,.0f} the O&M alone. But a fee raises the route's cost and "
                      "cuts its traffic, so at any fee it recovers less than at this traffic: "
@@ -388,6 +389,20 @@ def _mixed_with(scenario: Any, p: Any, shares: Mapping[str, Mapping[str, float]]
         if lent and q.financing != "budget":
             said.append(f"the expected loss on {q.id}'s loan (its lender's owners bear it)")
     return "; ".join(said)
+
+
+def _edges_command(run_dir: str | Path, manifest: Mapping[str, Any]) -> str:
+    """The clause with the command that prints each edge's containers (TEU) a year.
+
+    ``corridor_fee_base_teu`` is whole-route equivalents; the containers each section
+    carries are in no record of the run, so the report runs the scenario again with the
+    run's seed and replications (:mod:`scosim.network.edge_teu`).
+    """
+    from scosim.attribution import rerun_scenario
+
+    path = rerun_scenario(run_dir, manifest, "replications")[0]
+    return (f"each edge's TEU: `python -m scosim.network.report {path} --edges --seed "
+            f"{manifest.get('seed')} --replications {manifest.get('replications')}`")
 
 
 def _others_loans(scenario: Any, p: Any) -> str:
