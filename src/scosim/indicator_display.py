@@ -75,6 +75,7 @@ NAMES: dict[str, str] = {
     "corridor_net_welfare_pct": "welfare change net of corridor payments and risk",
     "corridor_energy_pct": "of the welfare change, energy corridors' deliveries",
     "corridor_cost_usd": "corridor cost a year (annualised payments and O&M)",
+    "corridor_own_cost_usd": "corridor cost a year of the corridors it pays for",
     "corridor_fee_base_teu": "corridor traffic an access charge would bill",
     "rats_upgraded": "upgraded-RATS membership",
     # finance
@@ -214,6 +215,7 @@ DIRECTION: dict[str, Direction] = {
     "corridor_net_welfare_pct": BETTER,
     "corridor_energy_pct": BETTER,
     "corridor_cost_usd": WORSE,
+    "corridor_own_cost_usd": WORSE,
     "corridor_fee_base_teu": NEUTRAL,
     "rats_upgraded": NEUTRAL,
     "bank_failures": WORSE,

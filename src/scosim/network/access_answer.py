@@ -154,6 +154,7 @@ def access_lines(run_dir: str | Path, manifest: Mapping[str, Any],
         Wrapped lines; none without a freight corridor, or at a fee with several.
     """
     from scosim.network.answer_notes import _scenario, payer_rules
+    from scosim.network.corridor_record import OWN_COST
     from scosim.network.finance import COST_OF_FUNDS
     from scosim.network.tables import load_network
 
@@ -172,7 +173,11 @@ def access_lines(run_dir: str | Path, manifest: Mapping[str, Any],
         lines += _fee_lines(run_dir, manifest, k, p, hosts, year)
     if not free:
         return lines
-    year, rows = run_rows(run_dir, ("corridor_cost_usd", "corridor_fee_base_teu"), year)
+    year, rows = run_rows(run_dir, ("corridor_cost_usd", "corridor_fee_base_teu", OWN_COST),
+                          year)
+    own = OWN_COST in rows  # recorded since 2026-12-07: a lent corridor no longer mixes
+    if own:  # its payers' rows without other corridors' lenders' owners' loss
+        rows = {**rows, "corridor_cost_usd": rows[OWN_COST]}
     for k, p in free:
         hosts = [c for c, v in shares.get(p.id, {}).items() if v > 0]
         one = len(hosts) == 1
@@ -183,7 +188,7 @@ def access_lines(run_dir: str | Path, manifest: Mapping[str, Any],
                 f"rate\"), so {_its_hosts(hosts)} collect{'s' if one else ''} nothing from "
                 f"the line's traffic: {their} net is {their} trade gain less the whole yearly "
                 "cost.")
-        mixed = _mixed_with(scenario, p, shares)
+        mixed = _mixed_with(scenario, p, shares, lent=not own)
         said = None if mixed else _break_even(rows, hosts)
         if said is not None and year is not None:
             fee, cost, teu, n_on, n_all = said
@@ -193,11 +198,13 @@ def access_lines(run_dir: str | Path, manifest: Mapping[str, Any],
                      f"{_usd(cost)} a year (the net's cost: {their} payments' present value "
                      f"times the cost of funds ({100 * COST_OF_FUNDS:g} % by default), a "
                      "perpetuity's "
-                     f"yearly equivalent, plus the O&M, {_usd(om)} a year) and the line "
+                     f"yearly equivalent, plus the O&M, {_usd(om)} a year"
+                     f"{_others_loans(scenario, p)}) and the line "
                      f"bills {teu / 1e3:,.0f} thousand whole-route TEU equivalents a year in "
                      f"{their} territory (corridor_fee_base_teu: each edge's TEU weighted by "
                      "its share of the route's km, what a fee of US$1 a TEU collects; medians "
-                     f"over the {n_on} of {n_all} runs in which it operates), so at that "
+                     f"over the {n_on} of {n_all} runs in which it operates; "
+                     f"{_edges_command(run_dir, manifest)}), so at that "
                      f"traffic a fee of US${fee:,.0f} a TEU would recover the whole cost and "
                      f"US${om / teu:,.0f} the O&M alone. But a fee raises the route's cost and "
                      "cuts its traffic, so at any fee it recovers less than at this traffic: "
@@ -207,7 +214,8 @@ def access_lines(run_dir: str | Path, manifest: Mapping[str, Any],
                      + _fee_command(run_dir, manifest, k, om / teu) + ".")
         elif mixed:
             text += (f" The run's records of {_its_hosts(hosts)} also count {mixed}, so "
-                     "no break-even fee is worked out for it.")
+                     "no break-even fee is worked out for it" + _mixed_remedy(mixed, own)
+                     + ".")
         elif year is not None and rows.get("corridor_fee_base_teu") is not None:
             # No run carries traffic: a fee bills nothing, so there is no fee to give.
             text += (f" The line carries no traffic in {year} in any run, so no break-even "
@@ -344,15 +352,21 @@ def _billed_text(total: pd.Series, billed: pd.Series, each: str, year: int, n_al
             f"{n_all} runs in which the line operates, 5-95 % of them {band}{tail}")
 
 
-def _mixed_with(scenario: Any, p: Any, shares: Mapping[str, Mapping[str, float]]) -> str:
+def _mixed_with(scenario: Any, p: Any, shares: Mapping[str, Mapping[str, float]],
+                lent: bool = True) -> str:
     """What else the paying hosts' records of ``p`` count ('' where they are ``p``'s alone).
 
     ``corridor_cost_usd`` and ``corridor_fee_base_teu`` are per economy, summed over the
     run's corridors, so a project's break-even can be read off its hosts' rows only where
     no other corridor reaches them: none of them pays for another corridor (its cost), no
-    other freight corridor's route lies in their territory (its billed traffic), and no
-    other corridor is lent to (the lender's owners, the members by GDP, bear its expected
-    loss). With one corridor that is always so: the single figure of before.
+    other freight corridor's route lies in their territory (its billed traffic), and, with
+    ``lent`` (a run made before ``corridor_own_cost_usd`` was recorded), no other corridor
+    is lent to (the lender's owners, the members by GDP, bear its expected loss). Since
+    2026-12-07 the answer reads ``corridor_own_cost_usd``, the cost of the corridors an
+    economy pays for, which leaves another's lenders' owners' loss out: a loan to another
+    corridor no longer mixes (its repayments are fixed by the loan, not by ``p``'s fee or
+    traffic, so holding it as the run had it and solving ``p``'s fee is sound). With one
+    corridor the rows are always ``p``'s alone: the single figure of before.
     """
     from scosim.network.tables import load_network
 
@@ -372,9 +386,52 @@ def _mixed_with(scenario: Any, p: Any, shares: Mapping[str, Mapping[str, float]]
                      for c in crossed} & mine
             if route:
                 said.append(f"{q.id}'s traffic (its route crosses {', '.join(sorted(route))})")
-        if q.financing != "budget":
+        if lent and q.financing != "budget":
             said.append(f"the expected loss on {q.id}'s loan (its lender's owners bear it)")
     return "; ".join(said)
+
+
+def _edges_command(run_dir: str | Path, manifest: Mapping[str, Any]) -> str:
+    """The clause with the command that prints each edge's containers (TEU) a year.
+
+    ``corridor_fee_base_teu`` is whole-route equivalents; the containers each section
+    carries are in no record of the run, so the report runs the scenario again with the
+    run's seed and replications (:mod:`scosim.network.edge_teu`).
+    """
+    from scosim.attribution import rerun_scenario
+
+    path = rerun_scenario(run_dir, manifest, "replications")[0]
+    return (f"each edge's TEU: `python -m scosim.network.report {path} --edges --seed "
+            f"{manifest.get('seed')} --replications {manifest.get('replications')}`")
+
+
+def _others_loans(scenario: Any, p: Any) -> str:
+    """The clause that says the cost leaves out other corridors' loans ('' if none is lent).
+
+    The break-even is ``p``'s payers' ``corridor_own_cost_usd``: their net also bears, as
+    the lender's owners, the expected loss on another corridor's loan, which ``p``'s fee
+    need not recover (a loan's repayments are set by its terms, not by ``p``'s traffic).
+    """
+    lent = [q.id for q in scenario.proposals
+            if q.type == "corridor" and q.id != p.id and q.financing != "budget"]
+    if not lent:
+        return ""
+    return (f"; {p.id}'s own cost, corridor_own_cost_usd, without the expected loss on "
+            f"{' and '.join(lent)}'s loan{'s' if len(lent) > 1 else ''} that the net also "
+            "takes off the payers as the lender's owners")
+
+
+def _mixed_remedy(mixed: str, own: bool) -> str:
+    """What the user can do where a project's rows are mixed: one clause, '' if nothing.
+
+    A run made before ``corridor_own_cost_usd`` was recorded mixes a lent corridor's loss
+    into every member's cost: re-running it gives the figure. A shared payer or route
+    cannot be split from the per-economy rows: the project's run alone gives its figure.
+    """
+    if not own and "'s loan" in mixed and "'s cost" not in mixed and "'s traffic" not in mixed:
+        return (" (this run predates corridor_own_cost_usd, which leaves another corridor's "
+                "loan out: re-run it to get the figure)")
+    return " (its scenario run without the other corridors gives its own figure)"
 
 
 def _break_even(rows: Mapping[str, pd.DataFrame], hosts: Sequence[str]

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 NET = "corridor_net_welfare_pct"
 #: The part of the welfare change that is the energy corridors' deliveries' worth.
 ENERGY = "corridor_energy_pct"
+#: The part of ``corridor_cost_usd`` from the corridors the economy pays for.
+OWN_COST = "corridor_own_cost_usd"
 
 
 def energy_parties(model: SCOModel, arrangements: list[Any]) -> np.ndarray:
@@ -106,6 +108,7 @@ def corridor_indicators(model: SCOModel, arrangements: list[Any],
     paid_exp = np.zeros((model.R, model.N))
     risk_exp = np.zeros((model.R, model.N))
     cost = np.zeros((model.R, model.N))
+    own = np.zeros((model.R, model.N))  # from the corridors the economy pays for
     ops = operating_projects(policy.levers, model.year)  # built and not failed
     gone = policy.levers.get(LEVER_FAILED)
     # The year's expenditure E' in US$, as the preview divides by its year's (at its GE
@@ -121,8 +124,10 @@ def corridor_indicators(model: SCOModel, arrangements: list[Any],
             on = ops[:, arr.p_index]
             operating |= on[:, None] & arr.hosts[None, :]
             # O&M from the first operating year, as the preview counts it.
-            cost += np.where((on & arr.in_force)[:, None], arr.upkeep_usd / expenditure,
-                             0.0)
+            upkeep = np.where((on & arr.in_force)[:, None], arr.upkeep_usd / expenditure,
+                              0.0)
+            cost += upkeep
+            own += upkeep  # the payers' alone (upkeep_usd is in their cost shares)
         # As the run knows them this year: paid and lost where the corridor has failed,
         # expected given that it stands elsewhere (network.failure_draw).
         known_paid, known_risk, _, _ = arr.known.at(model.year)
@@ -130,8 +135,13 @@ def corridor_indicators(model: SCOModel, arrangements: list[Any],
         risk += np.where(arr.in_force[:, None], known_risk, 0.0)
         paid_exp += np.where(arr.in_force[:, None], arr.paid, 0.0)
         risk_exp += np.where(arr.in_force[:, None], arr.risk, 0.0)
-        cost += np.where(arr.in_force[:, None], arr._annual_cost(expenditure, model.year),
-                         0.0)
+        annual = np.where(arr.in_force[:, None], arr._annual_cost(expenditure, model.year),
+                          0.0)
+        cost += annual
+        # A payer's part only: a lender's owners' expected loss on a corridor they do not
+        # pay for stays out, so the answer can read a project's break-even off its payers'
+        # rows when another corridor of the run is lent to (access_answer, own_cost_usd).
+        own += np.where(arr.host_shares[None, :] > 0, annual, 0.0)
     # Deliveries of the projects in operation this year (after transit insecurity and
     # closures), as the network step found them; only projects proposed here operate.
     # Recorded for transport corridors too (zeros): every declared indicator is recorded.
@@ -146,6 +156,7 @@ def corridor_indicators(model: SCOModel, arrangements: list[Any],
             # The net's yearly cost in US$ and the traffic an access charge would bill: the
             # answer's break-even fee (network.access_answer; an outside review, 2026-12-07).
             "corridor_cost_usd": cost * expenditure,
+            OWN_COST: own * expenditure,
             "corridor_fee_base_teu": fee_base(model, arrangements, step),
             "corridor_failed": failed.astype(float),
             "corridor_paid_expected_usd": paid_exp, "corridor_risk_expected_usd": risk_exp,

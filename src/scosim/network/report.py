@@ -8,7 +8,9 @@ Runs the scenario in this process (all its replications, its seed, to its last y
 for the last year, prints for each partner the change of the iceberg trade cost the network
 gives (``t_hat - 1``, both directions) and of the proposer's exports and imports against the
 same year's policy without the network's cost changes: median over runs, with the smallest and
-largest run. The figures quoted in docs/network.md come from this command.
+largest run. The figures quoted in docs/network.md come from this command. With ``--edges``
+it prints instead the TEU a year on each edge of the scenario's freight corridors
+(:mod:`scosim.network.edge_teu`).
 """
 
 from __future__ import annotations
@@ -80,6 +82,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--proposer", default="IND")
     parser.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                         help="override a scenario value, as in `scosim run --set`")
+    parser.add_argument("--seed", type=int, help="the scenario's seed, as in `scosim run`")
+    parser.add_argument("--replications", type=int,
+                        help="the scenario's replications, as in `scosim run`")
+    parser.add_argument("--edges", action="store_true",
+                        help="instead, TEU a year on each edge of the scenario's freight "
+                             "corridors (scosim.network.edge_teu)")
     from scosim.scenario import ScenarioError
 
     args = parser.parse_args(argv)
@@ -88,7 +96,9 @@ def main(argv: list[str]) -> int:
         parser.error(f"--proposer {args.proposer!r} is not an economy code; allowed: "
                      f"{', '.join(ECONOMIES[:-1])}")
     try:
-        scenario = load_scenario(args.scenario, overrides=parse_overrides(args.set) or None)
+        sets = list(args.set) + [f"{k}={v}" for k, v in (("seed", args.seed), (
+            "replications", args.replications)) if v is not None]
+        scenario = load_scenario(args.scenario, overrides=parse_overrides(sets) or None)
     except (ScenarioError, ValueError, OSError) as exc:
         parser.error(str(exc))
     if not holds(scenario.parameters.mechanisms, "network", "corridor_network"):
@@ -96,6 +106,11 @@ def main(argv: list[str]) -> int:
                      "the report needs parameters.mechanisms.network (corridor_network), "
                      "as in the scenarios/corridor_*.yaml files")
     model = run_model(scenario)
+    if args.edges:
+        from scosim.network.edge_teu import edge_lines
+
+        print("\n".join(edge_lines(model)))
+        return 0
     table = bilateral_report(model, args.proposer)
     print(f"{scenario.name}: seed {scenario.seed}, {model.R} runs, year {model.years[-1]}"
           f"; {args.proposer}'s changes (percent) against the same year without the network")

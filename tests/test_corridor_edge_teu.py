@@ -1,0 +1,76 @@
+"""TEU a year on each edge of a freight corridor (``python -m scosim.network.report --edges``).
+
+Checked against identities outside the table's own sums: the whole-route TEU equivalents
+it gives, run by run, are what the network's fee split credits the economies at US$1 a TEU
+(``CorridorNetwork.fee_base_teu``, an einsum over each edge's km share and its economies'
+territory shares), and their median is the ``corridor_fee_base_teu`` a ``scosim run`` of
+the same scenario records, summed over the economies; edges in series with no junction
+between them (the CKU's Chinese section, the Torugart crossing, the Kyrgyz sections) carry
+the same containers; TEU times ``tonnes_per_teu`` are the tonnes the step loads.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scosim.network.edge_teu import edge_teu_runs, edge_teu_table, route_totals
+from scosim.network.report import main as report_main
+from scosim.results import read_batches
+from test_corridor_access_per_project import _run, _scenario
+
+
+@pytest.fixture(scope="module")
+def cku(tmp_path_factory) -> tuple[Path, object]:
+    from scosim.runner import run_model
+    from scosim.scenario.loader import load_scenario
+
+    path = _scenario(tmp_path_factory.mktemp("edges") / "cku.yaml", ["cku"])
+    return path, run_model(load_scenario(path))
+
+
+def test_route_equivalents_are_the_fee_base_run_by_run(cku) -> None:
+    from scosim.network.mechanism import shared_network
+
+    _, model = cku
+    net = shared_network(model).net
+    teu, on = edge_teu_runs(model, "CKU_RAIL")
+    assert on.all()  # no failure in the scenario
+    mask = np.array([p == "CKU_RAIL" for p in net.project_ids])
+    base = net.fee_base_teu(model.network_step.edge_flow_mt, mask).sum(axis=1)
+    got = route_totals(model, "CKU_RAIL", teu)["route_teu_equivalents"].to_numpy()
+    np.testing.assert_allclose(got, base, rtol=1e-12)
+    # Tonnes: the step's loads, Mt a year.
+    cols = [net.edge_ids.index(e) for e in teu.columns]
+    np.testing.assert_allclose(teu.to_numpy() * net.params["tonnes_per_teu"] / 1e6,
+                               model.network_step.edge_flow_mt[:, cols], rtol=1e-12)
+    # A chain without junctions carries the same containers on each of its edges.
+    chain = teu[["X003", "X004", "X005", "X006"]].to_numpy()
+    np.testing.assert_allclose(chain, chain[:, :1].repeat(4, axis=1), rtol=1e-9)
+    table, n_on, n_all = edge_teu_table(model, "CKU_RAIL")
+    assert (n_on, n_all) == (3, 3)
+    assert table.loc["route", "km"] == pytest.approx(524, abs=1)  # the CKU's 524 km
+    assert (table["teu_low"] <= table["teu"]).all() and (table["teu"] <= table["teu_high"]).all()
+
+
+def test_the_report_prints_the_answers_traffic_in_80_columns(cku, tmp_path, capsys) -> None:
+    path, _ = cku
+    assert report_main([str(path), "--edges"]) == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert "a TEU is US$54,500 of trade, 10 t" in out
+    route = re.search(r"^route whole route \(TEU equivalents\)\s+524\s+([\d,.]+)", out, re.M)
+    assert route is not None, out
+    run_dir = _run(tmp_path, capsys, path)
+    ind = read_batches(run_dir / "indicators")
+    ind = ind[(ind["year"] == 2035)
+              & (ind["indicator"].astype(str) == "corridor_fee_base_teu")]
+    recorded = float(np.median(ind.groupby("run")["value"].sum()))
+    assert float(route.group(1).replace(",", "")) == pytest.approx(recorded / 1e3, abs=0.05)
+    # The run's answer names the command, with the run's seed and replications.
+    said = " ".join((run_dir / "summary.txt").read_text().split())
+    assert f"each edge's TEU: `python -m scosim.network.report {path} --edges --seed " \
+        "20250101 --replications 3`" in said
