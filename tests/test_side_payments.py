@@ -358,8 +358,11 @@ def test_transfers_command_prints_and_writes_a_table_that_carries_the_votes(smal
     after = (merged["utility"] - merged["noise"] + w[k, j] * merged["transfer_usd"] / e[k, j]
              - wd[k, j] * (gap - merged["term_dominance"])
              + merged["noise"] / size * size_after)
-    # Everyone priced votes yes after the transfers (a sponsor below its bar pays nothing).
-    assert ((after >= -1e-11) | (merged["sponsor"] & (merged["transfer_usd"] == 0))).all()
+    # Everyone priced votes yes after the transfers; a sponsor, which votes yes whatever
+    # its score, may instead end below its bar if it still gains economically (it pays
+    # out of its gain: 2026-12-07; US$1,000, HiGHS's tolerance).
+    econ_after = merged["term_econ"] * e[k, j] + merged["transfer_usd"]
+    assert ((after >= -1e-11) | (merged["sponsor"] & (econ_after >= -1e3))).all()
     assert (plans.groupby("run")["transfer_usd"].sum().abs()
             <= 1e-9 * plans.groupby("run")["total_transfer_usd"].first()).all()
 

@@ -212,9 +212,12 @@ def _sponsor_score(slack_s: float, x_l: float, paid: float) -> float:
 
 def test_a_sponsor_is_never_paid_to_stay_and_the_vote_still_carries():
     # Y of the first case as the proposer: under utility_vote it votes yes whatever its
-    # score, so where it was paid to stay it now receives nothing; P pays L's 2e9 alone,
-    # and Y, just above or just below its bar at the logged scores, gets the same plan
-    # (a review found it paid in one case and not the other).
+    # score, so where it was paid to stay it now receives nothing. Its bar fails once L is
+    # paid, so it pays out of its economic gain (GE[1], 2e8; since 2026-12-07, before which
+    # P paid L's 2e9 alone), and Y, just above or just below its bar at the logged scores,
+    # gets the same plan (a review found it paid in one case and not the other). The
+    # sharing convention: each payer gives up the same share of what it could give up,
+    # Y's gain and P's surplus, so Y pays 2e9 x 2e8 / 5.2e9.
     sponsor = np.array([False, True, False])
     for y in (1e3, -1e3):
         slack = SLACK.copy()
@@ -223,7 +226,9 @@ def test_a_sponsor_is_never_paid_to_stay_and_the_vote_still_carries():
         t = got.transfer_usd
         assert got.status == "plan" and got.stay_usd == 0.0
         assert not got.stay_each_usd.any()
-        np.testing.assert_allclose(t, [2e9, 0.0, -2e9], rtol=1e-9, atol=1e-3)
+        y_pays = 2e9 * GE[1] / (GE[1] + SLACK[2])
+        np.testing.assert_allclose(t, [2e9, -y_pays, y_pays - 2e9], rtol=1e-6, atol=1e-3)
+        assert GE[1] + t[1] > 0  # Y still gains economically
         # The Council's rule after the transfers: sponsor | score >= 0. Y falls below its
         # bar (L's lead widens) but, sponsoring, still votes yes: carried.
         score = _scores(t, np.zeros(3))[0] + (slack - SLACK)

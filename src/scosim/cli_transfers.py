@@ -205,8 +205,10 @@ def _lines(s: dict[str, Any]) -> list[str]:
                   f"a median {_range(stay)} over those {k_stay}" if k_stay else "")
         out.append(f"  Over all {priced} rejected runs priced: the bought voters{who} "
                    f"need{over} {_range(s['required_bn'])}{stayed}.")
+        # A sponsor votes yes whatever its score: it may give its economic gain instead.
         out.append(f"  The voters in favour could give up {_range(s['capacity_bn'])} and "
-                   f"still vote yes, at their logged scores{when}.")
+                   f"still vote yes, at their logged scores{when} (a sponsor: its economic "
+                   "gain instead, where that is more).")
     if s["no_plan"]:
         runs = "run" if s["no_plan"] == 1 else "runs"
         k = s.get("outside_runs", s["no_plan"])
