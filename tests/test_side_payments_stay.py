@@ -184,9 +184,13 @@ def test_paid_to_stay_is_each_voter_s_own_receipt_summing_to_the_vote_s(tmp_path
     assert (table.loc[table["country"] == "KAZ", "paid_to_stay_usd"].fillna(0.0) == 0).all()
     total = priced.groupby("run")["paid_to_stay_usd"].sum()
     for r in (4, 6):
-        # The vote's total, as the reason states it (US$ bn to 3 significant figures).
-        reason = priced.loc[priced["run"] == r, "reason"].iloc[0]
-        assert f"keep Tajikistan in favour (US${total[r] / 1e9:.3g} bn)" in reason
+        # The vote's total, as the reason states it (to the whole US$, the table's own
+        # figures rounded: at 3 significant figures of US$ bn they disagreed).
+        row = priced.loc[priced["run"] == r].iloc[0]
+        assert f"keep Tajikistan in favour (US${round(total[r]):,d})" in row["reason"]
+        assert f"at their logged scores (US${round(row['capacity_usd']):,d})" in row["reason"]
+        # Under consensus every no vote is bought: the shortfalls are the row's short_usd.
+        assert f"Uzbekistan, Belarus (US${round(row['short_usd']):,d})" in row["reason"]
         assert total[r] < priced.loc[priced["run"] == r, "required_usd"].iloc[0]
     # The answer's median over the 2 runs paying to stay is that of the rows' sums.
     from scosim.cli_transfers import _range
@@ -304,7 +308,7 @@ def test_the_answer_writes_small_and_negative_amounts_as_a_reader_would():
 
     # A review found "US$0.00415 bn" and "US$-1.44 bn" in the answer.
     assert _usd(0.00415) == "US$4.2 million" and _usd(-1.44) == "-US$1.44 bn"
-    assert _usd(36.1) == "US$36.1 bn" and _usd(0.0) == "US$0.0 bn"
+    assert _usd(36.1) == "US$36.1 bn" and _usd(0.0) == "US$0"  # not "US$0.0 bn"
     # The range in the median's unit.
-    assert _range((0.0125, 0.0, 0.0366)) == "US$12.5 million (5-95 %: 0.0 to 36.6)"
+    assert _range((0.0125, 0.0, 0.0366)) == "US$12.5 million (5-95 %: 0 to 36.6)"
     assert _range((-1.44, -1.56, -1.32)) == "-US$1.44 bn (5-95 %: -1.56 to -1.32)"

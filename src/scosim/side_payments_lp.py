@@ -242,16 +242,27 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
         kept = float(each.sum())
         also = "" if kept == 0 else (
             f", and what would keep {', '.join(names[i] for i in np.flatnonzero(yes & (t > 0)))}"
-            f" in favour (US${kept / _BN:.3g} bn),")
+            f" in favour ({dollars(kept)}),")
         return Plan("no_plan", zeros, math.nan,
                     f"the shortfalls of {', '.join(names[i] for i in np.flatnonzero(bought))} "
-                    f"(US${short / _BN:.3g} bn){also} exceed what the voters in favour could "
-                    f"give up and still vote yes at their logged scores (US${cap / _BN:.3g} bn)"
+                    f"({dollars(short)}){also} exceed what the voters in favour could "
+                    f"give up and still vote yes at their logged scores ({dollars(cap)})"
                     + (f"; {note}" if note else ""),
                     float(t[t > 0].sum()), cap, outside, kept, each)
     each = _stay(t, yes)
     return Plan("plan", t, float(t[t > 0].sum()), note, float(t[t > 0].sum()), cap, 0.0,
                 float(each.sum()), each)
+
+
+def dollars(v: float) -> str:
+    """A US$ amount of a reason, to the whole US$: "US$2,038,253,157", "US$0".
+
+    The reason's figures are in its row of transfers.csv (``capacity_usd``, the vote's
+    ``paid_to_stay_usd`` summed, under consensus ``short_usd``): given to 3 significant
+    figures of US$ bn they disagreed with the table (a review found "US$0.00313 bn"
+    beside 3134793.35); to the whole US$ they are its figures rounded.
+    """
+    return f"US${round(v):,d}"
 
 
 def _stay(t: np.ndarray, yes: np.ndarray) -> np.ndarray:
