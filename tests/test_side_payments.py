@@ -177,7 +177,9 @@ def test_a_qualified_majority_buys_the_cheapest_voters():
     assert t["C1"] == 0 and t["C3"] == 0 and t["C0"] == pytest.approx(-3e9)
 
 
-def test_a_sponsor_voting_yes_below_its_bar_pays_nothing():
+def test_a_sponsor_voting_yes_below_its_bar_that_loses_pays_nothing():
+    # It may pay out of its economic gain only (tests/test_side_payments_sponsor.py):
+    # C0 loses 0.1 %.
     e = np.full(3, 1e12)
     w = np.ones(3)
     gain = np.array([-0.001, 0.004, -0.001])
