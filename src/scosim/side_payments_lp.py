@@ -106,7 +106,7 @@ class Plan:
             exists, in the least plan that money from outside the voters would complete
             (NaN where nothing is bought).
         capacity_usd: What the voters in favour can give up at their logged scores (the
-            sum of their surpluses).
+            sum of their surpluses; a sponsor's, or its economic gain where that is more).
         stay_usd: Of ``required_usd``, what goes to voters in favour to keep them at their
             bars (0 where none is paid; NaN where ``required_usd`` is).
         stay_each_usd: ``(n,)`` ``stay_usd`` by voter, what each voter in favour
