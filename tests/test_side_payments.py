@@ -177,7 +177,9 @@ def test_a_qualified_majority_buys_the_cheapest_voters():
     assert t["C1"] == 0 and t["C3"] == 0 and t["C0"] == pytest.approx(-3e9)
 
 
-def test_a_sponsor_voting_yes_below_its_bar_pays_nothing():
+def test_a_sponsor_voting_yes_below_its_bar_that_loses_pays_nothing():
+    # It may pay out of its economic gain only (tests/test_side_payments_sponsor.py):
+    # C0 loses 0.1 %.
     e = np.full(3, 1e12)
     w = np.ones(3)
     gain = np.array([-0.001, 0.004, -0.001])
@@ -358,8 +360,11 @@ def test_transfers_command_prints_and_writes_a_table_that_carries_the_votes(smal
     after = (merged["utility"] - merged["noise"] + w[k, j] * merged["transfer_usd"] / e[k, j]
              - wd[k, j] * (gap - merged["term_dominance"])
              + merged["noise"] / size * size_after)
-    # Everyone priced votes yes after the transfers (a sponsor below its bar pays nothing).
-    assert ((after >= -1e-11) | (merged["sponsor"] & (merged["transfer_usd"] == 0))).all()
+    # Everyone priced votes yes after the transfers; a sponsor, which votes yes whatever
+    # its score, may instead end below its bar if it still gains economically (it pays
+    # out of its gain: 2026-12-07; US$1,000, HiGHS's tolerance).
+    econ_after = merged["term_econ"] * e[k, j] + merged["transfer_usd"]
+    assert ((after >= -1e-11) | (merged["sponsor"] & (econ_after >= -1e3))).all()
     assert (plans.groupby("run")["transfer_usd"].sum().abs()
             <= 1e-9 * plans.groupby("run")["total_transfer_usd"].first()).all()
 

@@ -5,7 +5,8 @@ which a budget-balanced transfer among the voters carries the vote (or it carrie
 one) with its Monte Carlo standard error, the median total transfer (US$ bn a year, and
 percent of the bloc's gain) with its 5-95 % range, the total required and the payers'
 capacity over every rejected run, the gap where no plan exists, and each voter's median
-receipt or payment (US$ bn and % of its expenditure); writes ``transfers.csv`` (one row
+receipt or payment (US$ bn or million, as most of the table reaches, and % of its
+expenditure); writes ``transfers.csv`` (one row
 per vote and voter, a chunk of runs at a time) into the run folder. The analysis is
 :mod:`scosim.side_payments`; what it is and is not: docs/rules.md, "Side payments".
 Building the parser imports nothing heavy.
@@ -123,7 +124,9 @@ def _bn(v: float) -> str:
     """A US$ bn figure with enough decimals for small ones (0.004, not 0.0)."""
     if not math.isfinite(v):
         return "n/a"
-    if v == 0 or abs(v) >= 10:
+    if v == 0:
+        return "0"  # not "0.0": nothing, in any unit
+    if abs(v) >= 10:
         return f"{v:.1f}"
     if abs(v) >= 1:
         return f"{v:.2f}"
@@ -140,6 +143,8 @@ def _usd(v: float, million: bool | None = None) -> str:
 
     ``million``: in US$ million; None: where ``0 < |v| <`` :data:`MILLION_BELOW`.
     """
+    if v == 0:
+        return "US$0"  # a zero part: "US$0.0 bn" read as a rounded amount
     if million is None:
         million = 0 < abs(v) < MILLION_BELOW
     sign = "-" if v < 0 else ""
@@ -153,10 +158,32 @@ def _mn(v: float) -> str:
 
 
 def _range(t: tuple[float, float, float]) -> str:
-    """Median and 5-95 % range of US$ bn figures, the range in the median's unit."""
+    """Median and 5-95 % range of US$ bn figures, the range in the median's unit.
+
+    A median of 0 has no unit: the range's, from its wider end, is written after it.
+    """
+    if t[0] == 0:
+        end = max(abs(t[1]), abs(t[2]))
+        million = 0 < end < MILLION_BELOW
+        num = _mn if million else _bn
+        unit = "" if end == 0 else (" million" if million else " bn")
+        return f"US$0 (5-95 %: {num(t[1])} to {num(t[2])}{unit})"
     million = 0 < abs(t[0]) < MILLION_BELOW
     num = _mn if million else _bn
     return f"{_usd(t[0], million)} (5-95 %: {num(t[1])} to {num(t[2])})"
+
+
+def _table_unit(values: list[float]) -> tuple[str, Any]:
+    """The per-voter table's unit (its header) and its formatter, from its US$ bn figures.
+
+    US$ bn where most figures are at least 1 bn, else US$ million: a table of a few
+    million each read "0.00678" in US$ bn.
+    """
+    big = sum(abs(v) >= 1 for v in values)
+    if 2 * big > len(values):
+        return "US$ bn", lambda v: _bn(abs(v))
+    return "US$ mn", lambda v: "0" if v == 0 else (
+        f"{abs(v) * 1e3:,.1f}" if abs(v) >= 1e-3 else _mn(abs(v)))
 
 
 def _error(s: dict[str, Any]) -> str:
@@ -205,8 +232,10 @@ def _lines(s: dict[str, Any]) -> list[str]:
                   f"a median {_range(stay)} over those {k_stay}" if k_stay else "")
         out.append(f"  Over all {priced} rejected runs priced: the bought voters{who} "
                    f"need{over} {_range(s['required_bn'])}{stayed}.")
+        # A sponsor votes yes whatever its score: it may give its economic gain instead.
         out.append(f"  The voters in favour could give up {_range(s['capacity_bn'])} and "
-                   f"still vote yes, at their logged scores{when}.")
+                   f"still vote yes, at their logged scores{when} (a sponsor: its economic "
+                   "gain instead, where that is more).")
     if s["no_plan"]:
         runs = "run" if s["no_plan"] == 1 else "runs"
         k = s.get("outside_runs", s["no_plan"])
@@ -228,7 +257,9 @@ def _lines(s: dict[str, Any]) -> list[str]:
         # no vote the smaller lead already turns): say in how many runs each receives,
         # and list one that receives in a few runs only (its median 0) too.
         some = any(0 < k < s["plan"] for _, (_, _, k) in members)
-        out.append(f"    {'':{width}}  {'US$ bn':>7}  % of its expenditure"
+        unit, num = _table_unit([v for _, (v, _, _) in members])
+        col = max(7, *(len(num(v)) for _, (v, _, _) in members))
+        out.append(f"    {'':{width}}  {unit:>{col}}  % of its expenditure"
                    + ("  receives in" if some else ""))
         for label, keep in (("receives", lambda v, k: v > 0 or k > 0),
                             ("pays", lambda v, k: v < 0)):
@@ -237,7 +268,7 @@ def _lines(s: dict[str, Any]) -> list[str]:
                 who.reverse()  # largest payer first
             if who:
                 out.append(f"    {label}")
-                out += [(f"    {c + ' ' + NAMES.get(c, c):{width}}  {_bn(abs(v)):>7}  "
+                out += [(f"    {c + ' ' + NAMES.get(c, c):{width}}  {num(v):>{col}}  "
                          + (f"{abs(p):<20.3f}  {k} of {s['plan']} runs"
                             if some and label == "receives" else f"{abs(p):.3f}"))
                         for c, v, p, k in who]

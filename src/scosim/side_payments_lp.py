@@ -36,15 +36,18 @@ favour helps no bought voter; where the leader pays, paying more to a bought vot
 narrows the gaps just as much. It pays only where a bar binds with nothing received.
 
 **A sponsor votes yes whatever its score** (``utility_vote``: ``ctx.is_sponsor | ...``),
-so it is never paid to stay, and its bar binds only on what it pays: paying, it must end
-at or above it; not paying, it may fall below. That is a disjunction, not a linear
+so it is never paid to stay, and its bar does not decide its vote. It is the state that
+wants the proposal, the natural payer: it pays keeping its bar, or out of its economic
+gain (``p_i <= max(g_i E_i, 0)``, its bar dropped), whichever lets it give more; one
+below its bar pays out of its gain alone. That is a disjunction, not a linear
 constraint, and it is priced exactly by solving both sides (:func:`_least`): the
-sponsors paying and keeping their bars, then any of them neither paying nor keeping
-one; the least total decides, ties to the sponsors paying. The second side is solved only
-where it could be cheaper: a sponsor's bar can fail unpaid only where its gap responds
-and the leader may receive; and, in a linear programme whose optimum leaves every such
-bar slack, dropping the bar changes no optimum (the programme is convex), so paying
-nothing cannot be cheaper.
+sponsors paying and keeping their bars, then any of them paying out of their gain
+instead; the least total decides, ties to the bars. The second side is solved only
+where it could be cheaper: where the sponsor gains, or its bar can fail unpaid (its gap
+responds and the leader may receive); and, in a linear programme whose optimum leaves
+every such bar slack, the second side is the first with the bar dropped (optimum
+unchanged: the programme is convex) and a cap added, so it cannot be cheaper. Before
+2026-12-07 a sponsor below its bar paid nothing, however much it gained.
 
 **Which no voters a majority buys.** Under consensus every no voter is bought; under a
 qualified majority any set of them that reaches the threshold will do, and each set is a
@@ -103,7 +106,7 @@ class Plan:
             exists, in the least plan that money from outside the voters would complete
             (NaN where nothing is bought).
         capacity_usd: What the voters in favour can give up at their logged scores (the
-            sum of their surpluses).
+            sum of their surpluses; a sponsor's, or its economic gain where that is more).
         stay_usd: Of ``required_usd``, what goes to voters in favour to keep them at their
             bars (0 where none is paid; NaN where ``required_usd`` is).
         stay_each_usd: ``(n,)`` ``stay_usd`` by voter, what each voter in favour
@@ -176,8 +179,9 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
         respond: The relative-gains term, to respond to the transfers; None: every
             term held at its logged value (the closed form).
         sponsor: ``(n,)`` voters whose rule votes yes whatever the score (the proposer
-            under ``utility_vote``): never paid to stay; one pays only what leaves it at
-            or above its bar, and neither pays nor is paid where it is below; default none.
+            under ``utility_vote``): never paid to stay; one pays what leaves it at or
+            above its bar or, where that is more, up to its economic gain (``respond``'s
+            ``econ_usd``; even below its bar); default none.
 
     Returns:
         The :class:`Plan`; ``carried`` with zeros when ``yes`` already suffices.
@@ -208,13 +212,20 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
         return Plan("no_plan", zeros, math.nan,
                     f"money cannot move the vote of {', '.join(stuck)} (no weight on the "
                     "econ term)")
-    # Voters in favour pay out of what they have above the bar, or are paid to stay at it
-    # (a sponsor: never paid; below its bar, it neither pays nor is paid).
-    pays = yes & np.isfinite(slack) & (slack >= 0)
-    payer = _Payers(pays, pays & (False if sponsor is None else np.asarray(sponsor, bool)))
-    cap = float(np.where(pays, slack, 0.0).sum())
     if respond is None:
         respond = Responding(np.zeros(n), zeros, zeros, -1, zeros)
+    # Voters in favour pay out of what they have above the bar, or are paid to stay at it.
+    # A sponsor is never paid; it pays keeping its bar or out of its economic gain, so one
+    # below its bar that gains still pays (it is the one that wants the proposal).
+    spons = np.zeros(n, dtype=bool) if sponsor is None else np.asarray(sponsor, dtype=bool)
+    gain = np.zeros(n) if respond.econ_usd is None else np.maximum(respond.econ_usd, 0.0)
+    above = yes & np.isfinite(slack) & (slack >= 0)
+    free = yes & spons & np.isfinite(slack) & ~above & (gain > 0)
+    pays = above | free
+    payer = _Payers(pays, pays & spons, free)
+    cap = float(np.where(above, slack, 0.0).sum()
+                + np.where(pays & spons, np.maximum(gain - np.where(above, slack, 0.0), 0.0),
+                           0.0).sum())
     bought, note, first = _cheapest_set(slack, must & ~yes, order, missing, payer, strict,
                                         respond)
     short = float(np.maximum(-slack[bought], 0.0).sum())
@@ -231,16 +242,27 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
         kept = float(each.sum())
         also = "" if kept == 0 else (
             f", and what would keep {', '.join(names[i] for i in np.flatnonzero(yes & (t > 0)))}"
-            f" in favour (US${kept / _BN:.3g} bn),")
+            f" in favour ({dollars(kept)}),")
         return Plan("no_plan", zeros, math.nan,
                     f"the shortfalls of {', '.join(names[i] for i in np.flatnonzero(bought))} "
-                    f"(US${short / _BN:.3g} bn){also} exceed what the voters in favour could "
-                    f"give up and still vote yes at their logged scores (US${cap / _BN:.3g} bn)"
+                    f"({dollars(short)}){also} exceed what the voters in favour could "
+                    f"give up and still vote yes at their logged scores ({dollars(cap)})"
                     + (f"; {note}" if note else ""),
                     float(t[t > 0].sum()), cap, outside, kept, each)
     each = _stay(t, yes)
     return Plan("plan", t, float(t[t > 0].sum()), note, float(t[t > 0].sum()), cap, 0.0,
                 float(each.sum()), each)
+
+
+def dollars(v: float) -> str:
+    """A US$ amount of a reason, to the whole US$: "US$2,038,253,157", "US$0".
+
+    The reason's figures are in its row of transfers.csv (``capacity_usd``, the vote's
+    ``paid_to_stay_usd`` summed, under consensus ``short_usd``): given to 3 significant
+    figures of US$ bn they disagreed with the table (a review found "US$0.00313 bn"
+    beside 3134793.35); to the whole US$ they are its figures rounded.
+    """
+    return f"US${round(v):,d}"
 
 
 def _stay(t: np.ndarray, yes: np.ndarray) -> np.ndarray:
@@ -362,17 +384,23 @@ def _most_paid(slack: np.ndarray, payer: _Payers, strict: np.ndarray,
     plan, those paid to stay with their receipts set to 0 leave the others' payments
     feasible (a receipt raises only its own score, and the leader's narrows no gap), so
     what the payers pay net, which is what the plan pays out, is still at most this. The
-    sponsors keep their bars here: nobody receives, so unpaid they stay above them, and a
-    plan in which one pays nothing is bounded too.
+    most over the sponsors' two sides (keeping their bars or paying out of their gains),
+    as a plan may take either.
     """
-    pr = _programme(slack, np.zeros(slack.size, dtype=bool), payer, strict, rs, stay=False)
-    cost = np.zeros(pr.nv)
-    cost[pr.p_] = -1.0
-    # Without the budget row (the last), which ties payments to receipts (none here).
-    x = _milp(cost, pr.rows[:-1], pr.lb, pr.ub, pr.integrality)
-    # HiGHS stops a mixed-integer programme within a relative gap of 1e-4 of the optimum:
-    # the bound is raised by twice that, so that it stays above the true maximum.
-    return 0.0 if x is None else float(np.sum(x[pr.p_])) * (1.0 + 2e-4)
+    most = 0.0
+    nobody = np.zeros(slack.size, dtype=bool)
+    # The most over the sponsors' two sides (keeping a bar, or paying out of a gain).
+    for out in _subsets(_optional(nobody, payer, rs), slack.size):
+        pr = _programme(slack, nobody, payer.without(out), strict, rs, stay=False)
+        cost = np.zeros(pr.nv)
+        cost[pr.p_] = -1.0
+        # Without the budget row (the last), which ties payments to receipts (none here).
+        x = _milp(cost, pr.rows[:-1], pr.lb, pr.ub, pr.integrality)
+        # HiGHS stops a mixed-integer programme within a relative gap of 1e-4 of the
+        # optimum: the bound is raised by twice that, to stay above the true maximum.
+        if x is not None:
+            most = max(most, float(np.sum(x[pr.p_])) * (1.0 + 2e-4))
+    return most
 
 
 def _solve(slack: np.ndarray, bought: np.ndarray, payer: _Payers, strict: np.ndarray,
@@ -396,7 +424,7 @@ def _solve(slack: np.ndarray, bought: np.ndarray, payer: _Payers, strict: np.nda
         first = got[1:]
     first, payer = first
     pr = _programme(slack, bought, payer, strict, rs, outside=outside)
-    nv, r_, p_, o_, lam, s = pr.nv, pr.r_, pr.p_, pr.o_, pr.lam, pr.s
+    nv, r_, p_, o_, lam = pr.nv, pr.r_, pr.p_, pr.o_, pr.lam
     o_star = 0.0
     if outside:
         # ``first`` is the least outside money; then the least total with it.
@@ -410,7 +438,7 @@ def _solve(slack: np.ndarray, bought: np.ndarray, payer: _Payers, strict: np.nda
     extra = []
     for i in np.flatnonzero(payer.pay):
         a = np.zeros(nv)
-        a[p_[i]], a[lam] = 1.0, -s[i]
+        a[p_[i]], a[lam] = 1.0, -pr.base[i]
         extra.append((a, -np.inf, 0.0))
     a = np.zeros(nv)
     a[r_] = 1.0
@@ -433,9 +461,10 @@ def _least(slack: np.ndarray, bought: np.ndarray, payer: _Payers, strict: np.nda
     to rank the candidate sets; returned with its solution and its payers.
 
     The sponsors' disjunction (module docstring): the sponsors paying and keeping their
-    bars first; then, for the sponsors whose bar could fail unpaid, each set of them
-    neither paying nor keeping one, taken only where cheaper by more than
-    :data:`SET_TIE_USD`. Not in the relaxation, which drops the payers' bars.
+    bars first; then, for the sponsors for which the other side could be cheaper
+    (:func:`_optional`), each set of them paying out of their gains instead, taken only
+    where cheaper by more than :data:`SET_TIE_USD`. Not in the relaxation, which drops
+    the payers' bars and caps.
     """
     maybe = [] if alone is not None else _optional(bought, payer, rs)
     best = None
@@ -456,14 +485,17 @@ def _least(slack: np.ndarray, bought: np.ndarray, payer: _Payers, strict: np.nda
 
 
 def _optional(bought: np.ndarray, payer: _Payers, rs: Responding) -> list[int]:
-    """The sponsors whose bar could fail unpaid: their gap responds, the leader may receive.
+    """The sponsors keeping a bar for which paying out of their gain could be cheaper.
 
-    Any other sponsor stays at or above its bar paying nothing (nothing else lowers its
-    score: its shock term keeps its econ term), so paying nothing is never cheaper.
+    Those that gain (they may pay up to it past their bars), and those whose bar could
+    fail unpaid (their gap responds, the leader may receive). Any other sponsor stays at
+    or above its bar paying nothing (nothing else lowers its score: its shock term keeps
+    its econ term) and could pay nothing out of a gain, so that side is never cheaper.
     """
-    if rs.lead < 0 or not (bought[rs.lead] or (payer.pay & ~payer.sponsor)[rs.lead]):
-        return []
-    return [int(i) for i in np.flatnonzero(payer.sponsor) if rs.k[i] > 0]
+    bar = payer.sponsor & ~payer.welfare
+    gains = np.zeros(bar.size, dtype=bool) if rs.econ_usd is None else rs.econ_usd > 0
+    leader = rs.lead >= 0 and bool(bought[rs.lead] or (payer.pay & ~payer.sponsor)[rs.lead])
+    return [int(i) for i in np.flatnonzero(bar) if gains[i] or (leader and rs.k[i] > 0)]
 
 
 def _subsets(items: list[int], n: int) -> Any:

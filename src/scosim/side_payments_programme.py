@@ -26,14 +26,24 @@ STRICT_MARGIN_USD = 1e6
 
 @dataclass(frozen=True)
 class _Payers:
-    """The voters in favour that may pay (``pay``) and the sponsors among them."""
+    """The voters in favour that may pay (``pay``) and the sponsors among them.
+
+    ``free``: the sponsors paying out of their economic gain instead of keeping their
+    bars (each pays at most ``max(g_i E_i, 0)``: one that loses pays nothing); None: none.
+    """
 
     pay: np.ndarray
     sponsor: np.ndarray
+    free: np.ndarray | None = None
+
+    @property
+    def welfare(self) -> np.ndarray:
+        """The sponsors paying out of their economic gain, bars dropped (bool mask)."""
+        return np.zeros_like(self.pay) if self.free is None else self.free
 
     def without(self, out: np.ndarray) -> _Payers:
-        """The sponsors ``out`` neither paying nor keeping a bar."""
-        return _Payers(self.pay & ~out, self.sponsor & ~out)
+        """The sponsors ``out`` dropping their bars, paying at most their economic gain."""
+        return _Payers(self.pay, self.sponsor, self.welfare | out)
 
 
 @dataclass
@@ -51,6 +61,9 @@ class _Programme:
     ub: np.ndarray
     integrality: np.ndarray
     bars: dict[int, int]
+    #: What each payer's share is measured against (US$ bn; the sharing convention of
+    #: :func:`scosim.side_payments_lp._solve`): its surplus, or a free sponsor's gain.
+    base: np.ndarray
 
     def solve(self, cost_cols: Any, extra: list[tuple[np.ndarray, float, float]]) -> Any:
         cost = np.zeros(self.nv)
@@ -79,7 +92,8 @@ def _programme(slack: np.ndarray, bought: np.ndarray, payer: _Payers, strict: np
     as the score falls with ``D`` (``c < 1``). With ``c <= 0`` the score falls with
     ``y+ + y-``, which is then ``|y|`` at the bar; with ``c > 0`` a binary keeps one of
     them 0 (a mixed-integer programme, HiGHS, deterministic). Budget: ``sum r = sum p + o``
-    (``o = 0`` without ``outside``).
+    (``o = 0`` without ``outside``). A sponsor paying out of its gain (``payer.free``)
+    has no bar row but ``p_i <= max(g_i E_i, 0)``.
 
     With ``alone`` (US$ bn), a relaxation bounding each bought voter's receipt from below:
     only the bought voters' rows, instead of the budget the payers pay at most ``alone``
@@ -90,7 +104,8 @@ def _programme(slack: np.ndarray, bought: np.ndarray, payer: _Payers, strict: np
     n = slack.size
     s = np.where(np.isfinite(slack), slack, 0.0) / _BN
     pay = payer.pay
-    keep = bought | pay if alone is None else bought
+    free = payer.welfare
+    keep = bought | (pay & ~free) if alone is None else bought
     k = np.where(keep, rs.k, 0.0)
     c = np.zeros(n) if rs.shock is None else np.where(keep, rs.shock, 0.0)
     ge = np.zeros(n) if rs.econ_usd is None else rs.econ_usd / _BN
@@ -110,7 +125,11 @@ def _programme(slack: np.ndarray, bought: np.ndarray, payer: _Payers, strict: np
     # A payer may receive too (paid to stay at its bar); the least total keeps one of its
     # r and p at 0, as both at once only add to the total.
     ub[r_] = np.where(bought | (pay & ~payer.sponsor & stay & (alone is None)), np.inf, 0.0)
-    ub[p_] = np.where(pay, np.inf, 0.0)
+    # A sponsor paying out of its economic gain keeps it at or above zero: ``p_i <= g_i E_i``
+    # (its econ term alone moves with its payment). Not in the relaxation, which must
+    # bound every plan, the sponsors keeping their bars too.
+    gain = np.maximum(ge, 0.0)
+    ub[p_] = np.where(pay, np.where(free & (alone is None), gain, np.inf), 0.0)
     ub[d_] = np.where(k > 0, np.inf, 0.0)
     ub[yp] = ub[ym] = np.where(noisy, np.inf, 0.0)
     ub[b_] = np.where(binary, 1.0, 0.0)
@@ -153,7 +172,8 @@ def _programme(slack: np.ndarray, bought: np.ndarray, payer: _Payers, strict: np
         rows.append((budget, -np.inf, alone))
     integrality = np.zeros(nv)
     integrality[b_] = binary
-    return _Programme(nv, r_, p_, o_, lam, s, rows, lb, ub, integrality, bars)
+    return _Programme(nv, r_, p_, o_, lam, s, rows, lb, ub, integrality, bars,
+                      np.where(free, gain, s))
 
 
 def _milp(cost: np.ndarray, rows: list[tuple[np.ndarray, float, float]], lb: np.ndarray,
