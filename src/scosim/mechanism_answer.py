@@ -47,6 +47,7 @@ from typing import Any
 
 import pandas as pd
 
+from scosim.answer_parts import part_lines
 from scosim.data.constants import NAMES
 from scosim.indicator_display import NAMES as INDICATOR_NAMES
 from scosim.indicator_display import display, in_percent
@@ -519,6 +520,8 @@ def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator],
             title, units, divisor = _title(n, h.unit)
             if not _happened(st, n, h.kind, divisor):
                 quiet.append(title)
+            elif (same := part_lines(st, n, declared, title)) is not None:
+                out += same  # an "of which" equal to its whole: one line (answer_parts)
             elif h.kind == "share":
                 out += share_lines(st, n, title, width, at)
             else:
