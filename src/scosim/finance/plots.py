@@ -291,12 +291,15 @@ def plot_banking(
        over the group (:func:`scosim.finance.run_summary.outcomes`): a system fails
        (defaults in clearing); else one is caught, refused public money and left, solvent,
        undercapitalised; else one is resolved before contagion; with a 95 percent Wilson
-       interval of the whole bar; 2. fiscal cost per year (mean over all runs, the
-       answer's statistic; band 5th-95th percentile; where the mean lies above the band,
-       the runs above it as points, an off-scale one written); 3. deposit insurance fund at year end (median, band);
-    4. who paid over the whole period (mean over runs, bars 5th-95th percentile): the
-       treasuries (gross, and beneath it the equity bought in recapitalised systems and
-       the recapitalisations of solvent systems short of the BRRD's 8 %, which only
+       interval of the whole bar;
+    2. fiscal cost per year (mean over all runs, the answer's statistic; band 5th-95th
+       percentile; where the mean lies above the band, the runs above it as points, an
+       off-scale one written);
+    3. deposit insurance fund at year end (median, band);
+    4. who paid over the whole period (bar: mean over runs; whisker: 5th-95th
+       percentile): the treasuries (gross, and beneath it the equity bought in
+       recapitalised systems and the recapitalisations of solvent systems short of the
+       BRRD's 8 %, which only
        ``public_backstop: unconstrained`` makes), the fund and, beside it, the group's
        banks' contributions to it, and the creditors, uninsured depositors and creditor
        banks of the group's systems, bailed in or losing in default
