@@ -83,8 +83,9 @@ def test_the_fiscal_cost_title_names_what_is_drawn(monkeypatch, tmp_path: Path,
     assert ("shaded: 5-95th pct." in title) is shaded, title
     assert ("k/n" in title) is ranged, title
     # The line's statistic named, as the answer's table prints it (means of all runs).
+    # (a run's own figure adds ", as summary.txt": test_finance_answer_parts.py)
     assert title.startswith("Fiscal cost, gross incl. recapitalisation (line: mean of all 40 "
-                            "runs, as summary.txt")
+                            "runs;")
     plt.close(fig)
 
 

@@ -325,7 +325,8 @@ def plot_banking(
 
 def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Sequence[int],
                            path: str | Path, *, title: str,
-                           group_label: str = "SCO members") -> Path:
+                           group_label: str = "SCO members", answer: str | None = None
+                           ) -> Path:
     """:func:`plot_banking` from each variant's statistics over runs.
 
     Args:
@@ -335,6 +336,8 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
         path: PNG to write.
         title: First line of the figure title.
         group_label: How the group summed in each panel is named on the axes.
+        answer: The printed answer whose means the fiscal-cost line is (a run's
+            ``summary.txt``), named in the panel's title; None for a figure without one.
 
     Returns:
         The path written.
@@ -423,7 +426,7 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
     # The line is the mean over all runs, as the answer's table (summary.txt) prints it;
     # where runs above the band pull it above the band, they are drawn (x) and counted.
     pulled = sum(v.size for _, v, _ in above)
-    drawn = [f"line: mean of all {n_runs} runs, as summary.txt",
+    drawn = [f"line: mean of all {n_runs} runs" + (f", as {answer}" if answer else ""),
              *([f"shaded: {LOW}-{HIGH}th pct."] if shaded else []),
              *([f"x: the {pulled} run{'s' if pulled > 1 else ''} above the {HIGH}th pct. "
                 "that pull the mean above the band"] if above else []),
@@ -501,4 +504,5 @@ def plot_finance_run(stream: BankingStream, title: str, path: str | Path) -> Pat
         return None
     return plot_banking_summaries({"this scenario": summary}, stream.years, path,
                                   title=f"{title}: banking systems",
-                                  group_label="SCO members" if stream.group else "all economies")
+                                  group_label="SCO members" if stream.group else "all economies",
+                                  answer="summary.txt")
