@@ -102,8 +102,8 @@ def _cut_label(ax: plt.Axes, x: float, top: float, text: str, colour: str) -> pl
 def _draw_cost_ranges(ax: plt.Axes, ranges: Sequence[tuple[float, int, float, float, str]],
                       bands: Sequence[tuple[float, float, float, str]],
                       means: Sequence[float], n_runs: int,
-                      above: Sequence[tuple[float, NDArray[np.float64], str]] = ()
-                      ) -> list[plt.Text]:
+                      above: Sequence[tuple[float, NDArray[np.float64], str]] = (),
+                      upright: bool = False) -> list[plt.Text]:
     """Draw the fiscal-cost panel's k/n ranges; those and bands off the scale cut.
 
     Args:
@@ -115,6 +115,7 @@ def _draw_cost_ranges(ax: plt.Axes, ranges: Sequence[tuple[float, int, float, fl
         above: ``(x, values, colour)``: the runs above a band that pull its mean above
             it (:attr:`BankingSummary.cost_above`), drawn as points; those off the
             scale cut, as a range is.
+        upright: Each range's k/n written upright (several variants side by side).
 
     Returns:
         The labels of what was cut (the panel's title then says what the arrow means).
@@ -134,8 +135,10 @@ def _draw_cost_ranges(ax: plt.Axes, ranges: Sequence[tuple[float, int, float, fl
         if top is None or hi <= top:
             ax.vlines(x, lo, hi, color=colour, lw=2, alpha=0.5)
             ax.plot([x, x], [lo, hi], ls="none", marker="_", ms=9, color=colour)
+            # Beside the variants' columns a quarter year apart, upright above its range:
+            # written across, one ran over the next column's labels.
             ax.text(x, hi, f" {k}/{n_runs}", fontsize=7, color=colour, va="bottom",
-                    ha="left")
+                    ha="center" if upright else "left", rotation=90 if upright else 0)
             continue
         # Cut at the top, an arrow saying it goes on, and the value it reaches written
         # beside it: the same number the answer prints ("2,048 in 1 of 40 runs").
@@ -343,7 +346,9 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
         The path written.
     """
     yrs = np.asarray(years)
-    fig, axes = plt.subplots(1, 4, figsize=(19, 5.8))  # room for the fiscal-cost key
+    # Room for the fiscal-cost key; with variants side by side, for the who-paid panel's
+    # three labels a row (at 5.8 inches one variant's ran under the next one's).
+    fig, axes = plt.subplots(1, 4, figsize=(19, 5.8 if len(summaries) == 1 else 6.8))
     n_runs = 0
     paid: list[PaidBar] = []  # the who-paid panel's bars, drawn once all are known
     shaded = ranged = False  # what the fiscal-cost panel draws, for its title
@@ -365,6 +370,9 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
         colour = f"C{k}"
         # Nudge variants sideways so that overlapping lines stay visible.
         dx = (k - (k_var - 1) / 2) * 0.06
+        # The fiscal-cost panel's variants a quarter year apart, as the first panel's bars:
+        # at 0.06 three variants' upright labels of what is cut ran into one another.
+        dx_cost = (k - (k_var - 1) / 2) * min(0.27, 0.8 / k_var)
         n_runs = sm.n_runs
         # Stacked: each run once, at its worst outcome, so the bar is the share in crisis
         # and the printed answer's line of outcomes (finance/crisis_outcomes.py) reads it.
@@ -380,7 +388,7 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
         lo, hi = wilson_interval(crisis, n_runs)
         ax.errorbar(x0, bottom, yerr=[bottom - 100 * lo, 100 * hi - bottom], fmt="none",
                     ecolor="0.2", capsize=3, lw=1)
-        mean_lines += axes[1].plot(yrs + dx, sm.cost_mean, color=colour, marker="o", ms=3)
+        mean_lines += axes[1].plot(yrs + dx_cost, sm.cost_mean, color=colour, marker="o", ms=3)
         # Where most runs had no cost, the band interpolated between runs showed values
         # no run had: the range of the runs with one instead, and how many (rare_runs).
         k_c, lo_c, hi_c = sm.cost_nonzero
@@ -390,16 +398,16 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
         # A year no run had a cost draws a bar of height 0: nothing shaded to name.
         shaded = shaded or bool((hi_b - lo_b > 0).any())
         ranged = ranged or bool(few.any())
-        axes[1].bar(yrs[~few] + dx, hi_b - lo_b, 0.5 / k_var, bottom=lo_b, color=colour,
+        axes[1].bar(yrs[~few] + dx_cost, hi_b - lo_b, 0.5 / k_var, bottom=lo_b, color=colour,
                     alpha=0.2, linewidth=0)
         # Drawn after the loop, once the scale is known (cost_axis_top).
         ranges += [(x, int(kk), lo, hi, colour) for x, kk, lo, hi in
-                   zip(yrs[few] + dx, k_c[few], lo_c[few], hi_c[few], strict=True)]
+                   zip(yrs[few] + dx_cost, k_c[few], lo_c[few], hi_c[few], strict=True)]
         means += list(sm.cost_mean)
         # A band whose mean lies above it: the runs above it that pull the mean up, drawn.
-        above += [(x, v, colour) for x, v, shade in zip(yrs + dx, sm.cost_above, ~few,
+        above += [(x, v, colour) for x, v, shade in zip(yrs + dx_cost, sm.cost_above, ~few,
                                                         strict=True) if shade and v.size]
-        bands += list(zip(yrs[~few] + dx, hi_b, hi_c[~few], [colour] * len(hi_b), strict=True))
+        bands += list(zip(yrs[~few] + dx_cost, hi_b, hi_c[~few], [colour] * len(hi_b), strict=True))
         if fund:
             axes[2].plot(yrs + dx, sm.fund_median, color=colour, marker="o", ms=3)
             axes[2].fill_between(yrs, *sm.fund_band, color=colour, alpha=0.15, linewidth=0)
@@ -415,7 +423,7 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
                 lo_p, hi_p = lo_nz, hi_nz
             # Drawn after the loop, once the scale is known (cost_axis_top).
             paid.append(PaidBar(y, m, lo_p, hi_p, int(k_p) if few_p else None, hi_nz, colour))
-    cut = _draw_cost_ranges(axes[1], ranges, bands, means, n_runs, above)
+    cut = _draw_cost_ranges(axes[1], ranges, bands, means, n_runs, above, upright=not one)
     paid_cut = draw_paid(axes[3], paid, width, n_runs, two_lines=one)
     axes[0].set_title("Runs in a banking crisis, by worst outcome")
     axes[0].set_ylabel(f"share of runs, % ({group_label})\n"
