@@ -47,7 +47,6 @@ from typing import Any
 
 import pandas as pd
 
-from scosim.answer_parts import part_lines
 from scosim.data.constants import NAMES
 from scosim.indicator_display import NAMES as INDICATOR_NAMES
 from scosim.indicator_display import display, in_percent
@@ -504,6 +503,7 @@ def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator],
     recorded = [n for n in declared if st.has(n) and declared[n].kind != "net"]
     if not recorded:
         return []
+    from scosim.answer_parts import part_lines
     from scosim.share_answer import share_lines
 
     codes = {str(c) for n in recorded for c in st.mean(n).columns}
