@@ -79,10 +79,13 @@ def test_the_fiscal_cost_title_names_what_is_drawn(monkeypatch, tmp_path: Path,
                                                    cost_runs: int, shaded: bool,
                                                    ranged: bool) -> None:
     fig = _draw(monkeypatch, tmp_path, _arrays(10, cost_runs, fund=False))
-    title = fig.axes[1].get_title()
+    title = " ".join(fig.axes[1].get_title().split())  # wrapped to the panel's width
     assert ("shaded: 5-95th pct." in title) is shaded, title
     assert ("k/n" in title) is ranged, title
-    assert title.startswith("Fiscal cost, gross incl. recapitalisation\n(mean")
+    # The line's statistic named, as the answer's table prints it (means of all runs).
+    # (a run's own figure adds ", as summary.txt": test_finance_answer_parts.py)
+    assert title.startswith("Fiscal cost, gross incl. recapitalisation (line: mean of all 40 "
+                            "runs;")
     plt.close(fig)
 
 
@@ -116,7 +119,7 @@ def test_the_cut_range_shows_its_value_and_the_rest_stay_readable(monkeypatch,
     assert max(mean_line) <= high  # every mean on the scale (2027: 2 x 2,048 / 40 = 102)
     texts = [t.get_text() for t in ax.texts]
     assert "2/40: 2,048" in texts and " 15/40" in texts, texts
-    assert "arrow: off the scale" in ax.get_title()
+    assert "arrow: off the scale" in " ".join(ax.get_title().split())
     plt.close(fig)
 
 
@@ -214,4 +217,32 @@ def test_a_who_paid_bar_far_beyond_the_others_is_cut_with_its_value(
     text = next(t for t in ax.texts if t.get_text() == label)
     bar_end = ax.transData.transform((treasury.mean(), 0))[0]
     assert text.get_window_extent(renderer).x0 > bar_end
+    plt.close(fig)
+
+
+def test_runs_that_pull_the_mean_above_the_band_are_drawn(monkeypatch, tmp_path: Path) -> None:
+    # finance_crisis.yaml, 40 runs, 2026: Russia's 82 in about half the runs, one run with
+    # China's 2,048 beside it; the mean (92.7) lay above the band (to 87.0) and nothing on
+    # the panel said why. Here: 82.2 in 20 runs, 87.2 in one, 2,048 + 82.2 in one.
+    z = _runs(R, {(1, 0): [82.2] * 20 + [87.2], (1, 1): [2048.0]})
+    totals = np.zeros(R)
+    totals[:21] = [82.2] * 20 + [87.2]
+    totals[0] += 2048.0
+    top = np.percentile(totals, 95)  # numpy's, as the band's
+    assert top < totals.mean() and sorted(totals[totals > top]) == [87.2, 2130.2]
+    fig = _draw(monkeypatch, tmp_path, z)
+    ax = fig.axes[1]
+    # The line is the mean of all runs (what summary.txt's "SCO members together" prints).
+    assert ax.lines[0].get_ydata()[1] == pytest.approx(totals.mean(), rel=1e-12)
+    points = [ln for ln in ax.lines if ln.get_marker() == "x"]
+    assert [list(p.get_ydata()) for p in points] == [[87.2]]  # 2,130 is off the scale...
+    assert "1 run 2,130\nabove the band" in [t.get_text() for t in ax.texts]  # ...written
+    title = " ".join(ax.get_title().split())
+    assert "x: the 2 runs above the 95th pct. that pull the mean above the band" in title
+    plt.close(fig)
+    # Without the large run the mean lies in its band: no points, nothing in the title.
+    fig = _draw(monkeypatch, tmp_path, _runs(R, {(1, 0): [82.2] * 20 + [87.2]}))
+    ax = fig.axes[1]
+    assert not [ln for ln in ax.lines if ln.get_marker() == "x"]
+    assert "x:" not in ax.get_title()
     plt.close(fig)

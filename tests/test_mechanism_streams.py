@@ -103,3 +103,21 @@ def test_run_percentiles_of_batches_are_those_of_every_run() -> None:
     assert got.shape == (3, 3, 3)
     np.testing.assert_allclose(got[:, :, :2], want, rtol=1e-14)
     assert np.isnan(got[:, :, 2]).all()  # an economy never recorded
+
+
+@pytest.mark.parametrize(("runs", "batch"), [(30, 7), (2100, 700)])
+def test_banking_stream_gives_the_runs_above_the_band(runs: int, batch: int) -> None:
+    """The runs above the 95th percentile where they pull the mean above it, as numpy's."""
+    x = _finance_runs(np.random.default_rng(5), runs, years=2)
+    x["fiscal_cost_usd"][:, 0, [0, 2]] = 1e9  # every run pays in the first year
+    x["fiscal_cost_usd"][:3, 0, 2] = 1e9 * runs * np.array([10.0, 0.1, 0.05])  # three more
+    got = _stream(x, batch).summary()
+    want = summarise({RUN_INDICATORS[k]: x[k] for k in RUN_INDICATORS}, [0, 2])
+    cost = (x["fiscal_cost_usd"][:, 0, [0, 2]].sum(axis=1)) / 1e9
+    assert cost.mean() > np.percentile(cost, 95)
+    assert len(got.cost_above) == len(want.cost_above) == 2
+    assert want.cost_above[0].size >= 1 and cost.max() == want.cost_above[0][-1]
+    for g, w in zip(got.cost_above, want.cost_above, strict=True):
+        assert g.size == w.size
+        # Exact while the runs' values are held, within the sketch's bound beyond.
+        np.testing.assert_allclose(g, w, rtol=0 if runs < 2000 else ALPHA * 1.0001)

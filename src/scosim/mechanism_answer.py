@@ -503,6 +503,7 @@ def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator],
     recorded = [n for n in declared if st.has(n) and declared[n].kind != "net"]
     if not recorded:
         return []
+    from scosim.answer_parts import part_lines
     from scosim.share_answer import share_lines
 
     codes = {str(c) for n in recorded for c in st.mean(n).columns}
@@ -519,6 +520,8 @@ def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator],
             title, units, divisor = _title(n, h.unit)
             if not _happened(st, n, h.kind, divisor):
                 quiet.append(title)
+            elif (same := part_lines(st, n, declared, title)) is not None:
+                out += same  # an "of which" equal to its whole: one line (answer_parts)
             elif h.kind == "share":
                 out += share_lines(st, n, title, width, at)
             else:

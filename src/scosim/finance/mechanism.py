@@ -171,6 +171,18 @@ class BankingSystems(Mechanism):
         # (it sums to zero over the participants), so not a bar of the figure.
         "fund_net_transfer_usd": "total",
     }
+    # "Of which" indicators, part of another in every run (scosim.answer_parts): where
+    # one equals its whole everywhere the answer prints one table and says so. What the
+    # equality means is the part's own: the rest of the gross (insured deposits backed,
+    # a resolution's hole filled; or any recapitalisation not precautionary) was nil.
+    headline_parts = {
+        "fiscal_recap_usd": ("fiscal_cost_usd",
+                             "all of it equity bought (recapitalisation), no treasury "
+                             "money backed insured deposits or filled a resolution's hole"),
+        "precautionary_recap_usd": ("fiscal_cost_usd",
+                                    "all of it precautionary recapitalisation of solvent "
+                                    "systems"),
+    }
     # The answer's who-gains table is of the crisis year, the first of the events it reads
     # (scosim.answer_year): a union's cover and settlement's shield act then; by the last
     # year only the sanctions' lasting trade costs were left, the same with either policy.

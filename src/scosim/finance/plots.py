@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -100,7 +101,9 @@ def _cut_label(ax: plt.Axes, x: float, top: float, text: str, colour: str) -> pl
 
 def _draw_cost_ranges(ax: plt.Axes, ranges: Sequence[tuple[float, int, float, float, str]],
                       bands: Sequence[tuple[float, float, float, str]],
-                      means: Sequence[float], n_runs: int) -> list[plt.Text]:
+                      means: Sequence[float], n_runs: int,
+                      above: Sequence[tuple[float, NDArray[np.float64], str]] = (),
+                      upright: bool = False) -> list[plt.Text]:
     """Draw the fiscal-cost panel's k/n ranges; those and bands off the scale cut.
 
     Args:
@@ -109,18 +112,33 @@ def _draw_cost_ranges(ax: plt.Axes, ranges: Sequence[tuple[float, int, float, fl
         bands: ``(x, 95th percentile, largest run, colour)`` of each shaded band.
         means: The means drawn.
         n_runs: Runs.
+        above: ``(x, values, colour)``: the runs above a band that pull its mean above
+            it (:attr:`BankingSummary.cost_above`), drawn as points; those off the
+            scale cut, as a range is.
+        upright: Each range's k/n written upright (several variants side by side).
 
     Returns:
         The labels of what was cut (the panel's title then says what the arrow means).
     """
-    top = cost_axis_top(means, [b for _, b, _, _ in bands], [hi for _, _, _, hi, _ in ranges])
-    labels = []
+    top = cost_axis_top(means, [b for _, b, _, _ in bands],
+                        [hi for _, _, _, hi, _ in ranges] + [float(v.max()) for _, v, _ in above])
+    labels: list[plt.Text] = []
+    for x, values, colour in above:
+        on = values if top is None else values[values <= top]
+        ax.plot(np.full(on.size, x), on, ls="none", marker="x", ms=6, mew=1.5, color=colour)
+        off = values[values > top] if top is not None else values[:0]
+        if off.size:  # the run that pulls the mean up, written: the answer's "2,048 in 1"
+            runs = "1 run" if off.size == 1 else f"{off.size} runs, up to"
+            labels.append(_cut_label(ax, x, top, f"{runs} {off.max():,.0f}\n"
+                                           "above the band", colour))
     for x, k, lo, hi, colour in ranges:
         if top is None or hi <= top:
             ax.vlines(x, lo, hi, color=colour, lw=2, alpha=0.5)
             ax.plot([x, x], [lo, hi], ls="none", marker="_", ms=9, color=colour)
+            # Beside the variants' columns a quarter year apart, upright above its range:
+            # written across, one ran over the next column's labels.
             ax.text(x, hi, f" {k}/{n_runs}", fontsize=7, color=colour, va="bottom",
-                    ha="left")
+                    ha="center" if upright else "left", rotation=90 if upright else 0)
             continue
         # Cut at the top, an arrow saying it goes on, and the value it reaches written
         # beside it: the same number the answer prints ("2,048 in 1 of 40 runs").
@@ -276,11 +294,15 @@ def plot_banking(
        over the group (:func:`scosim.finance.run_summary.outcomes`): a system fails
        (defaults in clearing); else one is caught, refused public money and left, solvent,
        undercapitalised; else one is resolved before contagion; with a 95 percent Wilson
-       interval of the whole bar; 2. fiscal cost per year (mean over runs, band
-       5th-95th percentile); 3. deposit insurance fund at year end (median, band);
-    4. who paid over the whole period (mean over runs, bars 5th-95th percentile): the
-       treasuries (gross, and beneath it the equity bought in recapitalised systems and
-       the recapitalisations of solvent systems short of the BRRD's 8 %, which only
+       interval of the whole bar;
+    2. fiscal cost per year (mean over all runs, the answer's statistic; band 5th-95th
+       percentile; where the mean lies above the band, the runs above it as points, an
+       off-scale one written);
+    3. deposit insurance fund at year end (median, band);
+    4. who paid over the whole period (bar: mean over runs; whisker: 5th-95th
+       percentile): the treasuries (gross, and beneath it the equity bought in
+       recapitalised systems and the recapitalisations of solvent systems short of the
+       BRRD's 8 %, which only
        ``public_backstop: unconstrained`` makes), the fund and, beside it, the group's
        banks' contributions to it, and the creditors, uninsured depositors and creditor
        banks of the group's systems, bailed in or losing in default
@@ -306,7 +328,8 @@ def plot_banking(
 
 def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Sequence[int],
                            path: str | Path, *, title: str,
-                           group_label: str = "SCO members") -> Path:
+                           group_label: str = "SCO members", answer: str | None = None
+                           ) -> Path:
     """:func:`plot_banking` from each variant's statistics over runs.
 
     Args:
@@ -316,12 +339,16 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
         path: PNG to write.
         title: First line of the figure title.
         group_label: How the group summed in each panel is named on the axes.
+        answer: The printed answer whose means the fiscal-cost line is (a run's
+            ``summary.txt``), named in the panel's title; None for a figure without one.
 
     Returns:
         The path written.
     """
     yrs = np.asarray(years)
-    fig, axes = plt.subplots(1, 4, figsize=(19, 5.2))
+    # Room for the fiscal-cost key; with variants side by side, for the who-paid panel's
+    # three labels a row (at 5.8 inches one variant's ran under the next one's).
+    fig, axes = plt.subplots(1, 4, figsize=(19, 5.8 if len(summaries) == 1 else 6.8))
     n_runs = 0
     paid: list[PaidBar] = []  # the who-paid panel's bars, drawn once all are known
     shaded = ranged = False  # what the fiscal-cost panel draws, for its title
@@ -331,6 +358,7 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
     ranges: list[tuple[float, int, float, float, str]] = []
     bands: list[tuple[float, float, float, str]] = []
     means: list[float] = []
+    above: list[tuple[float, NDArray[np.float64], str]] = []
     mean_lines: list[plt.Line2D] = []
     k_var = len(summaries)
     # A scenario without a fund: the sentence alone, not a zero line on a +-0.04 axis.
@@ -342,6 +370,9 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
         colour = f"C{k}"
         # Nudge variants sideways so that overlapping lines stay visible.
         dx = (k - (k_var - 1) / 2) * 0.06
+        # The fiscal-cost panel's variants a quarter year apart, as the first panel's bars:
+        # at 0.06 three variants' upright labels of what is cut ran into one another.
+        dx_cost = (k - (k_var - 1) / 2) * min(0.27, 0.8 / k_var)
         n_runs = sm.n_runs
         # Stacked: each run once, at its worst outcome, so the bar is the share in crisis
         # and the printed answer's line of outcomes (finance/crisis_outcomes.py) reads it.
@@ -357,7 +388,7 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
         lo, hi = wilson_interval(crisis, n_runs)
         ax.errorbar(x0, bottom, yerr=[bottom - 100 * lo, 100 * hi - bottom], fmt="none",
                     ecolor="0.2", capsize=3, lw=1)
-        mean_lines += axes[1].plot(yrs + dx, sm.cost_mean, color=colour, marker="o", ms=3)
+        mean_lines += axes[1].plot(yrs + dx_cost, sm.cost_mean, color=colour, marker="o", ms=3)
         # Where most runs had no cost, the band interpolated between runs showed values
         # no run had: the range of the runs with one instead, and how many (rare_runs).
         k_c, lo_c, hi_c = sm.cost_nonzero
@@ -367,13 +398,16 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
         # A year no run had a cost draws a bar of height 0: nothing shaded to name.
         shaded = shaded or bool((hi_b - lo_b > 0).any())
         ranged = ranged or bool(few.any())
-        axes[1].bar(yrs[~few] + dx, hi_b - lo_b, 0.5 / k_var, bottom=lo_b, color=colour,
+        axes[1].bar(yrs[~few] + dx_cost, hi_b - lo_b, 0.5 / k_var, bottom=lo_b, color=colour,
                     alpha=0.2, linewidth=0)
         # Drawn after the loop, once the scale is known (cost_axis_top).
         ranges += [(x, int(kk), lo, hi, colour) for x, kk, lo, hi in
-                   zip(yrs[few] + dx, k_c[few], lo_c[few], hi_c[few], strict=True)]
+                   zip(yrs[few] + dx_cost, k_c[few], lo_c[few], hi_c[few], strict=True)]
         means += list(sm.cost_mean)
-        bands += list(zip(yrs[~few] + dx, hi_b, hi_c[~few], [colour] * len(hi_b), strict=True))
+        # A band whose mean lies above it: the runs above it that pull the mean up, drawn.
+        above += [(x, v, colour) for x, v, shade in zip(yrs + dx_cost, sm.cost_above, ~few,
+                                                        strict=True) if shade and v.size]
+        bands += list(zip(yrs[~few] + dx_cost, hi_b, hi_c[~few], [colour] * len(hi_b), strict=True))
         if fund:
             axes[2].plot(yrs + dx, sm.fund_median, color=colour, marker="o", ms=3)
             axes[2].fill_between(yrs, *sm.fund_band, color=colour, alpha=0.15, linewidth=0)
@@ -389,7 +423,7 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
                 lo_p, hi_p = lo_nz, hi_nz
             # Drawn after the loop, once the scale is known (cost_axis_top).
             paid.append(PaidBar(y, m, lo_p, hi_p, int(k_p) if few_p else None, hi_nz, colour))
-    cut = _draw_cost_ranges(axes[1], ranges, bands, means, n_runs)
+    cut = _draw_cost_ranges(axes[1], ranges, bands, means, n_runs, above, upright=not one)
     paid_cut = draw_paid(axes[3], paid, width, n_runs, two_lines=one)
     axes[0].set_title("Runs in a banking crisis, by worst outcome")
     axes[0].set_ylabel(f"share of runs, % ({group_label})\n"
@@ -397,12 +431,22 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
     # Both bands are the run's 5th-95th percentiles over runs (run_summary: LOW, HIGH).
     band = f"band {LOW}-{HIGH}th pct."
     # The title says what is drawn: shaded bars, k/n ranges, or both (not a band never drawn).
-    drawn = ["mean", *([f"shaded: {LOW}-{HIGH}th pct."] if shaded else []),
-             *(["k/n: where most runs had none,\nthe range of the k runs with one"]
+    # The line is the mean over all runs, as the answer's table (summary.txt) prints it;
+    # where runs above the band pull it above the band, they are drawn (x) and counted.
+    pulled = sum(v.size for _, v, _ in above)
+    drawn = [f"line: mean of all {n_runs} runs" + (f", as {answer}" if answer else ""),
+             *([f"shaded: {LOW}-{HIGH}th pct."] if shaded else []),
+             *([f"x: the {pulled} run{'s' if pulled > 1 else ''} above the {HIGH}th pct. "
+                "that pull the mean above the band"] if above else []),
+             *(["k/n: where most runs had none, the range of the k runs with one"]
                if ranged else []),
              *(["arrow: off the scale, its top written"] if cut else [])]
-    axes[1].set_title(f"Fiscal cost, gross incl. recapitalisation\n({'; '.join(drawn)})",
-                      fontsize=10)
+    # Wrapped to the panel's width (about 60 characters at this size): one long line ran
+    # over the neighbouring panels.
+    # "5-95th pct." kept on one line (a NUL holds its space while wrapping).
+    key = textwrap.fill(f"({'; '.join(drawn)})".replace(" pct.", "\0pct."), 62,
+                        break_on_hyphens=False).replace("\0", " ")
+    axes[1].set_title(f"Fiscal cost, gross incl. recapitalisation\n{key}", fontsize=10)
     axes[1].set_ylabel(f"US$ billion per year ({group_label})")
     if fund:
         axes[2].set_title(f"Deposit insurance fund (median; {band})")
@@ -418,8 +462,10 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
     arrow = ";\narrow: off the scale, its value written" if paid_cut else ""
-    axes[3].set_title(f"Who paid, {years[0]}-{years[-1]} (mean;\nbars 5th-95th pct.; k/n runs: "
-                      f"most runs\npaid none, the range of the k that paid{arrow})", fontsize=10)
+    # The bar is the mean (summary.txt's "mean total"), the whisker the band.
+    axes[3].set_title(f"Who paid, {years[0]}-{years[-1]} (bar: mean of all runs;\nwhisker: "
+                      f"5th-95th pct.; k/n runs: most runs\npaid none, the range of the k "
+                      f"that paid{arrow})", fontsize=10)
     axes[3].set_yticks(range(len(PAYERS)), [lab for _, lab in PAYERS], fontsize=8)
     axes[3].invert_yaxis()  # treasuries first, as listed
     axes[3].set_xlabel(f"US$ billion over the period ({group_label})")
@@ -466,4 +512,5 @@ def plot_finance_run(stream: BankingStream, title: str, path: str | Path) -> Pat
         return None
     return plot_banking_summaries({"this scenario": summary}, stream.years, path,
                                   title=f"{title}: banking systems",
-                                  group_label="SCO members" if stream.group else "all economies")
+                                  group_label="SCO members" if stream.group else "all economies",
+                                  answer="summary.txt")
