@@ -214,7 +214,9 @@ def sweep(
         raise ValueError(f"{plan}: above the limit of {MAX_SWEEP_RUNS:,} model runs. "
                          "Pass --allow-large (allow_large=True) to run it anyway")
     if progress:
-        print(plan, file=sys.stderr)
+        from scosim.tty_lines import to_stderr
+
+        to_stderr(plan)  # wrapped on a terminal, one line piped
     if (unread := score_only_warning(sc, params)) is not None:
         warnings.warn(unread, ScosimWarning, stacklevel=2)
     from scosim.scenario.shipped import is_shipped
@@ -443,13 +445,18 @@ def sweep_cli(args: argparse.Namespace) -> int:
         overrides=overrides,
     )
     meta = json.loads((target / "manifest.json").read_text())
+    from scosim.tty_lines import labelled, message, tty_width
+
+    width = tty_width(sys.stdout)  # None piped: every line as before, scripts read them
     if (target / "indices.csv").is_file():
         print(indices_text(pd.read_csv(target / "indices.csv"), meta,
                            points=len(pd.read_parquet(target / "design_outputs.parquet",
-                                                      columns=[next(iter(params))]))))
+                                                      columns=[next(iter(params))])),
+                           width=width))
     else:  # grid, lhs: the outputs over the points
-        print(design_text(pd.read_parquet(target / "design_outputs.parquet"), meta))
+        print(design_text(pd.read_parquet(target / "design_outputs.parquet"), meta, width))
     seeded = "a grid, no design seed" if meta["seed"] is None else f"design seed {meta['seed']}"
-    print(f"sweep: {target}\n       {seeded}; runs with the scenario's seed "
-          f"{meta['scenario_seed']}, {meta['replications_per_point']} replication(s) a point")
+    print(*labelled("sweep:", [str(target)], width, 7), sep="\n")
+    print(message(f"       {seeded}; runs with the scenario's seed {meta['scenario_seed']}, "
+                  f"{meta['replications_per_point']} replication(s) a point", width))
     return 0

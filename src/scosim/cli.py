@@ -74,7 +74,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for note in dumped_instability_notes(sc):
             warnings.warn(note, ScosimWarning, stacklevel=1)
     n = len(sc["proposals"])
-    print(
+    from scosim.tty_lines import prose, tty_width
+
+    # One line piped (scripts and tests match it); wrapped at a terminal's width.
+    print(prose(
         f"{args.scenario}: valid scenario {sc['name']!r} ({sc['years']['start']}-"
         f"{sc['years']['end']}, {sc['replications']} replications, seed {sc['seed']}, "
         f"{n} proposal{'' if n == 1 else 's'}, data version {data}); scenario hash "
@@ -82,8 +85,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         # said, as the docs call them no change to the scenario.
         f"{sc['hash'][:12]}, of the scenario as run with this seed and {sc['replications']} "
         "replications"
-        + ("; rule paths checked without importing them" if no_import else "")
-    )
+        + ("; rule paths checked without importing them" if no_import else ""),
+        tty_width(sys.stdout), indent="  "))
     return 0
 
 
@@ -155,8 +158,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         plots = [f"{res.path}/plots/{name}" for name in m.get("plots", [])]
     else:
         plots = res.plots
-    for p in plots:
-        print(*labelled("  plot:", [str(p)], width, 8), sep="\n")
+    from scosim.plot_list import plot_lines
+
+    # On a terminal one item (folder, then names); piped, a line a plot, as scripts read it.
+    for line in plot_lines(plots, width):
+        print(line)
     headline = res.headline if plots else None  # summary.txt is written with the plots
     if headline:
         from scosim.cited_docs import docs_note

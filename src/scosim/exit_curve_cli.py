@@ -249,12 +249,15 @@ def exits_cli(args: argparse.Namespace) -> int:
     blocked = file_in_the_way(out)
     if blocked is not None:  # found before the ensemble runs, not after
         raise NotADirectoryError(f"--out {args.out}: {blocked} is a file, not a directory")
+    from scosim.tty_lines import message, tty_width
+
+    width = tty_width(sys.stdout)  # None piped: every line as before, scripts read them
     if not any(get_type(p.type).exit_allowed for p in sc.proposals):
         # Known from the scenario alone: the ensemble ran to the end before saying so.
-        print(f"Who leaves, by exit threshold: {sc.name}\nno arrangement that allows exits "
+        print(message(f"Who leaves, by exit threshold: {sc.name}\nno arrangement that allows exits "
               "was in force in any run: no proposal of the scenario is of a type whose "
               "participants may leave; nobody could leave, at any threshold (nothing run, "
-              "nothing written)")
+              "nothing written)", width))
         return 0
 
     def progress(done: int, total: int) -> None:
@@ -271,8 +274,8 @@ def exits_cli(args: argparse.Namespace) -> int:
             f"{'; ' + sets if sets else ''}; leave after {paths.k} years in a row below "
             "the threshold)")
     if not paths.realised:
-        print(f"{head}\nno arrangement that allows exits was in force in any run: nobody "
-              "could leave, at any threshold (nothing written)")
+        print(message(f"{head}\nno arrangement that allows exits was in force in any run: "
+                      "nobody could leave, at any threshold (nothing written)", width))
         return 0
     table = curve_table(paths, grid, order_at=own)
     out.mkdir(parents=True, exist_ok=True)
@@ -282,10 +285,11 @@ def exits_cli(args: argparse.Namespace) -> int:
                                        "record_edge": args.record_edge})
     said = [f"{_pct(th)} %" for th in at]
     # Echoed in percent: a fraction given as a percentage shows at once.
-    print(f"{head}\nthresholds printed: {', '.join(said)} (grid {_pct(args.lo)} % to 0 in "
-          f"steps of {_pct(args.step)} points)\nshare of runs in which each state leaves at "
-          "its run's first exit, by its own rule or with its bloc\n[90 % interval, median "
-          "year, and by its own rule where some leave with their bloc]:")
+    print(message(f"{head}\nthresholds printed: {', '.join(said)} (grid {_pct(args.lo)} % to "
+                  f"0 in steps of {_pct(args.step)} points)\nshare of runs in which each state "
+                  "leaves at its run's first exit, by its own rule or with its bloc\n[90 % "
+                  "interval, median year, and by its own rule where some leave with their "
+                  "bloc]:", width))
     shown = 0
     for (pid, code), g in table.groupby(["proposal", "country"], sort=False):
         rows = [g[np.isclose(g["threshold_pct"], 100 * th)].iloc[0] for th in at]
@@ -298,13 +302,16 @@ def exits_cli(args: argparse.Namespace) -> int:
                         if code != ANY and r["leaves_with_bloc"] else "")
             cells.append(f"{_pct(th)} %: {r['share_pct']:.1f} % "
                          f"[{r['share_lo_pct']:.1f}-{r['share_hi_pct']:.1f}{year}{own_rule}]")
-        print(f"  {code} ({pid}): " + "; ".join(cells))
+        row = f"  {code} ({pid}): " + "; ".join(cells)
+        if width is not None and len(row) > width:  # a threshold a line, never split
+            row = f"  {code} ({pid}): " + ";\n    ".join(cells)
+        print(row)
         shown += 1
     if not shown:
         print(f"  nobody leaves at {' or '.join(said)}")
     fixed = ", ".join(f"{c} {_pct(v)} %" for c, v in sorted(paths.fixed.items()))
     if fixed:
-        print(f"states with a threshold of their own keep it: {fixed}")
+        print(message(f"states with a threshold of their own keep it: {fixed}", width))
     plot_curve(table, out / "exit_curve.png",
                title=(f"Who leaves, by exit threshold: {sc.name} ({n} runs)"
                       + (f"\nscenario changed with {sets}" if sets else "")),
@@ -319,6 +326,6 @@ def exits_cli(args: argparse.Namespace) -> int:
                      "not shown."
                      + (f"\n{read}" if (read := reading_note(table, own, args.record_edge))
                         else "")))
-    print(f"table: {out / 'exit_curve.csv'} (what it was made of: {RECORD_FILE})\n"
-          f"figure: {out / 'exit_curve.png'}")
+    print(message(f"table: {out / 'exit_curve.csv'} (what it was made of: {RECORD_FILE})\n"
+                  f"figure: {out / 'exit_curve.png'}", width))
     return 0

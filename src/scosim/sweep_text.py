@@ -253,7 +253,18 @@ def _cells(frame: pd.DataFrame, divisor: dict[str, float] | float) -> pd.DataFra
         _num(v / (divisor if isinstance(divisor, float) else divisor[c.name])) for v in c])
 
 
-def design_text(table: pd.DataFrame, meta: dict[str, Any]) -> str:
+def _fit(lines: list[str], width: int | None) -> list[str]:
+    """Prose ``lines`` wrapped at a terminal's ``width``, continuations indented.
+
+    As they are where ``width`` is None (piped: tests and scripts read them). Never
+    given a table's rows: a row wrapped is a table broken.
+    """
+    from scosim.tty_lines import message
+
+    return lines if width is None else message("\n".join(lines), width).split("\n")
+
+
+def design_text(table: pd.DataFrame, meta: dict[str, Any], width: int | None = None) -> str:
     """What ``scosim sweep`` prints for a grid or Latin hypercube: the outputs over the points.
 
     Each output's minimum, median and maximum over the design's points (each point
@@ -265,6 +276,7 @@ def design_text(table: pd.DataFrame, meta: dict[str, Any]) -> str:
         table: ``design_outputs.parquet``: a column per parameter and per output.
         meta: The sweep's manifest (``method``, ``params``, ``outputs``,
             ``replications_per_point``).
+        width: A terminal's width, its prose (not its tables) wrapped at it; None piped.
     """
     params, outputs = list(meta["params"]), list(meta["outputs"])
     reps, points = meta["replications_per_point"], len(table)
@@ -279,9 +291,10 @@ def design_text(table: pd.DataFrame, meta: dict[str, Any]) -> str:
     table_lines = ["  ".join(c[i].ljust(w) if j in (0, len(columns) - 1) else c[i].rjust(w)
                              for j, (c, w) in enumerate(zip(columns, widths, strict=True)))
                    .rstrip() for i in range(len(outputs) + 1)]
-    lines = [f"{design} of {points} points x {reps} replication(s) = {points * reps} model "
-             "runs; each output over the points (a point: the mean of its runs):",
-             *notes_text(meta), *years_line(meta), *exits_lines(table, reps), *table_lines]
+    lines = [*_fit([f"{design} of {points} points x {reps} replication(s) = {points * reps} "
+                   "model runs; each output over the points (a point: the mean of its runs):",
+                   *notes_text(meta), *years_line(meta), *exits_lines(table, reps)], width),
+             *table_lines]
     if meta["method"] != "grid" or len(params) > 2:
         return "\n".join(lines)
     pct = set(meta.get("percent_params", []))
@@ -303,7 +316,7 @@ def design_text(table: pd.DataFrame, meta: dict[str, Any]) -> str:
             by["any state left"] = [f"{percent_of_runs(v, reps)}%"
                           for v in table.set_index(params[0]).loc[rows, EXIT_COLUMN]]
         said = "".join(f"; {n}" for n in [*notes, every]) if notes else ""
-        lines.append(f"by {params[0]} (units as above{said}):")
+        lines += _fit([f"by {params[0]} (units as above{said}):"], width)
         lines.append(by.reset_index().to_string(index=False))
         return "\n".join(lines)
     cols = _spaced(axes[1], _MAX_COLS)
@@ -311,20 +324,20 @@ def design_text(table: pd.DataFrame, meta: dict[str, Any]) -> str:
            f"spaced, {every}" if (len(rows), len(cols)) != tuple(map(len, axes)) else "")
     for o in outputs[:_MAX_TABLES]:
         grid = table.set_index(params)[o].unstack(params[1]).loc[rows, cols]
-        lines.append(f"{o} ({shown[o][0] or 'no unit'}) by {params[0]} (rows) and "
-                     f"{params[1]} (columns){cut}:")
+        lines += _fit([f"{o} ({shown[o][0] or 'no unit'}) by {params[0]} (rows) and "
+                       f"{params[1]} (columns){cut}:"], width)
         grid = _cells(grid, div[o]).set_axis([_value(v, params[0] in pct) for v in rows]).set_axis(
             [_value(v, params[1] in pct) for v in cols], axis=1)
         lines.append(grid.to_string())
     if EXIT_COLUMN in table:
         grid = table.set_index(params)[EXIT_COLUMN].unstack(params[1]).loc[rows, cols]
-        lines.append(f"share of runs in which any state left by {params[0]} (rows) and {params[1]} "
-                     f"(columns){cut}:")
+        lines += _fit([f"share of runs in which any state left by {params[0]} (rows) and "
+                       f"{params[1]} (columns){cut}:"], width)
         lines.append(grid.map(lambda v: f"{percent_of_runs(v, reps)}%").set_axis(
             [_value(v, params[0] in pct) for v in rows]).set_axis(
             [_value(v, params[1] in pct) for v in cols], axis=1).to_string())
     if len(outputs) > _MAX_TABLES:
-        lines.append(f"(tables of the first {_MAX_TABLES} outputs; {every})")
+        lines += _fit([f"(tables of the first {_MAX_TABLES} outputs; {every})"], width)
     return "\n".join(lines)
 
 
@@ -380,7 +393,8 @@ def wide_intervals_note(indices: pd.DataFrame, n: int) -> str | None:
             f"1/sqrt(n): --n {4 * n} roughly halves them).")
 
 
-def indices_text(indices: pd.DataFrame, meta: dict[str, Any], *, points: int) -> str:
+def indices_text(indices: pd.DataFrame, meta: dict[str, Any], *, points: int,
+                 width: int | None = None) -> str:
     """The indices ``scosim sweep`` prints: what they are, from how many runs, rounded.
 
     Sobol indices are shares of variance: three decimals are more than their
@@ -388,7 +402,8 @@ def indices_text(indices: pd.DataFrame, meta: dict[str, Any], *, points: int) ->
     per full range of the parameter, US$ in billions as in a run's tables (the
     ``unit`` column; ``indices.csv`` keeps US$): four significant digits. NaN (an
     output that never varies) reads "undefined". The intervals' level is the file's
-    ``conf_level`` (95 % in files without it).
+    ``conf_level`` (95 % in files without it). On a terminal (``width``) its prose is
+    wrapped at the terminal's width, its table's rows kept whole.
     """
     reps = meta["replications_per_point"]
     runs = f"{points} points x {reps} replication(s) = {points * reps} model runs"
@@ -416,20 +431,24 @@ def indices_text(indices: pd.DataFrame, meta: dict[str, Any], *, points: int) ->
     if meta["method"] == "morris":  # the unit last, left-aligned (as design_text's)
         table = [f"{line}  {u}" for line, u in zip(table, ["unit", *shown["unit"]],
                                                      strict=True)]
-    text = "\n".join([head, *notes_text(meta), *years_line(meta), *table])
+    text = "\n".join([*_fit([head, *notes_text(meta), *years_line(meta)], width), *table])
     if meta["method"] == "morris":
         # A parameter with no effect anywhere is news about the scenario, not the method
         # (in a scenario whose votes a rule fixes, the vote weights move nothing).
         inert = indices.groupby("parameter", sort=False)[["mu_star", "sigma"]].apply(
             lambda d: bool((d == 0).all().all()))
         if inert.any():
-            text += ("\nno effect at any point on any output: "
-                     + ", ".join(str(p) for p in inert[inert].index)
-                     + " (nothing it sets reaches these outputs in this scenario, e.g. votes "
-                     "fixed by a rule)")
+            text += "\n" + "\n".join(_fit([
+                "no effect at any point on any output: "
+                + ", ".join(str(p) for p in inert[inert].index)
+                + " (nothing it sets reaches these outputs in this scenario, e.g. votes "
+                "fixed by a rule)"], width))
     if meta["method"] == "sobol" and (shown[list(cols)] == "undefined").any().any():
-        text += ("\nundefined: the output is the same at every point, within numerical noise "
-                 "(no variance to apportion)")
+        text += "\n" + "\n".join(_fit([
+            "undefined: the output is the same at every point, within numerical noise "
+            "(no variance to apportion)"], width))
     if meta["method"] == "sobol" and (wide := wide_intervals_note(indices, int(meta["n"]))):
-        text += "\n" + "\n".join(textwrap.wrap(wide, 95, break_on_hyphens=False))
+        wrapped = (textwrap.wrap(wide, 95, break_on_hyphens=False) if width is None
+                   else _fit([wide], width))
+        text += "\n" + "\n".join(wrapped)
     return text

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -85,8 +84,26 @@ def _fmt(v: object) -> str:
 
 
 def _error(message: str) -> None:
-    """A user error, as every scosim command reports one: on stderr, one line, no traceback."""
-    print(f"scosim: error: {message}", file=sys.stderr)
+    """A user error, as every scosim command reports one: on stderr, no traceback.
+
+    One line piped (tests and scripts match it); wrapped at a terminal's width, as
+    :func:`scosim.cli_errors.say` (``unknown economy``'s list of codes ran to 158).
+    """
+    from scosim.tty_lines import to_stderr
+
+    to_stderr(f"scosim: error: {message}")
+
+
+def _say(console: Console, text: str) -> None:
+    """Print ``text`` on ``console``, wrapped at its width on a terminal.
+
+    Never inside a path (:func:`scosim.tty_lines.message`); elsewhere one line, as
+    before: scripts read it.
+    """
+    from scosim.tty_lines import message
+
+    width = console.width if console.is_terminal else None
+    console.print(message(text, width), markup=False, soft_wrap=True)
 
 
 def _load(args: argparse.Namespace, console: Console) -> Any:
@@ -335,9 +352,9 @@ def cmd_rebuild(args: argparse.Namespace, console: Console | None = None) -> int
             diffs = check_tables(raw, out)
             if diffs:
                 for d in diffs:
-                    console.print(f"DIFF {d}", markup=False, soft_wrap=True)
+                    _say(console, f"DIFF {d}")
                 return 1
-            console.print("calibration tables match a fresh build", markup=False, soft_wrap=True)
+            _say(console, "calibration tables match a fresh build")
             return 0
         target = write_tables(raw, out)
     except RawDataError as exc:
@@ -351,7 +368,7 @@ def cmd_rebuild(args: argparse.Namespace, console: Console | None = None) -> int
     except OSError as exc:
         _error(f"cannot write tables: {exc}")
         return 2
-    console.print(f"calibration tables written to {target}", markup=False, soft_wrap=True)
+    _say(console, f"calibration tables written to {target}")
     return 0
 
 

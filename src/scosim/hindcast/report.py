@@ -13,6 +13,7 @@ import pandas as pd
 from scosim.hindcast.records import TRAIN_END
 from scosim.hindcast.run import run_hindcast
 from scosim.hindcast.scoring import score_table
+from scosim.tty_lines import labelled, message, prose, to_stderr, tty_width
 
 __all__ = ["hindcast_cli", "plot_hindcast", "score_lines"]
 
@@ -161,12 +162,12 @@ def missing_files(directory: Path) -> str | None:
 
 def hindcast_cli(args: argparse.Namespace) -> int:
     """``scosim hindcast``: run, print the score table, write CSV and PNG."""
+    # Errors as every command's (scosim.cli_errors.say): wrapped on a terminal, one line piped.
     if args.replications < 1:
-        print(f"scosim: error: --replications must be >= 1, got {args.replications}",
-              file=sys.stderr)
+        to_stderr(f"scosim: error: --replications must be >= 1, got {args.replications}")
         return 2
     if args.dir and (problem := missing_files(Path(args.dir))):
-        print(f"scosim: error: {problem}", file=sys.stderr)
+        to_stderr(f"scosim: error: {problem}")
         return 2
     df = run_hindcast(args.replications, Path(args.dir) if args.dir else None)
     scores = score_table(df)
@@ -175,14 +176,19 @@ def hindcast_cli(args: argparse.Namespace) -> int:
     df.drop(columns="draws").to_csv(out / "hindcast_items.csv", index=False)
     scores.to_csv(out / "hindcast_scores.csv", index=False)
     plot_hindcast(df, scores, out / "hindcast.png")
-    print(ITEMS_LEGEND.format(n=args.replications, end=TRAIN_END))
+    width = tty_width(sys.stdout)  # None piped: every line as before, scripts read them
+    print(message(ITEMS_LEGEND.format(n=args.replications, end=TRAIN_END), width))
     with pd.option_context("display.width", 160, "display.max_columns", 20,
                            "display.max_rows", 500):
         print(df.drop(columns="draws").to_string(index=False))
     print()
-    print("\n".join(score_lines(scores, args.replications)))
-    print(f"\nwritten: {out / 'hindcast_items.csv'}, {out / 'hindcast_scores.csv'} (with the "
-          f"log-loss), {out / 'hindcast.png'}")
+    print("\n".join(score_lines(scores, args.replications, width)))
+    print()
+    written = labelled("written:", [f"{out / 'hindcast_items.csv'},",
+                                    f"{out / 'hindcast_scores.csv'} (with the log-loss),",
+                                    str(out / "hindcast.png")], width, 9)
+    # A path too long for its line stands alone; what follows it goes on the next.
+    print(message("\n".join(written), width))
     return 0
 
 
@@ -208,7 +214,27 @@ def _fmt(v: float, width: int, digits: int = 3) -> str:
     return f"{'-' if np.isnan(v) else f'{v:.{digits}f}':>{width}}"
 
 
-def score_lines(scores: pd.DataFrame, replications: int) -> list[str]:
+#: The width the score summary's prose is wrapped at piped (and on a wider terminal).
+_WRAP = 92
+
+
+def _wrap(text: str, width: int | None, indent: str = "") -> list[str]:
+    """``text`` wrapped at :data:`_WRAP` piped (as before), else at the terminal's ``width``.
+
+    On a terminal never inside a word (:func:`scosim.tty_lines.prose`).
+    """
+    if width is None:
+        return textwrap.wrap(text, _WRAP, subsequent_indent=indent)
+    return prose(text, min(width, _WRAP), indent=indent).split("\n")
+
+
+def _joined(lines: list[str], width: int | None) -> list[str]:
+    """A paragraph split by hand at ~95 columns: as it is piped, rewrapped on a terminal."""
+    return lines if width is None else _wrap(" ".join(lines), width)
+
+
+def score_lines(scores: pd.DataFrame, replications: int,
+                width: int | None = None) -> list[str]:
     """The Brier scores in plain words: the Council beside the reference forecasts.
 
     The figures the README quotes, so a reader need not find them among the rows of
@@ -216,7 +242,8 @@ def score_lines(scores: pd.DataFrame, replications: int) -> list[str]:
     interval over decision clusters and the number of clusters (and Kish's effective
     number), beside p = 0, p = 1, the training base rate and persistence; then the
     Council's Brier skill score against the two informed references; the log-loss at
-    both clips; the items outside the headline; the simulation noise.
+    both clips; the items outside the headline; the simulation noise. Its prose is
+    wrapped at a terminal's ``width`` where given; its table's rows are kept whole.
     """
     by = scores.set_index(["sample", "forecast"])
     n_all = int(by.loc[("all", "council"), "n_items"])
@@ -231,10 +258,10 @@ def score_lines(scores: pd.DataFrame, replications: int) -> list[str]:
     refs = [(f, lab) for f, lab in (("consensus_always_fails", "p = 0"),
                                     ("always_adopted", "p = 1"), ("base_rate", "base rt"),
                                     ("persistence", "persist")) if f in has]
-    out = [*textwrap.wrap(text, 92),
-           "Beside it: p = 0, p = 1, the training base rate of each kind, persistence (the "
-           "last outcome",
-           "of the same decision; 1 where none).",
+    out = [*_wrap(text, width),
+           *_joined(["Beside it: p = 0, p = 1, the training base rate of each kind, "
+                     "persistence (the last outcome", "of the same decision; 1 where none)."],
+                    width),
            f"  {'items':<26} {'n':>4} {'clusters':>10}  {'Council':>19}"
            + "".join(f" {lab:>7}" for _, lab in refs)]
     for sample, label in _SUMMARY_ROWS:
@@ -249,17 +276,18 @@ def score_lines(scores: pd.DataFrame, replications: int) -> list[str]:
         out.append(f"  {label:<26} {int(c['n_items']):>4} {clusters:>10}  {council:>19}"
                    + "".join(f" {_fmt(_num(by.loc[(sample, f)], 'brier'), 7)}"
                              if (sample, f) in by.index else f" {'-':>7}" for f, _ in refs))
-    out += _skill_lines(by) + _log_loss_lines(by) + _other_lines(by, replications)
-    return out + _tie_notes(by)
+    out += (_skill_lines(by, width) + _log_loss_lines(by, width)
+            + _other_lines(by, replications, width))
+    return out + _tie_notes(by, width)
 
 
-def _skill_lines(by: pd.DataFrame) -> list[str]:
+def _skill_lines(by: pd.DataFrame, width: int | None = None) -> list[str]:
     """The Council's Brier skill score against the base rate and persistence, with intervals."""
     if ("held_out", "persistence") not in by.index:
         return []
-    out = ["Brier skill score of the Council, 1 - Council / reference (1 perfect, 0 no better, "
-           "< 0 worse;", "90 % interval over decision clusters; P = share of resamples in "
-           "which the Council is no better):"]
+    out = _joined(["Brier skill score of the Council, 1 - Council / reference (1 perfect, 0 "
+                   "no better, < 0 worse;", "90 % interval over decision clusters; P = share "
+                   "of resamples in which the Council is no better):"], width)
     for sample, label in _SUMMARY_ROWS:
         parts = []
         for f, name in (("base_rate", "base rate"), ("persistence", "persistence")):
@@ -273,12 +301,16 @@ def _skill_lines(by: pd.DataFrame) -> list[str]:
             lo, hi = _num(r, "bss_lo"), _num(r, "bss_hi")
             parts.append(f"{name} {bss:+.2f} ({lo:+.2f} to {hi:+.2f}), "
                          f"P {_num(r, 'p_not_better'):.2f}")
-        if parts:
-            out.append(f"  {label:<26} " + "; ".join(parts))
+        line = f"  {label:<26} " + "; ".join(parts)
+        if parts and (width is None or len(line) <= width):
+            out.append(line)
+        elif parts:  # on a narrow terminal, a reference a line, aligned under the first
+            out += [f"  {label:<26} {parts[0]}" + (";" if len(parts) > 1 else ""),
+                    *(" " * 29 + p for p in parts[1:])]
     return out
 
 
-def _log_loss_lines(by: pd.DataFrame) -> list[str]:
+def _log_loss_lines(by: pd.DataFrame, width: int | None = None) -> list[str]:
     """The held-out and training log-loss at both clips: the clip sets the loss of a miss."""
     out = []
     for sample, label in (("held_out", "held out"), ("train", "training years")):
@@ -290,31 +322,32 @@ def _log_loss_lines(by: pd.DataFrame) -> list[str]:
                    f"p = 0 {never['log_loss']:.3f} / {_num(never, 'log_loss_001'):.3f}")
     if not out:
         return []
-    return ["Log-loss (nats), p clipped to [0.01, 0.99] / to [0.001, 0.999] (the Council's "
-            "forecasts are", "0 or 1 outside the exits and applications, so the clip sets "
-            "the loss of each miss):", *out]
+    return [*_joined(["Log-loss (nats), p clipped to [0.01, 0.99] / to [0.001, 0.999] (the "
+                      "Council's forecasts are", "0 or 1 outside the exits and applications, "
+                      "so the clip sets the loss of each miss):"], width), *out]
 
 
-def _other_lines(by: pd.DataFrame, replications: int) -> list[str]:
+def _other_lines(by: pd.DataFrame, replications: int,
+                 width: int | None = None) -> list[str]:
     """The items outside the headline, and the interval over runs (simulation noise)."""
     out = []
     if ("not_headline", "council") in by.index:
         c = by.loc[("not_headline", "council")]
-        out += textwrap.wrap(
+        out += _wrap(
             f"Not in the headline: {int(c['n_items'])} adoption items coded from the outcome "
             "or constructed (the interested-members form; the BRI paragraph as a consensus "
             f"text): Council {c['brier']:.3f}, p = 0 "
             f"{by.loc[('not_headline', 'consensus_always_fails'), 'brier']:.3f}, p = 1 "
-            f"{by.loc[('not_headline', 'always_adopted'), 'brier']:.3f}.", 92)
+            f"{by.loc[('not_headline', 'always_adopted'), 'brier']:.3f}.", width)
     if ("held_out", "council") in by.index:
         c = by.loc[("held_out", "council")]
-        out += textwrap.wrap(
+        out += _wrap(
             f"Simulation noise only (interval over the {replications} runs, not uncertainty "
-            f"about skill): held out {c['brier_lo']:.3f}-{c['brier_hi']:.3f}.", 92)
+            f"about skill): held out {c['brier_lo']:.3f}-{c['brier_hi']:.3f}.", width)
     return out
 
 
-def _tie_notes(by: pd.DataFrame) -> list[str]:
+def _tie_notes(by: pd.DataFrame, width: int | None = None) -> list[str]:
     """A line for each row where the Council ties a naive forecast only on this Brier.
 
     The score removes the runs' sampling variance; with every outcome 0 (EAEU exits)
@@ -338,4 +371,4 @@ def _tie_notes(by: pd.DataFrame) -> list[str]:
                              f"the plain Brier ({c['brier_plain']:.4f} against "
                              f"{b['brier']:.4f}) or the log-loss ({c['log_loss']:.3f} against "
                              f"{b['log_loss']:.3f}): it gave some {what}")
-    return [line for n in notes for line in textwrap.wrap(n, 92, subsequent_indent="  ")]
+    return [line for n in notes for line in _wrap(n, width, indent="  ")]
