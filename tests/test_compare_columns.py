@@ -163,7 +163,7 @@ def test_indicators_one_run_records_are_a_one_line_note() -> None:
     assert text == (
         "not compared, as expected: 2 indicators recorded by one run only, for a mechanism "
         "or proposal the other scenario does not have "
-        f"({len(extra):,} rows of its indicator tables, keys run, year, country); "
+        f"({len(extra):,} rows of the indicator tables, keys run, year, country); "
         f"{POLICY_ONLY}: corridor_cost_usd, route_instability")
 
 
@@ -190,7 +190,7 @@ def test_reading_runs_notes_a_corridor_s_own_indicators(tmp_path, capsys) -> Non
     assert comp.one_side == {"corridor_operating": POLICY_ONLY}
     (w,) = [w for w in caught if issubclass(w.category, ScosimWarning)]
     assert w.category is ScosimNote
-    assert f"({len(own):,} rows of its indicator tables" in str(w.message)
+    assert f"({len(own):,} rows of the indicator tables" in str(w.message)
     # The CLI says it as a note, on one line when piped.
     show_warning(w.message, w.category, "", 0)
     err = capsys.readouterr().err

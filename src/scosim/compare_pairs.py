@@ -101,7 +101,7 @@ def warn_unmatched(n: int, which: Mapping[str, str], by: Sequence[str],
         warnings.warn(
             f"not compared, as expected: {len(which)} indicator{'s' * (len(which) != 1)} "
             "recorded by one run only, for a mechanism or proposal the other scenario does "
-            f"not have ({n:,} rows of its indicator tables, keys {keys}); {_named(which)}",
+            f"not have ({n:,} rows of the indicator tables, keys {keys}); {_named(which)}",
             ScosimNote, stacklevel=stacklevel + 1)
         return
     warnings.warn(_unmatched_message(n, which), ScosimWarning, stacklevel=stacklevel + 1)
