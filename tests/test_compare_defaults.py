@@ -41,7 +41,7 @@ def rats_pair(tmp_path_factory) -> tuple[Path, Path]:
     return dirs[0], dirs[1]
 
 
-@pytest.mark.filterwarnings("ignore:.*rows have keys present in only one")
+@pytest.mark.filterwarnings("ignore:(.*rows have keys|not compared, as expected)")
 def test_security_runs_are_compared_on_incidents_seizures_and_spending(rats_pair, tmp_path,
                                                                         capsys, monkeypatch):
     pol, base = rats_pair

@@ -62,7 +62,7 @@ def test_overrides_note_names_each_changed_run():
                     "the baseline run was changed with --set replications=3")
 
 
-@pytest.mark.filterwarnings("ignore:.*rows have keys present in only one")
+@pytest.mark.filterwarnings("ignore:(.*rows have keys|not compared, as expected)")
 def test_compare_of_runs_of_different_economies_says_so(tmp_path, capsys):
     common = ["--replications", "2", "--set", "years.end=2029", "--quiet", "--no-plots",
               "--out", str(tmp_path)]

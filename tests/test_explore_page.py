@@ -270,7 +270,7 @@ def test_page_shows_the_figures_of_the_mechanisms_a_run_uses(workdir: Path, monk
 
 
 # The RATS type's indicator exists in the policy run only: compare says so, as it should.
-@pytest.mark.filterwarnings("ignore:.*rows have keys present in only one:UserWarning")
+@pytest.mark.filterwarnings("ignore:(.*rows have keys|not compared, as expected):UserWarning")
 def test_page_compare_shows_what_scosim_compare_prints_not_welfare_alone(
     workdir: Path, monkeypatch
 ) -> None:
@@ -293,7 +293,7 @@ def test_page_compare_shows_what_scosim_compare_prints_not_welfare_alone(
     assert len(pak) == 1 and float(pak["mean"].iloc[0]) < 0  # the upgrade's fewer incidents
 
 
-@pytest.mark.filterwarnings("ignore:.*rows have keys present in only one:UserWarning")
+@pytest.mark.filterwarnings("ignore:(.*rows have keys|not compared, as expected):UserWarning")
 def _printed_grid(printed: list[str]) -> list[list[str]]:
     """The cells of the table ``scosim compare`` printed, header first, as one flat table.
 

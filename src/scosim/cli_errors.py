@@ -112,10 +112,15 @@ def batch_error() -> type[BaseException]:
 def show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
     """Print a warning as ``scosim: warning: <message>`` (no file, line or category).
 
+    A :class:`~scosim.errors.ScosimNote` as ``scosim: note: <message>``.
+
     On a terminal, wrapped at its width (:func:`scosim.tty_lines.to_stderr`): an
     instability warning ran to 348 characters at 80 columns, folded mid-word. Piped, one
     line: tests and scripts match ``scosim: warning: <message>`` whole.
     """
+    from scosim.errors import ScosimNote
     from scosim.tty_lines import to_stderr
 
-    to_stderr(f"scosim: warning: {message}")
+    # Expected, not a fault (indicators only one run records): said as a note.
+    kind = "note" if issubclass(category, ScosimNote) else "warning"
+    to_stderr(f"scosim: {kind}: {message}")

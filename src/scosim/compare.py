@@ -53,6 +53,7 @@ from scosim.compare_pairs import (  # noqa: F401  (the pairing helpers, importab
     _pair,
     _unmatched_message,
     _unpaired,
+    warn_unmatched,
 )
 from scosim.compare_shares import (
     NEWCOMBE,
@@ -62,7 +63,6 @@ from scosim.compare_shares import (
     zero_one_flags,
     zero_one_indicators,
 )
-from scosim.errors import ScosimWarning
 from scosim.experiments.executors import INDICATOR_COLUMNS
 
 KEYS: tuple[str, ...] = ("year", "country", "indicator")
@@ -136,8 +136,7 @@ def paired_differences(
     )
     out, unmatched, _ = _pair(policy, baseline, by)
     if unmatched:
-        warnings.warn(_unmatched_message(unmatched, _unpaired(policy, baseline, out)),
-                      ScosimWarning, stacklevel=2)
+        warn_unmatched(unmatched, _unpaired(policy, baseline, out), by)
     return out
 
 

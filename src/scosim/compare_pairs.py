@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scosim.errors import ScosimWarning
+from scosim.errors import ScosimNote, ScosimWarning
 
 
 class PairingError(ValueError):
@@ -68,6 +68,14 @@ def _unmatched_message(n: int, which: Mapping[str, str]) -> str:
     run records ten indicators the baseline lacks, and the reason said ten times made
     the warning a paragraph.
     """
+    return (
+        f"{n:,} rows have keys present in only one of policy/baseline and are left out of "
+        f"the comparison; {_named(which) or 'indicators not known'}"
+    )
+
+
+def _named(which: Mapping[str, str]) -> str:
+    """``"only the policy run records: a, b, ... and 15 more; ..."``: eight names a reason."""
     groups: dict[str, list[str]] = {}
     for name, why in sorted(which.items()):
         groups.setdefault(why, []).append(name)
@@ -75,10 +83,28 @@ def _unmatched_message(n: int, which: Mapping[str, str]) -> str:
     for why, names in groups.items():
         shown = names if len(names) <= 8 else [*names[:8], f"and {len(names) - 8} more"]
         parts.append(f"{why}: {', '.join(shown)}")
-    return (
-        f"{n:,} rows have keys present in only one of policy/baseline and are left out of "
-        f"the comparison; {'; '.join(parts) or 'indicators not known'}"
-    )
+    return "; ".join(parts)
+
+
+def warn_unmatched(n: int, which: Mapping[str, str], by: Sequence[str],
+                   stacklevel: int = 2) -> None:
+    """Tell of ``n`` unpaired rows: a note when whole indicators are one run's, else a warning.
+
+    Indicators that only one run records (a corridor's, against a baseline without the
+    corridor) are expected to have no counterpart: one line names them and their keys,
+    as a :class:`~scosim.errors.ScosimNote`. Rows of an indicator both runs record whose
+    keys (years, economies) one run lacks may be a fault: the warning names them.
+    """
+    why = set(which.values())
+    if why and why <= {POLICY_ONLY, BASELINE_ONLY}:
+        keys = ", ".join(["run", *(k for k in by if k != "indicator")])
+        warnings.warn(
+            f"not compared, as expected: {len(which)} indicator{'s' * (len(which) != 1)} "
+            "recorded by one run only, for a mechanism or proposal the other scenario does "
+            f"not have ({n:,} rows of the indicator tables, keys {keys}); {_named(which)}",
+            ScosimNote, stacklevel=stacklevel + 1)
+        return
+    warnings.warn(_unmatched_message(n, which), ScosimWarning, stacklevel=stacklevel + 1)
 
 
 def one_side(policy: Collection[str], baseline: Collection[str],

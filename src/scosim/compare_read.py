@@ -38,6 +38,7 @@ from scosim.compare_pairs import (
     check_pairable,
     check_wanted,
     one_side,
+    warn_unmatched,
 )
 from scosim.compare_shares import (
     apply_share_intervals,
@@ -495,8 +496,7 @@ def _summaries_by_group(
         if method == "bootstrap" and tmp is not None:
             summaries = _bootstrap_pass(pol, base, groups, tmp, by, level, seed, sizes)
     if unmatched:
-        warnings.warn(cmp._unmatched_message(unmatched, which), ScosimWarning,
-                      stacklevel=3)
+        warn_unmatched(unmatched, which, by, stacklevel=3)
     binary = zero_one_indicators(combine_flags(flags[0]), combine_flags(flags[1]))
     for summary, n in zip(summaries, counts, strict=True):
         apply_share_intervals(summary, n, binary, level)

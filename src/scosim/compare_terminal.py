@@ -22,8 +22,9 @@ import pandas as pd
 from scosim.compare import SUMMARY_COLUMNS, Comparison, no_change
 from scosim.compare_shares import ci_heading
 from scosim.indicator_display import aggregate_indicators, display, one_row_each, resolve_units
+from scosim.number_cells import _fixed, column_formats
 from scosim.rare_runs import RARE_COLUMNS, RARE_NOTE, paired_band, run_places, with_nonzero_runs
-from scosim.report import _fixed, _share, decimals, sci_rows
+from scosim.report import _share
 
 __all__ = ["SummaryTable", "compared_parts", "fit_terminal", "indicator_groups", "output_console",
            "print_summary", "print_table", "summary_table", "terminal_rows"]
@@ -151,8 +152,9 @@ def summary_table(
         keys.remove("indicator")
     columns = [c for k in keys for c in ((k, "unit") if with_units and k == "indicator"
                                          else (k,))]
-    # Powers of ten decided over every row shown (kept or not), as report.md does.
-    shown = shown.assign(_sci=sci_rows(shown, _divisors(shown, unit_of if with_units else None)))
+    # Each indicator's notation decided over every row shown (kept or not), as report.md.
+    places, sci = column_formats(shown, _divisors(shown, unit_of if with_units else None))
+    shown = shown.assign(_places=pd.Series(places, index=shown.index, dtype=object), _sci=sci)
     kept, rest = _truncate(shown, max_rows)
     rows: list[tuple[str, ...]] = []
     news: list[str] = []
@@ -162,8 +164,7 @@ def summary_table(
         unit, div = None, 1.0
         if with_units:
             _, unit, div = display(str(r["indicator"]), unit_of[str(r["indicator"])])
-        fmts.append((unit, div, decimals(r["low"] / div, r["high"] / div)))
-    fmts = [(*f, bool(r["_sci"])) for f, r in zip(fmts, records, strict=True)]
+        fmts.append((unit, div, r["_places"], bool(r["_sci"])))
     # One format down an indicator's column for the k runs' own values.
     d_runs = run_places(kept, [f[1] for f in fmts], [f[2] for f in fmts], [f[3] for f in fmts])
     for r, (unit, div, d, e), d_k in zip(records, fmts, d_runs, strict=True):

@@ -26,7 +26,6 @@ from scosim.compare_names import side_names
 from scosim.compare_plots import FigureJob, draw_all
 from scosim.compare_shares import ci_heading
 from scosim.indicator_display import (
-    SIGN_ZERO,
     WELFARE,
     aggregate_indicators,
     caption,
@@ -34,6 +33,15 @@ from scosim.indicator_display import (
     one_row_each,
     percent_of_runs,
     resolve_units,
+)
+from scosim.number_cells import (  # noqa: F401  (re-exported: scosim.report.sci_rows, ...)
+    MAX_FIXED,
+    SCI_BELOW,
+    SHOWN_VALUES,
+    _fixed,
+    column_formats,
+    decimals,
+    sci_rows,
 )
 from scosim.rare_runs import (
     RARE_COLUMNS,
@@ -71,93 +79,6 @@ def _fmt(x: Any) -> str:
     if isinstance(x, float | np.floating):
         return "–" if math.isnan(x) else f"{x:.4g}"
     return str(x)
-
-
-def decimals(low: float, high: float) -> int | None:
-    """Decimals that show a change as precisely as its interval supports, no more.
-
-    Two significant digits of the interval's half-width (``0.0088`` -> 4 decimals,
-    ``2.3`` -> 1): a mean of 0.0002263 with an interval of -0.00853 to 0.008983 reads
-    0.0002 (-0.0085 to 0.0090). None when the interval is empty or unknown (one run,
-    every run alike, or a width of rounding noise): then :func:`_fmt`'s four significant
-    digits. A network cost identical in every run had an interval of 1e-14, printed to
-    twelve digits ("1.94852549301e-01 to 1.94852549301e-01").
-    """
-    half = (high - low) / 2
-    if not math.isfinite(half) or half <= 1e-9 * max(abs(low), abs(high)):
-        return None
-    return min(max(1 - math.floor(math.log10(half)), 0), 12)
-
-
-#: Above this many decimals an indicator's numbers are printed in powers of ten
-#: (:func:`_fixed`, :func:`sci_rows`).
-MAX_FIXED = 6
-
-
-def _fixed(x: float, places: int | None, sci: bool = False) -> str:
-    """A change ``x`` with ``places`` decimals (:func:`decimals`) and its sign; NaN as "–".
-
-    One rule for every cell of an indicator's column (terminal, explorer, report.md):
-
-    * 0 (within :data:`~scosim.indicator_display.SIGN_ZERO`) is "0", never "0.000";
-    * as the run's answer (:func:`~scosim.indicator_display.signed`), a positive change
-      prints "+", and one that rounds to zero keeps its sign ("-0.0000", "+0.0000"), so an
-      interval "-0.0000 to +0.0048" shows whether it includes zero;
-    * thousands separated as the run's answer writes them ("-2,048", not "-2048");
-    * without ``places`` (no interval), four significant digits;
-    * with ``sci`` (an indicator with a row beyond :data:`MAX_FIXED` decimals,
-      :func:`sci_rows`) or beyond it, powers of ten with a mantissa in [1, 10) to the
-      same absolute precision 10^-places ("+9.7e-06", "-8e-07"), and a value that rounds
-      to 0 there as "0": a column read "+0.000107", "+0.97e-05" and "-0.08e-05".
-    """
-    if x != x:
-        return _fmt(x)
-    if places is not None and (sci or places > MAX_FIXED):
-        rounded = round(x, places)
-        if rounded == 0:
-            return "0"
-        # The power of the rounded value: 9.97e-06 at 1e-07 is 1.00e-05, not 10.0e-06.
-        e = math.floor(math.log10(abs(rounded)))
-        return f"{rounded / 10.0 ** e:+.{max(places + e, 0)}f}e{e:+03d}"
-    if abs(x) <= SIGN_ZERO:
-        return "0"
-    return f"{x:+,.4g}" if places is None else f"{x:+,.{places}f}"
-
-
-#: A comparison's columns of changes, every one of which a cell shows.
-SHOWN_VALUES = ("mean", "median", "low", "high", "runs_low", "runs_high", *RARE_COLUMNS[1:])
-
-
-#: In an indicator with a row in powers of ten, the rows whose values all stay below this
-#: join it (:func:`sci_rows`); from it on, fixed decimals read well.
-SCI_BELOW = 1e-3
-
-
-def sci_rows(rows: pd.DataFrame, div: Sequence[float]) -> list[bool]:
-    """Which rows print in powers of ten (:func:`_fixed`'s ``sci``): one rule a column.
-
-    A row whose interval needs more than :data:`MAX_FIXED` decimals; and where one row of
-    an indicator does, every other row of it whose values all stay below
-    :data:`SCI_BELOW` ("+1.07e-04" above "+9.7e-06", not "+0.000107"). A row with a value
-    of 0.001 or more keeps fixed decimals: "-0.030" reads better than "-3.0e-02", and
-    "-1.56e+00" for US$1.56 bn beside "+5.0e-06" would be harder to read than the two
-    notations.
-
-    Args:
-        rows: A comparison's rows (``low``, ``high``, ``indicator`` and the values shown).
-        div: What each row's values are divided by to be shown.
-    """
-    d = np.asarray(div, dtype=float)
-    places = [decimals(a, b) for a, b in zip(rows["low"].astype(float) / d,
-                                             rows["high"].astype(float) / d, strict=True)]
-    own = [p is not None and p > MAX_FIXED for p in places]
-    cols = [c for c in SHOWN_VALUES if c in rows]
-    v = np.abs(rows[cols].to_numpy(dtype=float) / d[:, None]) if len(rows) else np.zeros((0, 1))
-    big = np.where(np.isfinite(v), v, 0.0).max(axis=1, initial=0.0)
-    groups = list(rows["indicator"]) if "indicator" in rows else [None] * len(rows)
-    tiny = {g for g, o in zip(groups, own, strict=True) if o}
-    return [o or (g in tiny and x < SCI_BELOW)
-            for g, o, x in zip(groups, own, big, strict=True)]
 
 
 def _share(x: float, runs: int = 0) -> str:
@@ -223,10 +144,9 @@ def summary_table(comparison: Comparison, *, year: int | None = None,
     shown = {i: display(str(i), unit_of[str(i)]) for i in inds.unique()}
     div = inds.map(lambda i: shown[i][2]).to_numpy(dtype=float)
 
-    # Every number of a row to the precision its CI of the mean supports.
-    places = [decimals(a, b) for a, b in zip(t["low"] / div, t["high"] / div, strict=True)]
-    # Rows beyond six decimals, and a column of small values with one, in powers of ten.
-    sci = sci_rows(t, div)
+    # Every number of a row to the precision its CI of the mean supports, one notation
+    # down an indicator's column (a column of tiny changes in powers of ten).
+    places, sci = column_formats(t, div)
 
     def pairs(lo: pd.Series, hi: pd.Series) -> list[str]:
         return [f"{_fixed(a, d, e)} to {_fixed(b, d, e)}"
