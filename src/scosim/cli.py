@@ -20,12 +20,14 @@ from scosim.cli_errors import (
     DISK_ERRNOS,
     Parser,
     batch_error,
+    closed_stdout,
     has_errno,
     is_store_error,
     is_terminated,
     os_error_text,
     say,
     show_warning,
+    stdout_closed_exit,
     user_errors,
 )
 from scosim.cli_experiments import count_problem, worker_count
@@ -515,7 +517,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = stop_on_sigterm()
     try:
         _start_workers_early(args)
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a reader gone after the last print is found here, not at exit
+        return code
+    except closed_stdout():
+        # `scosim show RUN | head -2`: the reader has what it wanted. No message, and not
+        # the user-error status 2 (the OSError clause's); a run is published before its
+        # first print, so its results are complete.
+        return stdout_closed_exit()
     except KeyboardInterrupt as exc:
         # Terminated is SIGTERM's (a job scheduler, `kill`): 128 + the signal, as the
         # shell reports a process the signal ended.

@@ -11,12 +11,19 @@ import argparse
 import errno
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 #: errno values of a results directory that cannot be written: the user's to fix.
 DISK_ERRNOS = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EROFS,
                          errno.EACCES, errno.EPERM})
+
+
+#: 128 + SIGPIPE (13 on Linux and macOS): the status a shell reports for a writer killed by
+#: its closed pipe (``yes | head``), so ``set -o pipefail`` scripts recognise it. Not 1,
+#: which ``scosim`` gives a failed batch, nor 2, a user error.
+EXIT_PIPE_CLOSED = 141
 
 
 class Parser(argparse.ArgumentParser):
@@ -119,3 +126,71 @@ def show_warning(message, category, filename, lineno, file=None, line=None) -> N
     from scosim.tty_lines import to_stderr
 
     to_stderr(f"scosim: warning: {message}")
+
+
+def _stdout_gone() -> bool:
+    """Whether standard output's reader has closed its end (``| head`` has read enough).
+
+    A BrokenPipeError can also come from a worker's or a cluster's connection: that one
+    is an error to report. poll() flags a pipe or socket without a reader with POLLERR
+    (Linux) or POLLHUP (macOS). Without poll() (Windows), as the Python docs assume.
+    """
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # replaced by a test's capture
+        return False
+    import select
+
+    if not hasattr(select, "poll"):  # pragma: no cover - Windows
+        return True
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    return any(ev & (select.POLLERR | select.POLLHUP) for _, ev in poller.poll(0))
+
+
+def closed_stdout() -> tuple[type[BaseException], ...]:
+    """For an except clause: the exception being handled, if it is a closed standard output.
+
+    A BrokenPipeError of standard output, or the SystemExit rich raises for one (its
+    ``Console.on_broken_pipe`` has already pointed standard output at devnull). Empty
+    (matching nothing) for any other exception, which goes on to the clauses after.
+    """
+    exc = sys.exc_info()[1]
+    if isinstance(exc, BrokenPipeError) and _stdout_gone():
+        return (BrokenPipeError,)
+    if (isinstance(exc, SystemExit) and exc.code == 1
+            and isinstance(exc.__context__, BrokenPipeError)):
+        return (SystemExit,)
+    return ()
+
+
+def stdout_closed_exit() -> int:
+    """Stop writing to a closed standard output; :data:`EXIT_PIPE_CLOSED`.
+
+    As the Python docs' "Note on SIGPIPE" (module signal) says: standard output is
+    pointed at devnull, so that what is still buffered is not flushed into the closed pipe
+    at exit ("Exception ignored ... BrokenPipeError", status 120). No message: the reader
+    chose to stop reading.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):  # pragma: no cover - no descriptor
+        pass
+    return EXIT_PIPE_CLOSED
+
+
+def run_command(main: Callable[..., int | None], *args: Any) -> int | None:
+    """``main(*args)``, its exit status; :data:`EXIT_PIPE_CLOSED` if its reader stopped reading.
+
+    For every ``python -m scosim.X`` and ``tools/*.py`` entry point:
+    ``sys.exit(run_command(main, sys.argv[1:]))``. Standard output is flushed here, so a
+    pipe closed after the last print is found now rather than at exit.
+    """
+    try:
+        code = main(*args)
+        sys.stdout.flush()
+        return code
+    except closed_stdout():
+        return stdout_closed_exit()
