@@ -1,5 +1,8 @@
 """A reader that stops reading (``| head``, ``| grep -m1``): quiet, status 141, results kept.
 
+Only the printing stops: the command finishes its work (a run's tables and plots, the
+figure ``scosim exits`` draws after its table) and then exits.
+
 Each command runs with standard output a pipe whose reading end is already closed, so
 its first write fails however fast it prints (``| head -1`` races: a command whose whole
 answer fits in the pipe's buffer may finish before head exits). Python's docs ("Note on
@@ -116,5 +119,21 @@ def test_only_standard_outputs_broken_pipe_is_taken_for_a_reader_gone(tmp_path):
                               text=True, env=_env(), timeout=60)
     assert proc.returncode == 1 and "BrokenPipeError" in proc.stderr
     assert (tmp_path / "out.txt").read_text() == "answer\n"
-    # The same error with standard output closed is the reader gone.
-    _quiet(_closed(["-c", code]))
+    # Nor when standard output has closed too: its own error was met (and passed over)
+    # at the print; this one is another pipe's.
+    proc = _closed(["-c", code])
+    assert proc.returncode == 1 and "BrokenPipeError" in proc.stderr
+    # Printing alone, the same script ends quietly.
+    _quiet(_closed(["-c", code.replace("    raise BrokenPipeError(32, 'Broken pipe')\n", "")]))
+
+
+def test_exits_draws_its_figure_after_its_reader_left(tmp_path):
+    # `scosim exits` prints its table before it draws its figure: the closed pipe stopped
+    # it there (status 2, "Broken pipe"), leaving a folder with no exit_curve.png.
+    proc = _closed(["-m", "scosim", "exits", str(ROOT / "scenarios" / "customs_union.yaml"),
+                    "--replications", "4", "--out", str(tmp_path), "--quiet"])
+    _quiet(proc)
+    (folder,) = (tmp_path / "customs_union").glob("exits-*")
+    assert len(pd.read_csv(folder / "exit_curve.csv")) > 0
+    assert (folder / "exit_curve.json").stat().st_size > 0
+    assert (folder / "exit_curve.png").stat().st_size > 10_000

@@ -25,6 +25,7 @@ from scosim.cli_errors import (
     is_store_error,
     is_terminated,
     os_error_text,
+    run_printing,
     say,
     show_warning,
     stdout_closed_exit,
@@ -517,13 +518,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = stop_on_sigterm()
     try:
         _start_workers_early(args)
-        code = int(args.func(args) or 0)
-        sys.stdout.flush()  # a reader gone after the last print is found here, not at exit
-        return code
+        # `scosim run ... | head -2`: a reader gone stops the printing, not the work.
+        return int(run_printing(args.func, args) or 0)
     except closed_stdout():
-        # `scosim show RUN | head -2`: the reader has what it wanted. No message, and not
-        # the user-error status 2 (the OSError clause's); a run is published before its
-        # first print, so its results are complete.
+        # The reader has what it wanted: no message, and not the user-error status 2
+        # (the OSError clause's).
         return stdout_closed_exit()
     except KeyboardInterrupt as exc:
         # Terminated is SIGTERM's (a job scheduler, `kill`): 128 + the signal, as the

@@ -181,16 +181,77 @@ def stdout_closed_exit() -> int:
     return EXIT_PIPE_CLOSED
 
 
+class _PrintingStops:
+    """``sys.stdout`` while a command runs: a reader gone stops the printing, not the work.
+
+    The first write that meets a closed standard output points it at devnull
+    (:func:`stdout_closed_exit`); the command goes on and writes its results (a run's
+    tables and plots, ``scosim exits``' figure, drawn after its table is printed) as if
+    it were read, and its exit status is then :data:`EXIT_PIPE_CLOSED`. Everything else
+    is the stream's own.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.gone = False
+
+    def _guarded(self, method: str, *args: Any) -> Any:
+        if self.gone:
+            return len(args[0]) if method == "write" else None
+        try:
+            return getattr(self._stream, method)(*args)
+        except BrokenPipeError:
+            if not _stdout_gone():
+                raise
+            self.gone = True
+            stdout_closed_exit()
+            return len(args[0]) if method == "write" else None
+
+    def write(self, text: str) -> int:
+        """Write ``text``; once the reader has gone, nothing (and no error)."""
+        return self._guarded("write", text)
+
+    def writelines(self, lines: Any) -> None:
+        """Write each of ``lines``, as :meth:`write`."""
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        """Flush the stream; once the reader has gone, nothing (and no error)."""
+        self._guarded("flush")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def run_printing(main: Callable[..., int | None], *args: Any) -> int | None:
+    """``main(*args)`` with a closed standard output stopping only its printing.
+
+    Its exit status, or :data:`EXIT_PIPE_CLOSED` when it succeeded but its reader had
+    gone (a failure's own status stands). Standard output is flushed here, so a pipe
+    closed after the last print is found now rather than at exit. A BrokenPipeError that
+    still escapes (a write to ``sys.stdout.buffer``) is the caller's to take with
+    :func:`closed_stdout`.
+    """
+    out = _PrintingStops(sys.stdout)
+    sys.stdout = out
+    try:
+        code = main(*args)
+        out.flush()
+    finally:
+        if sys.stdout is out:
+            sys.stdout = out._stream
+    return EXIT_PIPE_CLOSED if out.gone and not code else code
+
+
 def run_command(main: Callable[..., int | None], *args: Any) -> int | None:
     """``main(*args)``, its exit status; :data:`EXIT_PIPE_CLOSED` if its reader stopped reading.
 
     For every ``python -m scosim.X`` and ``tools/*.py`` entry point:
-    ``sys.exit(run_command(main, sys.argv[1:]))``. Standard output is flushed here, so a
-    pipe closed after the last print is found now rather than at exit.
+    ``sys.exit(run_command(main, sys.argv[1:]))``. The work goes on to its end
+    (:func:`run_printing`); no message, no traceback.
     """
     try:
-        code = main(*args)
-        sys.stdout.flush()
-        return code
+        return run_printing(main, *args)
     except closed_stdout():
         return stdout_closed_exit()
