@@ -58,9 +58,11 @@ def main(replications: int, depth: float | None = None) -> None:
 
 
 if __name__ == "__main__":
+    from scosim.cli_errors import run_command
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replications", type=int, default=50)
     parser.add_argument("--depth", type=float, default=None,
                         help="the bank's sovereignty depth (default: the spec's, 0.25)")
     args = parser.parse_args()
-    main(args.replications, args.depth)
+    raise SystemExit(run_command(main, args.replications, args.depth))

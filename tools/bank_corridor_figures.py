@@ -148,9 +148,10 @@ if __name__ == "__main__":
                          f"{', '.join(HAZARD)}")
         SETS[name] = number
     np.set_printoptions(precision=3)
+    from scosim.cli_errors import run_command
     from scosim.scenario import ScenarioError  # noqa: E402
 
     try:
-        main()
+        raise SystemExit(run_command(main))
     except ScenarioError as exc:  # a value --set cannot take: said as scosim run says it
         sys.exit(f"bank_corridor_figures: error: {exc}")

@@ -91,4 +91,6 @@ def main() -> None:
           f"(concessional from {CONCESSIONALITY_THRESHOLD})")
 
 if __name__ == "__main__":
-    main()
+    from scosim.cli_errors import run_command
+
+    raise SystemExit(run_command(main))

@@ -10,4 +10,6 @@ import sys
 from scosim.data.cli import rebuild_main
 
 if __name__ == "__main__":
-    sys.exit(rebuild_main(sys.argv[1:]))
+    from scosim.cli_errors import run_command
+
+    sys.exit(run_command(rebuild_main, sys.argv[1:]))

@@ -72,4 +72,6 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    from scosim.cli_errors import run_command
+
+    sys.exit(run_command(main, sys.argv[1:]))

@@ -161,5 +161,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    from scosim.cli_errors import run_command
+
     np.set_printoptions(precision=4)
-    main()
+    raise SystemExit(run_command(main))

@@ -118,4 +118,6 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from scosim.cli_errors import run_command
+
+    raise SystemExit(run_command(main))

@@ -60,4 +60,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from scosim.cli_errors import run_command
+
+    raise SystemExit(run_command(main))

@@ -172,4 +172,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from scosim.cli_errors import run_command
+
+    sys.exit(run_command(main))

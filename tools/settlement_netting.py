@@ -65,4 +65,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from scosim.cli_errors import run_command
+
+    raise SystemExit(run_command(main))

@@ -62,4 +62,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from scosim.cli_errors import run_command
+
+    sys.exit(run_command(main))

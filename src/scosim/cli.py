@@ -20,12 +20,15 @@ from scosim.cli_errors import (
     DISK_ERRNOS,
     Parser,
     batch_error,
+    closed_stdout,
     has_errno,
     is_store_error,
     is_terminated,
     os_error_text,
+    run_printing,
     say,
     show_warning,
+    stdout_closed_exit,
     user_errors,
 )
 from scosim.cli_experiments import count_problem, worker_count
@@ -521,7 +524,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = stop_on_sigterm()
     try:
         _start_workers_early(args)
-        return int(args.func(args) or 0)
+        # `scosim run ... | head -2`: a reader gone stops the printing, not the work.
+        return int(run_printing(args.func, args) or 0)
+    except closed_stdout():
+        # The reader has what it wanted: no message, and not the user-error status 2
+        # (the OSError clause's).
+        return stdout_closed_exit()
     except KeyboardInterrupt as exc:
         # Terminated is SIGTERM's (a job scheduler, `kill`): 128 + the signal, as the
         # shell reports a process the signal ended.

@@ -11,12 +11,19 @@ import argparse
 import errno
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 #: errno values of a results directory that cannot be written: the user's to fix.
 DISK_ERRNOS = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EROFS,
                          errno.EACCES, errno.EPERM})
+
+
+#: 128 + SIGPIPE (13 on Linux and macOS): the status a shell reports for a writer killed by
+#: its closed pipe (``yes | head``), so ``set -o pipefail`` scripts recognise it. Not 1,
+#: which ``scosim`` gives a failed batch, nor 2, a user error.
+EXIT_PIPE_CLOSED = 141
 
 
 class Parser(argparse.ArgumentParser):
@@ -124,3 +131,132 @@ def show_warning(message, category, filename, lineno, file=None, line=None) -> N
     # Expected, not a fault (indicators only one run records): said as a note.
     kind = "note" if issubclass(category, ScosimNote) else "warning"
     to_stderr(f"scosim: {kind}: {message}")
+
+
+def _stdout_gone() -> bool:
+    """Whether standard output's reader has closed its end (``| head`` has read enough).
+
+    A BrokenPipeError can also come from a worker's or a cluster's connection: that one
+    is an error to report. poll() flags a pipe or socket without a reader with POLLERR
+    (Linux) or POLLHUP (macOS). Without poll() (Windows), as the Python docs assume.
+    """
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # replaced by a test's capture
+        return False
+    import select
+
+    if not hasattr(select, "poll"):  # pragma: no cover - Windows
+        return True
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    return any(ev & (select.POLLERR | select.POLLHUP) for _, ev in poller.poll(0))
+
+
+def closed_stdout() -> tuple[type[BaseException], ...]:
+    """For an except clause: the exception being handled, if it is a closed standard output.
+
+    A BrokenPipeError of standard output, or the SystemExit rich raises for one (its
+    ``Console.on_broken_pipe`` has already pointed standard output at devnull). Empty
+    (matching nothing) for any other exception, which goes on to the clauses after.
+    """
+    exc = sys.exc_info()[1]
+    if isinstance(exc, BrokenPipeError) and _stdout_gone():
+        return (BrokenPipeError,)
+    if (isinstance(exc, SystemExit) and exc.code == 1
+            and isinstance(exc.__context__, BrokenPipeError)):
+        return (SystemExit,)
+    return ()
+
+
+def stdout_closed_exit() -> int:
+    """Stop writing to a closed standard output; :data:`EXIT_PIPE_CLOSED`.
+
+    As the Python docs' "Note on SIGPIPE" (module signal) says: standard output is
+    pointed at devnull, so that what is still buffered is not flushed into the closed pipe
+    at exit ("Exception ignored ... BrokenPipeError", status 120). No message: the reader
+    chose to stop reading.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):  # pragma: no cover - no descriptor
+        pass
+    return EXIT_PIPE_CLOSED
+
+
+class _PrintingStops:
+    """``sys.stdout`` while a command runs: a reader gone stops the printing, not the work.
+
+    The first write that meets a closed standard output points it at devnull
+    (:func:`stdout_closed_exit`); the command goes on and writes its results (a run's
+    tables and plots, ``scosim exits``' figure, drawn after its table is printed) as if
+    it were read, and its exit status is then :data:`EXIT_PIPE_CLOSED`. Everything else
+    is the stream's own.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.gone = False
+
+    def _guarded(self, method: str, *args: Any) -> Any:
+        if self.gone:
+            return len(args[0]) if method == "write" else None
+        try:
+            return getattr(self._stream, method)(*args)
+        except BrokenPipeError:
+            if not _stdout_gone():
+                raise
+            self.gone = True
+            stdout_closed_exit()
+            return len(args[0]) if method == "write" else None
+
+    def write(self, text: str) -> int:
+        """Write ``text``; once the reader has gone, nothing (and no error)."""
+        return self._guarded("write", text)
+
+    def writelines(self, lines: Any) -> None:
+        """Write each of ``lines``, as :meth:`write`."""
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        """Flush the stream; once the reader has gone, nothing (and no error)."""
+        self._guarded("flush")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def run_printing(main: Callable[..., int | None], *args: Any) -> int | None:
+    """``main(*args)`` with a closed standard output stopping only its printing.
+
+    Its exit status, or :data:`EXIT_PIPE_CLOSED` when it succeeded but its reader had
+    gone (a failure's own status stands). Standard output is flushed here, so a pipe
+    closed after the last print is found now rather than at exit. A BrokenPipeError that
+    still escapes (a write to ``sys.stdout.buffer``) is the caller's to take with
+    :func:`closed_stdout`.
+    """
+    out = _PrintingStops(sys.stdout)
+    sys.stdout = out
+    try:
+        code = main(*args)
+        out.flush()
+    finally:
+        if sys.stdout is out:
+            sys.stdout = out._stream
+    return EXIT_PIPE_CLOSED if out.gone and not code else code
+
+
+def run_command(main: Callable[..., int | None], *args: Any) -> int | None:
+    """``main(*args)``, its exit status; :data:`EXIT_PIPE_CLOSED` if its reader stopped reading.
+
+    For every ``python -m scosim.X`` and ``tools/*.py`` entry point:
+    ``sys.exit(run_command(main, sys.argv[1:]))``. The work goes on to its end
+    (:func:`run_printing`); no message, no traceback.
+    """
+    try:
+        return run_printing(main, *args)
+    except closed_stdout():
+        return stdout_closed_exit()

@@ -151,4 +151,6 @@ def markdown(year: int = SHOWN_YEAR) -> str:
 
 
 if __name__ == "__main__":  # python -m scosim.security.meth: the table of docs/security.md
-    print(markdown())
+    from scosim.cli_errors import run_command
+
+    raise SystemExit(run_command(print, markdown()))
