@@ -111,10 +111,10 @@ class Corridor(CorridorFinancing, ProposalType):
                              "present value (net of salvage) and the lender's owners' "
                              "expected loss times the cost of funds, "
                              "and the hosts' O&M of operating corridors",
-        "corridor_own_cost_usd": "US$ a year, the part of corridor_cost_usd from the "
+        "corridor_own_cost_usd": "US$ a year, the part of the corridor cost from the "
                                  "corridors the economy pays for (a cost share above 0): "
-                                 "without the expected loss it bears as a lender's owner "
-                                 "on a corridor it does not pay for",
+                                 "without what it bears as a lender's owner (expected "
+                                 "loss, interest subsidy) on a corridor it does not pay for",
         "corridor_fee_base_teu": "TEU a year on the freight corridors' routes credited to the "
                                  "economy as their transit fees are (a TEU over a whole route "
                                  "counts 1): US$ a year it collects per US$1 a TEU of "
