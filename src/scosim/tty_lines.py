@@ -78,16 +78,21 @@ def prose(text: str, width: int | None, *, indent: str = "") -> str:
     return "\n".join(lines).replace("\0", " ") if lines else text
 
 
-def answer_lines(text: str, width: int = ANSWER_WIDTH) -> list[str]:
+def answer_lines(text: str, width: int = ANSWER_WIDTH, *, indent: str = "",
+                 subsequent: str | None = None) -> list[str]:
     """``text`` wrapped for the run's answer, never inside a `command` nor before a ``%``.
 
     As :func:`prose` at a fixed ``width``, and "RUS 100 %" kept on one line; empty for
-    an empty ``text``.
+    an empty ``text``. ``indent`` begins the first line, ``subsequent`` (default
+    ``indent``) the others: a paragraph of the answer is one string wrapped once here,
+    so no word is left alone on a line between its pieces.
     """
     # Options are not glued: the answer's layout (summary.txt) is as it was.
     glued = _glued(text, options=False).replace(" %", "\0%")
     return [line.replace("\0", " ") for line in textwrap.wrap(
-        glued, width, break_on_hyphens=False, break_long_words=False)]
+        glued, width, initial_indent=indent,
+        subsequent_indent=indent if subsequent is None else subsequent,
+        break_on_hyphens=False, break_long_words=False)]
 
 
 def labelled(label: str, items: Sequence[str], width: int | None, pad: int, *,
