@@ -233,8 +233,8 @@ def committed_lines(st: RunStats, n_runs: int) -> list[str]:
         lines.append(f"Votes{on} in {vote.year} were committed ({'; '.join(parts)})")
     if not lines:
         return []
-    out = (";\n".join(lines) + ":\nthe scenario decided them, not the states' scores.").split(
-        "\n")
+    # One paragraph, wrapped once: a line per piece left "the scenario decided them" alone.
+    out = wrap_answer("; ".join(lines) + ": the scenario decided them, not the states' scores.")
     return out + _own_score_lines(st, n_runs)
 
 

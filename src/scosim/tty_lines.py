@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 __all__ = ["ANSWER_WIDTH", "PROSE_WIDTH", "answer_lines", "labelled", "message", "prose",
-           "to_stderr", "tty_width"]
+           "to_stderr", "tty_width", "whole"]
 
 #: The widest prose is wrapped at, as the piped output wraps it: longer lines are hard to
 #: read even on a wide terminal.
@@ -93,6 +93,15 @@ def answer_lines(text: str, width: int = ANSWER_WIDTH, *, indent: str = "",
         glued, width, initial_indent=indent,
         subsequent_indent=indent if subsequent is None else subsequent,
         break_on_hyphens=False, break_long_words=False)]
+
+
+def whole(text: str) -> str:
+    """``text`` that :func:`answer_lines` keeps on one line ("members +38.4 (+31.1 to +45.1)").
+
+    A figure and its band read as one item; broken after "to", the band is split from
+    its figure.
+    """
+    return text.replace(" ", "\0")
 
 
 def labelled(label: str, items: Sequence[str], width: int | None, pad: int, *,
