@@ -190,7 +190,9 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     """
     first = mechanism_lines(st, mechanisms or {}, at[0] if at else None, answer_slots)
     if first:
-        first = [f"What the scenario's {_sources(st, mechanisms or {})} record: {title}",
+        # A heading wrapped too: with a long scenario name it ran to 81-93 columns.
+        first = [*answer_lines(f"What the scenario's {_sources(st, mechanisms or {})} record: "
+                               f"{title}"),
                  *first, *pays, ""]
     if not st.has("welfare_change_pct"):  # only the mechanisms have something to say
         return "\n".join([*first, footer]) + "\n"
@@ -254,16 +256,16 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
         intro = [*([f"{scope}:"] if scope else []),
                  f"welfare change {when} against the same year {versus},",
                  "percent of real expenditure: " + _statistic(st, n_runs, bool(blocs))]
-        out = [f"Who gains, who loses: {title}", *answer_lines(" ".join(intro))]
+        out = [*answer_lines(f"Who gains, who loses: {title}"), *answer_lines(" ".join(intro))]
         for n in nets:  # what the net column takes off, in the owner's words
             out += answer_lines(f"{net_label(n.name)} ({n.name}): {n.what}; the same statistics")
         if caveat := short_run_caveat(st, year):  # as welfare_final_year.png says
             out += answer_lines(caveat + ".")
     elif votes:
-        out = [f"Who votes against: {title}",
+        out = [*answer_lines(f"Who votes against: {title}"),
                f"no economy's welfare moved in any of {n_runs} runs"]
     else:
-        out = [f"Who gains, who loses, who votes against: {title}",
+        out = [*answer_lines(f"Who gains, who loses, who votes against: {title}"),
                f"no economy's welfare moved in any of {n_runs} runs"]
     out = first + out + outcome + barred_lines(st, n_runs)
     # SCO members a subset union never took in and that did not vote on it: apart, as

@@ -234,7 +234,8 @@ def committed_lines(st: RunStats, n_runs: int) -> list[str]:
     if not lines:
         return []
     # One paragraph, wrapped once: a line per piece left "the scenario decided them" alone.
-    out = wrap_answer("; ".join(lines) + ": the scenario decided them, not the states' scores.")
+    said = "; ".join([lines[0], *(line[0].lower() + line[1:] for line in lines[1:])])
+    out = wrap_answer(said + ": the scenario decided them, not the states' scores.")
     return out + _own_score_lines(st, n_runs)
 
 
