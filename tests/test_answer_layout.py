@@ -93,15 +93,17 @@ def test_layout_fits_by_splitting_headings_then_cutting_names() -> None:
                                                   "runs", "gains"]
     assert body[1] == "  ARE United Arab Emirates   -0.28  -0.34 to -0.21    0 %"
     # 20 columns of "+12.34" cannot fit: headings split, then names cut, numbers whole.
-    wide = [(label, ["+12.34"] * 6) for label, _ in rows]
-    head, body = layout("economy", ["while in union"] * 6, wide)
+    head, body = layout("economy", ["while in union"] * 6,
+                        [(label, ["+12.34"] * 6) for label, _ in rows])
     assert len(head) == 2 and head[0].split()[0] == "while" and "in union" in head[1]
     assert all(len(line) <= ANSWER_WIDTH for line in head + body)
     assert body[1].startswith("  ARE United Arab E. ") and body[0].startswith("  CHN China  ")
     assert body[1].count("+12.34") == 6
-    # Columns alone wider than the answer: left wider, never a number cut.
-    head, body = layout("economy", ["x"] * 14, [("CHN China", ["+12.34"] * 14)])
-    assert body[0].count("+12.34") == 14 and len(body[0]) > ANSWER_WIDTH
+    wide = [(label, ["+12.34"] * 10) for label, _ in rows]
+    # Columns alone wider than the answer: left wider, never a number nor a name cut.
+    head, body = layout("economy", ["x"] * 10, wide)
+    assert body[1].count("+12.34") == 10 and len(body[1]) > ANSWER_WIDTH
+    assert body[1].startswith("  ARE United Arab Emirates  ")
 
 
 def test_head_split_and_cut_label() -> None:

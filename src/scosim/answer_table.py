@@ -7,7 +7,7 @@ or heading; where the table would not fit, a heading wider than its cells goes o
 lines ("while" over "in union"), and where it is still too wide, the economy's name,
 not its ISO code, is cut to fit and ends in "." ("ARE United Arab Emira."): the code
 names the economy alone. The numbers are never cut: a table whose columns alone
-overflow is left wider (:func:`layout`).
+overflow is left wider, its names whole (:func:`layout`).
 """
 
 from __future__ import annotations
@@ -83,7 +83,9 @@ def layout(first: str, heads: Sequence[str], rows: Sequence[tuple[str, Sequence[
         split[i] = head_split(heads[i], cells[i])
     widths = [max(w, len(t), len(b)) for w, (t, b) in zip(cells, split, strict=True)]
     rest = len(indent) + sum(len(GAP) + w for w in widths)
-    lab = max(len(first), min(natural, width - rest))
+    # Names are cut only where that makes the table fit: where the columns alone overflow
+    # (corridor_energy's two net columns), "TKM Tu." would lose the name for nothing.
+    lab = natural if rest + MIN_LABEL > width else max(len(first), min(natural, width - rest))
     tops = [t for t, _ in split]
     head_rows = ([[""] + tops] if any(tops) else []) + [[first] + [b for _, b in split]]
 
