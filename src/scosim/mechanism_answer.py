@@ -477,7 +477,9 @@ def _pick(order: list, members: set[str], shown_year: pd.Series) -> tuple[list, 
 def _more(rest: list) -> list[str]:
     if not rest:
         return []
-    return [f"    and {len(rest)} more: {' '.join(str(c) for c in rest)}"]
+    # Wrapped: twenty codes ran to 96 columns (finance_crisis_settlement).
+    return answer_lines(f"and {len(rest)} more: {' '.join(str(c) for c in rest)}",
+                        indent="    ", subsequent="      ")
 
 
 def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator],

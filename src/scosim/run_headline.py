@@ -275,15 +275,29 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     groups = [[(c, r, True) for c, r in rows.drop(index=apart).iterrows()],
               [(c, r, False) for c, r in rows.loc[apart].iterrows()] if apart else [],
               [(c, r, False) for c, r in others.iterrows()] if moved else []]
-    head, body = layout("economy", heads, [(economy_label(str(c)), cells(c, r, x))
-                                           for g in groups for c, r, x in g])
-    body = [body[sum(map(len, groups[:i])):sum(map(len, groups[:i + 1]))] for i in range(3)]
-    if moved or votes or has_union:
-        out += [*head, *body[0]]
-    if apart:
-        out += [f"  other SCO members, not invited (in {what} in no run, no vote):", *body[1]]
-    if moved and len(others):
-        out += ["  other economies, largest gains and losses:", *body[2]]
+    labelled = [(economy_label(str(c)), cells(c, r, x)) for g in groups for c, r, x in g]
+    tables = [layout("economy", heads, labelled)]
+    if nets and max(map(len, tables[0][0] + tables[0][1])) > ANSWER_WIDTH:
+        # Too wide with its net columns beside the welfare ones (corridor_energy's two):
+        # those in a table of their own under it, the same rows in the same order.
+        net = set(range(3, 3 + 2 * len(nets)))
+        tables = [layout("economy", [h for i, h in enumerate(heads) if i not in net],
+                         [(lab, [x for i, x in enumerate(c) if i not in net])
+                          for lab, c in labelled]),
+                  layout("economy", [heads[i] for i in sorted(net)],
+                         [(lab, [c[i] for i in sorted(net)]) for lab, c in labelled])]
+    for k, (head, body) in enumerate(tables):
+        body = [body[sum(map(len, groups[:i])):sum(map(len, groups[:i + 1]))] for i in range(3)]
+        if k:
+            out.append(f"  the same economies, {' and '.join(net_label(n.name) for n in nets)} "
+                       "(median and band as above):")
+        if moved or votes or has_union:
+            out += [*head, *body[0]]
+        if apart:
+            out += [f"  other SCO members, not invited (in {what} in no run, no vote):",
+                    *body[1]]
+        if moved and len(others):
+            out += ["  other economies, largest gains and losses:", *body[2]]
     notes = ["gains: share of runs with a gain"] if moved else []
     if nets:
         notes[0] += " (in welfare, before what it pays)"
