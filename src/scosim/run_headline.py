@@ -258,7 +258,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                  "percent of real expenditure: " + _statistic(st, n_runs, bool(blocs))]
         out = [*answer_lines(f"Who gains, who loses: {title}"), *answer_lines(" ".join(intro))]
         for n in nets:  # what the net column takes off, in the owner's words
-            out += answer_lines(f"{net_label(n.name)} ({n.name}): {n.what}; the same statistics")
+            out += answer_lines(f"{net_label(n.name)} ({n.name}): {n.what}; the same statistics.")
         if caveat := short_run_caveat(st, year):  # as welfare_final_year.png says
             out += answer_lines(caveat + ".")
     elif votes:
