@@ -27,11 +27,11 @@ def _run(tmp_path: Path, capsys, scenario: str, end: int) -> tuple[str, Path]:
 
 
 def _heading(text: str) -> str:
-    lines = text.splitlines()
-    start = next(i for i, x in enumerate(lines) if x.startswith("welfare change"))
-    # It ends before the statistic's line (a comma may end a line inside it).
-    end = next(i for i in range(start, len(lines)) if lines[i + 1].startswith("percent of"))
-    return " ".join(lines[start:end + 1])
+    """From "welfare change" to the comma before the statistic: one paragraph, its lines
+    joined (a comma may end a line inside it)."""
+    flat = " ".join(text.split())
+    start = flat.index("welfare change ")
+    return flat[start:flat.index(" percent of real expenditure:", start)]
 
 
 def test_phrases_follow_the_filled_slots_and_the_proposals() -> None:

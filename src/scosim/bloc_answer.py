@@ -34,7 +34,7 @@ import math
 
 from scosim.indicator_display import US_BN, percent_of_runs, signed
 from scosim.runstats import HIGH, LOW, YEAR0, RunStats
-from scosim.tty_lines import ANSWER_WIDTH
+from scosim.tty_lines import ANSWER_WIDTH, answer_lines, whole
 
 __all__ = ["BLOC_INDICATORS", "BLOC_SHARES", "BLOC_TOTALS", "DOMINANT", "SPLIT", "bloc_lines",
            "dominant_member", "runs_with_bloc"]
@@ -131,42 +131,42 @@ def bloc_lines(st: RunStats, year: int, n_runs: int) -> list[str]:
     # founding group the welfare table lists: said, so the total is not read as theirs.
     # Nominal dollars of that year on the model's GDP path, which runs above the IMF's
     # (README, "Limitations"): not constant dollars, which "US$ bn" alone let one read.
-    head = [f"Bloc totals in {year}", "(equivalent variation,",
-            f"US$ bn current of {year} on the model's GDP path;", "members: those in",
-            f"the bloc in {year} in each run),", "median"]
+    head = (f"Bloc totals in {year} (equivalent variation, US$ bn current of {year} on the "
+            f"model's GDP path; members: those in the bloc in {year} in each run), median")
     band = f"({LOW}-{HIGH} % of runs)"
     if n_bloc >= n_runs:
-        head += [f"over {n_runs} runs", f"{band}:"]
+        head += f" over {n_runs} runs {band}:"
         runs = " of runs"
         art24 = "GATT Art. XXIV:"
     else:
         # The members' and outsiders' totals are NaN in runs without a bloc: over the
         # runs with one; the world's is recorded in every run.
-        head += [f"({LOW}-{HIGH} %),", f"a bloc in {n_bloc} of {n_runs} runs:"]
+        head += f" ({LOW}-{HIGH} %), a bloc in {n_bloc} of {n_runs} runs:"
         totals[1] += f", both in those {n_bloc},"
         totals[2] += f" over all {n_runs}"
         runs = ""
         art24 = f"GATT Art. XXIV, in those {n_bloc} runs:"
-    out = _pack(head, first="")
-    out += _pack([f"{t}," if not t.endswith(",") else t for t in totals[:-1]] + totals[-1:])
+    # One paragraph: the heading and its totals, each total kept whole on its line.
+    out = _pack(" ".join([head, *(whole(t if t.endswith(",") else f"{t},") for t in totals[:-1]),
+                          whole(totals[-1])]), first="")
     out += _share_lines(st, year) + _split_lines(st, year) + _zero_lines(st, year, n_runs)
     if all(st.has(n) for n in ART24):
         before, after = (_value(st, n, year, 0.5) for n in ART24[:2])
         raised, loses = (_value(st, n, year) for n in ART24[2:])
-        tariff = [f"{before:.2f} % -> {after:.2f} % (medians over runs),",
-                  f"rose in {percent_of_runs(raised, n_bloc)} %{runs}."]
+        tariff = (f"{whole(f'{before:.2f} % -> {after:.2f} %')} (medians over runs), "
+                  f"rose in {percent_of_runs(raised, n_bloc)} %{runs}.")
         if _fta_only(st, year):  # Art. XXIV:5(b): each member of a free-trade area keeps its own
-            tariff = [f"{before:.2f} % -> {after:.2f} % (medians over runs): a free-trade area's",
-                      "members keep their own tariffs on outsiders."]
+            tariff = (f"{whole(f'{before:.2f} % -> {after:.2f} %')} (medians over runs): a "
+                      "free-trade area's members keep their own tariffs on outsiders.")
         if _union_or_fta(st, year):
             # Its weights and members said: the CET line below weighs by base-year imports
             # over every invited state, and gave another "before" in the same answer.
-            out += _pack([art24, "members' average external tariff", *WEIGHTS.format(
-                year=year).split(), *tariff], first="")
+            out += _pack(f"{art24} members' average external tariff "
+                         f"{WEIGHTS.format(year=year)} {tariff}", first="")
         elif not runs:  # no Art. XXIV line said which runs the shares are of
             runs = f" of those {n_bloc} runs"
-        out += _pack(("Outsiders lost more than members gained (a welfare comparison, not "
-                      f"an Art. XXIV test) in {percent_of_runs(loses, n_bloc)} %{runs}.").split(),
+        out += _pack("Outsiders lost more than members gained (a welfare comparison, not "
+                     f"an Art. XXIV test) in {percent_of_runs(loses, n_bloc)} %{runs}.",
                      first="")
     return out
 
@@ -199,8 +199,9 @@ def _share_lines(st: RunStats, year: int) -> list[str]:
         return []
     parts = [f"{label} {_sig(_value(st, name, year, 0.5))} %"
              for name, label in zip(BLOC_SHARES, ("members", "outsiders", "world"), strict=True)]
-    return _pack([*"each as a percent of its group's expenditure (median of each run's ratio):"
-                  .split(), *[p + "," for p in parts[:-1]], parts[-1] + "."])
+    return _pack(" ".join(["each as a percent of its group's expenditure (median of each "
+                           "run's ratio):", *(whole(p) + "," for p in parts[:-1]),
+                           whole(parts[-1]) + "."]))
 
 
 def dominant_member(st: RunStats, year: int) -> str | None:
@@ -262,7 +263,7 @@ def _split_lines(st: RunStats, year: int) -> list[str]:
             f"{parts[1]}, below zero in {below[1]} % of runs (each the median of its own "
             f"part over the runs with {name} in the bloc: the two need not add up to the "
             "total's median).")
-    return _pack(text.split())
+    return _pack(text)
 
 
 def _zero_lines(st: RunStats, year: int, n_runs: int) -> list[str]:
@@ -271,9 +272,9 @@ def _zero_lines(st: RunStats, year: int, n_runs: int) -> list[str]:
     if not (low < 0 < high):
         return []
     below = percent_of_runs(_below_zero(st, BLOC_TOTALS[2], year), n_runs)
-    return _pack((f"world: indistinguishable from zero: its {LOW}-{HIGH} % range of runs "
+    return _pack(f"world: indistinguishable from zero: its {LOW}-{HIGH} % range of runs "
                   f"({_band(mid, low, high).split(' (')[1][:-1]}) spans zero, and it is below "
-                  f"zero in {below} % of runs.").split())
+                  f"zero in {below} % of runs.")
 
 
 def _in_year(st: RunStats, name: str, year: int) -> bool:
@@ -299,19 +300,13 @@ def _union_or_fta(st: RunStats, year: int) -> bool:
     return _in_year(st, "in_customs_union", year) or _in_year(st, "in_free_trade_area", year)
 
 
-def _pack(parts: list[str], indent: str = "  ", first: str | None = None,
+def _pack(text: str, indent: str = "  ", first: str | None = None,
           width: int = WIDTH) -> list[str]:
-    """``parts`` joined by spaces on lines of at most ``width``, never split within a part.
+    """A paragraph, ``text``, wrapped once at ``width`` (:func:`scosim.tty_lines.answer_lines`).
 
     Lines after the first are indented by ``indent``; the first by ``first`` (default:
-    ``indent`` too).
+    ``indent`` too). A part that must not be split is marked with
+    :func:`scosim.tty_lines.whole`.
     """
-    lines: list[str] = []
-    line = indent if first is None else first
-    start = len(line)
-    for part in parts:
-        if len(line) > start and len(line) + 1 + len(part) > width:
-            lines.append(line)
-            line, start = indent, len(indent)
-        line += (" " if len(line) > start else "") + part
-    return [*lines, line]
+    return answer_lines(text, width, indent=indent if first is None else first,
+                        subsequent=indent)

@@ -32,7 +32,6 @@ The cost is one set-up of a one-run model and no GE solve: about 0.15 s in a run
 from __future__ import annotations
 
 import dataclasses
-import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from scosim.tty_lines import ANSWER_WIDTH
+from scosim.tty_lines import ANSWER_WIDTH, answer_lines, whole
 
 __all__ = ["UnionTariffs", "cet_lines", "run_union_tariffs", "union_tariffs"]
 
@@ -267,7 +266,8 @@ def cet_lines(unions: Sequence[UnionTariffs], st: Any, year: int) -> list[str]:
         else:
             when = (f"in {year}" if year >= u.full_year
                     else f"once fully phased in ({u.full_year})")
-        pairs = ", ".join(f"{c} {_pct(u.before[c])} -> {_pct(u.after[c])} %"
+        # Each member's pair on one line: "CHN 2.18" and "-> 3.89 %" apart read as two.
+        pairs = ", ".join(whole(f"{c} {_pct(u.before[c])} -> {_pct(u.after[c])} %")
                           for c in u.members if c in u.before)
         text = (f"Common external tariff of {u.pid}: {_pct(u.cet)} % ({rule}); each member's "
                 f"average tariff on imports from non-members {when}, weighted by base-year "
@@ -278,12 +278,11 @@ def cet_lines(unions: Sequence[UnionTariffs], st: Any, year: int) -> list[str]:
             # Not the Art. XXIV line's average above it: other weights, other states.
             text += (f"; all {len(u.members)} invited states together, on the same "
                      f"{u.base_year} weights (the Art. XXIV line weighs by {year} imports "
-                     f"over the states in the bloc in each run): {_pct(u.together[0])} -> "
-                     f"{_pct(u.together[1])} %")
+                     "over the states in the bloc in each run): "
+                     + whole(f"{_pct(u.together[0])} -> {_pct(u.together[1])} %"))
         text += "."
         if min(inside) < 1.0:
             text += (f" For all {len(u.members)} states it invites; in {year} some runs had "
                      "fewer in it (a no or an exit).")
-        out += textwrap.wrap(text, WIDTH, break_on_hyphens=False, break_long_words=False,
-                             subsequent_indent="  ")
+        out += answer_lines(text, WIDTH, subsequent="  ")
     return out

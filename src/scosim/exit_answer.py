@@ -9,27 +9,20 @@ was not put to the vote (UN Security Council sanctions).
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Mapping
 
 from scosim.indicator_display import signed
 from scosim.mechanism_answer import economy_label
 from scosim.runstats import RunStats
-from scosim.tty_lines import ANSWER_WIDTH, answer_lines
+from scosim.tty_lines import ANSWER_WIDTH, answer_lines, whole
 
 __all__ = ["barred_lines", "exit_lines"]
 
 
 def _pack(parts: list[str], first: str, width: int = ANSWER_WIDTH) -> list[str]:
     """``parts`` on lines of at most ``width``, never split, aligned after ``first``."""
-    lines, line = [], first
-    for part in parts:
-        if len(line) > len(first) and len(line) + 1 + len(part) > width:
-            lines.append(line)
-            line = " " * len(first) + part
-        else:
-            line += (" " if len(line) > len(first) else "") + part
-    return [*lines, line]
+    return answer_lines(" ".join(whole(p) for p in parts), width, indent=first,
+                        subsequent=" " * len(first))
 
 
 def _years(years: Mapping[int, int]) -> str:
@@ -75,8 +68,8 @@ def exit_lines(st: RunStats, n_runs: int) -> list[str]:
         gain = ("; the realised welfare gain of that year, percent of real expenditure, "
                 "median over its exits, for a state leaving on its own"
                 if any(t.gain_n for t in st.exits.values()) else "")
-        out[:0] = textwrap.wrap(f"Who left, in how many of {n_runs} runs, in which year (each "
-                                f"outside from the year after){gain}:", ANSWER_WIDTH)
+        out[:0] = answer_lines(f"Who left, in how many of {n_runs} runs, in which year (each "
+                               f"outside from the year after){gain}:")
         if any(k == "defection" for k, _, _ in st.exits):
             # The exit threshold is the most fragile parameter (README, "Who stays").
             out += answer_lines("These exits turn on the exit threshold: `scosim exits "
@@ -88,11 +81,11 @@ def exit_lines(st: RunStats, n_runs: int) -> list[str]:
         asked = [c for c in bloc.split() if c not in invited]
         most = max(invited.values())
         when = _in_runs(most, n_runs, "up to ")
-        out += textwrap.wrap(
+        out += answer_lines(
             f"{', '.join(sorted(invited))} {'was' if len(invited) == 1 else 'were'} invited "
             f"to {pid} with {'its' if len(invited) == 1 else 'their'} bloc's "
             f"{', '.join(asked)} (a customs union in force takes part whole; an SCO non-member's "
-            f"no keeps its bloc out and vetoes nothing), {when}.", ANSWER_WIDTH)
+            f"no keeps its bloc out and vetoes nothing), {when}.")
     return out
 
 
@@ -108,8 +101,8 @@ def barred_lines(st: RunStats, n_runs: int) -> list[str]:
         if kind != "barred":
             continue
         runs = _in_runs(n, n_runs)
-        lines += textwrap.wrap(
+        lines += answer_lines(
             f"{economy_label(code).strip()}: its accession was not put to the vote {runs}: "
             f"it is under UN Security Council sanctions, which the SCO's 2010 Regulation on "
-            f"admission bars from membership.", ANSWER_WIDTH)
+            f"admission bars from membership.")
     return lines

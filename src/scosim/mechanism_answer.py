@@ -39,7 +39,6 @@ named together on one line per block.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,12 +46,13 @@ from typing import Any
 
 import pandas as pd
 
+from scosim.answer_table import layout
 from scosim.data.constants import NAMES
 from scosim.indicator_display import NAMES as INDICATOR_NAMES
 from scosim.indicator_display import display, in_percent
 from scosim.rare_runs import peak_line, rare_note, shown_year, spread_cells
 from scosim.runstats import HIGH, LOW, ZERO, RunStats
-from scosim.tty_lines import ANSWER_WIDTH
+from scosim.tty_lines import answer_lines
 
 __all__ = ["SANCTIONS_VERSUS", "HeadlineIndicator", "declared_headline", "economy_label",
            "filled_mechanisms", "has_mechanism_answer", "mechanism_lines", "net_columns",
@@ -427,31 +427,33 @@ def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor
     band = f"{LOW}-{HIGH} % of runs, or k of n"  # a cell is a band or "x in k of n runs"
     head = f"{title}, {when}{'; ' + units if units else ''}"
     # A level (a stock, a present value) summed over the years would count it once a year.
-    last = f"  {span + ', mean total':>20}" if summed else ""
-    bw = max([20, *(len(spreads[str(c)]) for c in rows)])
-    out = [*textwrap.wrap(head, ANSWER_WIDTH, initial_indent="  ", subsequent_indent="    "),
-           f"    {'economy':<{width}}  {str(year) + ' mean':>10}  {band:>{bw}}{last}"]
+    heads = [f"{year} mean", band, *([f"{span}, mean total"] if summed else [])]
     mine, others, rest = _pick(order, set(members), size.loc[year] > ZERO)
 
-    def row(c: Any) -> str:
-        cell = f"  {_num(total[c]):>20}" if summed else ""
-        return (f"    {economy_label(str(c)):<{width}}  {_num(mean.loc[year, c]):>10}  "
-                f"{spreads[str(c)]:>{bw}}{cell}")
+    def row(c: Any) -> tuple[str, list[str]]:
+        return economy_label(str(c)), [_num(mean.loc[year, c]), spreads[str(c)],
+                                       *([_num(total[c])] if summed else [])]
 
-    if members and not mine:  # e.g. gas sold through TAPI: Turkmenistan alone
-        out.insert(len(out) - 1, "    no SCO member in any run or year; other economies:")
-    out += [row(c) for c in mine]
+    rows_ = [row(c) for c in mine]
     members = [c for c in members if c in mean.columns]
     # Percentages of each economy's own income (a settlement's welfare gain) do not add up.
     additive = not in_percent(units)
-    if len(members) > 1 and mine and additive:
-        together = "SCO members together"
-        cell = f"  {_sum(total[members].sum()):>20}" if summed else ""
-        out.append(f"    {together:<{width}}  {_sum(mean.loc[year, members].sum()):>10}  "
-                   f"{'':>{bw}}{cell}".rstrip())
+    together = len(members) > 1 and bool(mine) and additive
+    if together:
+        rows_.append(("SCO members together", [_sum(mean.loc[year, members].sum()), "",
+                                               *([_sum(total[members].sum())] if summed else [])]))
+    rows_ += [row(c) for c in others]
+    # Within the answer's width: the columns sized to their cells, long headings on two
+    # lines, the names cut where need be (scosim.answer_table).
+    table, body = layout("economy", heads, rows_, indent="    ", label_width=width)
+    out = [*answer_lines(head, indent="  ", subsequent="    "), *table]
+    if members and not mine:  # e.g. gas sold through TAPI: Turkmenistan alone
+        out.insert(len(out) - len(table), "    no SCO member in any run or year; other economies:")
+    n_mine = len(mine) + together
+    out += body[:n_mine]
     if mine and others:
         out.append("    other economies:")
-    out += [row(c) for c in others] + _more(rest)
+    out += body[n_mine:] + _more(rest)
     if peak != year:  # the event year shown; where it is largest, in a line
         out += peak_line(st, name, peak, divisor, mean, members, _num, _sum)
     return out
@@ -475,7 +477,9 @@ def _pick(order: list, members: set[str], shown_year: pd.Series) -> tuple[list, 
 def _more(rest: list) -> list[str]:
     if not rest:
         return []
-    return [f"    and {len(rest)} more: {' '.join(str(c) for c in rest)}"]
+    # Wrapped: twenty codes ran to 96 columns (finance_crisis_settlement).
+    return answer_lines(f"and {len(rest)} more: {' '.join(str(c) for c in rest)}",
+                        indent="    ", subsequent="      ")
 
 
 def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator],
@@ -530,8 +534,8 @@ def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator],
                                     event=at)
         out += rare_note(out[start:], st.runs)  # this block's own cells, not earlier ones
         if quiet:  # one line: a transport corridor's answer is not two lines of "no gas"
-            out += textwrap.wrap(f"none in any run or year: {', '.join(quiet)}", ANSWER_WIDTH,
-                                 initial_indent="  ", subsequent_indent="    ")
+            out += answer_lines(f"none in any run or year: {', '.join(quiet)}",
+                                indent="  ", subsequent="    ")
     return out
 
 

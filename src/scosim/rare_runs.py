@@ -17,11 +17,10 @@ most runs having a value, it is the spread of the outcome.
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from scosim.tty_lines import ANSWER_WIDTH
+from scosim.tty_lines import answer_lines
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -145,7 +144,7 @@ def peak_line(st: RunStats, name: str, peak: int, divisor: float, mean: pd.DataF
     text = (f"largest in {peak}: SCO members together {total(mean.loc[peak, members].sum())} "
             f"(mean); most {economy_label(str(top))}, mean {num(mean.loc[peak, top])}, "
             f"{spread if ' in ' in spread else spread + ' (5-95 % of runs)'}")
-    return textwrap.wrap(text, ANSWER_WIDTH, initial_indent="    ", subsequent_indent="      ")
+    return answer_lines(text, indent="    ", subsequent="      ")
 
 
 def rare_note(lines: list[str], n_runs: int) -> list[str]:
@@ -157,12 +156,12 @@ def rare_note(lines: list[str], n_runs: int) -> list[str]:
     """
     if not any(f" of {n_runs} runs" in line for line in lines):
         return []
-    return textwrap.wrap(
+    return answer_lines(
         f'"x in k of {n_runs} runs", "x to y in k of {n_runs} runs": where at least half the '
         "runs had none, the value each of the k runs that had one had (or the smallest to "
         "the largest), in place of a 5-95 % band interpolated between runs, which showed "
         f"values no run had; the mean is over all {n_runs} (summary.csv: n_nonzero, nonzero_min, "
-        "nonzero_max)", ANSWER_WIDTH, initial_indent="  ", subsequent_indent="    ")
+        "nonzero_max)", indent="  ", subsequent="    ")
 
 
 def paired_band(n_runs: float, n_nonzero: float, lo_nz: float, hi_nz: float,

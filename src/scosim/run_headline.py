@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from scosim.answer_table import layout
 from scosim.bloc_answer import bloc_lines
 from scosim.cet_answer import UnionTariffs, cet_lines, run_union_tariffs
 from scosim.exit_answer import barred_lines, exit_lines
@@ -83,7 +84,7 @@ from scosim.runstats import ZERO, RunStats
 if TYPE_CHECKING:
     from scosim.finance.crisis_outcomes import OutcomeCounts
 from scosim.security.baseline_note import pakistan_lines
-from scosim.tty_lines import ANSWER_WIDTH
+from scosim.tty_lines import ANSWER_WIDTH, answer_lines
 from scosim.vote_reasons import why_no_lines
 from scosim.welfare_split import split_lines
 
@@ -189,7 +190,9 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     """
     first = mechanism_lines(st, mechanisms or {}, at[0] if at else None, answer_slots)
     if first:
-        first = [f"What the scenario's {_sources(st, mechanisms or {})} record: {title}",
+        # A heading wrapped too: with a long scenario name it ran to 81-93 columns.
+        first = [*answer_lines(f"What the scenario's {_sources(st, mechanisms or {})} record: "
+                               f"{title}"),
                  *first, *pays, ""]
     if not st.has("welfare_change_pct"):  # only the mechanisms have something to say
         return "\n".join([*first, footer]) + "\n"
@@ -209,7 +212,6 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     nets = net_columns(st, mechanisms or {}, year, [*rows.index, *others.index]) if moved else []
     if not moved and votes:  # the votes are the answer: most votes against first
         rows = rows.sort_values(votes, ascending=False, kind="stable")
-    width = max([len(economy_label(c)) for c in [*rows.index, *others.index]] + [8])
     num = max(len(_pct(v)) for v in
               [*welfare.to_numpy().ravel(), *(v for n in nets for v in n.values.to_numpy().ravel()
                                               if pd.notna(v))])
@@ -217,73 +219,85 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     show_while = moved and has_while
     while_head = f"while {short}"
 
-    def line(code: str, r: pd.Series, extra: bool) -> str:
-        text = f"  {economy_label(code):<{width}}"
+    def cells(code: str, r: pd.Series, extra: bool) -> list[str]:
+        out: list[str] = []
         if moved:
-            span = f"{_pct(r['low']):>{num}} to {_pct(r['high']):>{num}}"
-            text += (f"  {_pct(r['median']):>{num + 1}}  {span:>{len(band)}}"
-                     f"  {percent_of_runs(r['gains'], n_runs):>6} %")
+            out += [_pct(r["median"]), f"{_pct(r['low']):>{num}} to {_pct(r['high']):>{num}}",
+                    f"{percent_of_runs(r['gains'], n_runs)} %"]
             for n in nets:  # as the welfare columns; blank where it has no value
                 v = n.values.loc[code]
-                net = f"{_pct(v['low']):>{num}} to {_pct(v['high']):>{num}}"
-                text += (" " * (num + 5 + max(len(band), len(net))) if pd.isna(v["median"])
-                         else f"  {_pct(v['median']):>{num + 1}}  {net:>{len(band)}}")
+                out += (["", ""] if pd.isna(v["median"]) else
+                        [_pct(v["median"]), f"{_pct(v['low']):>{num}} to {_pct(v['high']):>{num}}"])
         if extra and show_while:  # blank for an economy never inside
-            text += (f"  {_pct(r['while']):>{len(while_head)}}" if pd.notna(r["while"])
-                     else " " * (2 + len(while_head)))
+            out.append(_pct(r["while"]) if pd.notna(r["while"]) else "")
         if extra and has_union:
-            text += (f"  {percent_of_runs(r['in_union'], n_runs):>6} %"
-                     if pd.notna(r["in_union"]) else " " * 10)
+            out.append(f"{percent_of_runs(r['in_union'], n_runs)} %"
+                       if pd.notna(r["in_union"]) else "")
         if extra:
-            text += "".join(f"  {vote_cell(h, r[h], wide[h], n_runs)}" for h in votes)
-        return text.rstrip()
+            out += [vote_cell(h, r[h], wide[h], n_runs).strip() for h in votes]
+        return out
 
-    head = f"  {'economy':<{width}}"
+    heads: list[str] = []
     if moved:
         # With a net column the gross one is named: both are medians.
-        head += (f"  {'welfare' if nets else 'median':>{num + 1}}  "
-                 f"{band:>{max(len(band), 2 * num + 4)}}  {'gains':>8}")
-        head += "".join(f"  {net_label(n.name):>{num + 1}}  "
-                        f"{band:>{max(len(band), 2 * num + 4)}}" for n in nets)
-    head += f"  {while_head}" if show_while else ""
-    head += f"  {short:>8}" if has_union else ""
-    head += "".join(f"  {h:>{wide[h]}}" for h in votes)
+        heads += ["welfare" if nets else "median", band, "gains"]
+        for n in nets:
+            heads += [net_label(n.name), band]
+    heads += [while_head] if show_while else []
+    heads += [short] if has_union else []
+    heads += list(votes)
     outcome = _outcome(st, n_runs)
     # The union's totals and Art. XXIV check, which the table's rows do not add up to.
     blocs = bloc_lines(st, year, n_runs)
     if moved:
         # A scenario's shocks are in the table with its proposals: say so first, as the
         # "proposal ...: adopted" line under it reads as the proposal's effect otherwise.
-        out = [f"Who gains, who loses: {title}",
-               *(textwrap.wrap(f"{scope}:", ANSWER_WIDTH) if scope else []),
-               *textwrap.wrap(f"welfare change {when} against the same year {versus},",
-                              ANSWER_WIDTH),
-               *textwrap.wrap("percent of real expenditure: "
-                              + _statistic(st, n_runs, bool(blocs)), ANSWER_WIDTH)]
+        # One paragraph, wrapped once: wrapped piece by piece, "policy," was left alone.
+        intro = [*([f"{scope}:"] if scope else []),
+                 f"welfare change {when} against the same year {versus},",
+                 "percent of real expenditure: " + _statistic(st, n_runs, bool(blocs))]
+        out = [*answer_lines(f"Who gains, who loses: {title}"), *answer_lines(" ".join(intro))]
         for n in nets:  # what the net column takes off, in the owner's words
-            out += textwrap.wrap(f"{net_label(n.name)} ({n.name}): {n.what}; the same "
-                                 "statistics", ANSWER_WIDTH)
+            out += answer_lines(f"{net_label(n.name)} ({n.name}): {n.what}; the same statistics.")
         if caveat := short_run_caveat(st, year):  # as welfare_final_year.png says
-            out += textwrap.wrap(caveat + ".", ANSWER_WIDTH)
+            out += answer_lines(caveat + ".")
     elif votes:
-        out = [f"Who votes against: {title}",
+        out = [*answer_lines(f"Who votes against: {title}"),
                f"no economy's welfare moved in any of {n_runs} runs"]
     else:
-        out = [f"Who gains, who loses, who votes against: {title}",
+        out = [*answer_lines(f"Who gains, who loses, who votes against: {title}"),
                f"no economy's welfare moved in any of {n_runs} runs"]
     out = first + out + outcome + barred_lines(st, n_runs)
     # SCO members a subset union never took in and that did not vote on it: apart, as
     # "in union 0 %" among the members read as a no or an exit.
     apart = _not_party(st, rows) if moved and has_union else []
     # A table with no column (nothing moved, no vote against, no union) would list names only.
-    if moved or votes or has_union:
-        out += [head, *[line(c, r, True) for c, r in rows.drop(index=apart).iterrows()]]
-    if apart:
-        out += [f"  other SCO members, not invited (in {what} in no run, no vote):",
-                *[line(c, r, False) for c, r in rows.loc[apart].iterrows()]]
-    if moved and len(others):
-        out += ["  other economies, largest gains and losses:",
-                *[line(c, r, False) for c, r in others.iterrows()]]
+    groups = [[(c, r, True) for c, r in rows.drop(index=apart).iterrows()],
+              [(c, r, False) for c, r in rows.loc[apart].iterrows()] if apart else [],
+              [(c, r, False) for c, r in others.iterrows()] if moved else []]
+    labelled = [(economy_label(str(c)), cells(c, r, x)) for g in groups for c, r, x in g]
+    tables = [layout("economy", heads, labelled)]
+    if nets and max(map(len, tables[0][0] + tables[0][1])) > ANSWER_WIDTH:
+        # Too wide with its net columns beside the welfare ones (corridor_energy's two):
+        # those in a table of their own under it, the same rows in the same order.
+        net = set(range(3, 3 + 2 * len(nets)))
+        tables = [layout("economy", [h for i, h in enumerate(heads) if i not in net],
+                         [(lab, [x for i, x in enumerate(c) if i not in net])
+                          for lab, c in labelled]),
+                  layout("economy", [heads[i] for i in sorted(net)],
+                         [(lab, [c[i] for i in sorted(net)]) for lab, c in labelled])]
+    for k, (head, body) in enumerate(tables):
+        body = [body[sum(map(len, groups[:i])):sum(map(len, groups[:i + 1]))] for i in range(3)]
+        if k:
+            out.append(f"  the same economies, {' and '.join(net_label(n.name) for n in nets)} "
+                       "(median and band as above):")
+        if moved or votes or has_union:
+            out += [*head, *body[0]]
+        if apart:
+            out += [f"  other SCO members, not invited (in {what} in no run, no vote):",
+                    *body[1]]
+        if moved and len(others):
+            out += ["  other economies, largest gains and losses:", *body[2]]
     notes = ["gains: share of runs with a gain"] if moved else []
     if nets:
         notes[0] += " (in welfare, before what it pays)"

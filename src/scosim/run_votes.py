@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from scosim.indicator_display import percent_of_runs
 from scosim.run_outcome import wrap_answer
 from scosim.runstats import RunStats
+from scosim.tty_lines import whole
 from scosim.vote_stats import COMMITTED_RULES, rule_name
 
 __all__ = ["A_VETO", "DID_NOT_VOTE", "NO_ON", "committed_lines", "is_share", "veto_rule_of",
@@ -233,8 +234,9 @@ def committed_lines(st: RunStats, n_runs: int) -> list[str]:
         lines.append(f"Votes{on} in {vote.year} were committed ({'; '.join(parts)})")
     if not lines:
         return []
-    out = (";\n".join(lines) + ":\nthe scenario decided them, not the states' scores.").split(
-        "\n")
+    # One paragraph, wrapped once: a line per piece left "the scenario decided them" alone.
+    said = "; ".join([lines[0], *(line[0].lower() + line[1:] for line in lines[1:])])
+    out = wrap_answer(said + ": the scenario decided them, not the states' scores.")
     return out + _own_score_lines(st, n_runs)
 
 
@@ -250,7 +252,8 @@ def _own_score_lines(st: RunStats, n_runs: int) -> list[str]:
                       key=lambda x: (-x[0], x[1]))
         bound = sum(1 for (p, _), n in vr.committed.items() if p == pid and n)
         on = f"on {pid!r}: " if len(proposals) > 1 else ""
-        shares = ", ".join(f"{c} {percent_of_runs(n / runs, runs)} %" for n, c in said)
+        # "PAK 100 %" on one line: "PAK" at a line's end and "100 %" under it read apart.
+        shares = ", ".join(whole(f"{c} {percent_of_runs(n / runs, runs)} %") for n, c in said)
         parts.append(on + (f"{shares}; the other committed voters yes in every run"
                            if said and len(said) < bound else shares if said
                            else "every committed voter yes in every run"))

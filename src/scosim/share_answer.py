@@ -9,13 +9,12 @@ economies", with the economies named under it, not four rows and "and 4 more: ..
 
 from __future__ import annotations
 
-import textwrap
 from typing import Any
 
 from scosim.indicator_display import percent_of_runs
 from scosim.rare_runs import shown_year
 from scosim.runstats import RunStats
-from scosim.tty_lines import ANSWER_WIDTH
+from scosim.tty_lines import answer_lines
 
 __all__ = ["share_lines"]
 
@@ -68,8 +67,7 @@ def share_lines(st: RunStats, name: str, title: str, width: int,
         # At its peak from `year` to the last year: "most in 2027" read as a fall after.
         pct = percent_of_runs(share.loc[year, order[0]], st.runs)
         when = f"{pct} % from {year} to {last}" if same else f"at its most from {year} to {last}"
-    out = textwrap.wrap(f"{title}: share of runs, {when}", ANSWER_WIDTH, initial_indent="  ",
-                        subsequent_indent="    ")
+    out = answer_lines(f"{title}: share of runs, {when}", indent="  ", subsequent="    ")
     mine, others, rest = _pick(order, members, share.loc[year] > 0)
     if members and not mine:
         out.append("    no SCO member in any run or year; other economies:")

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 __all__ = ["ANSWER_WIDTH", "PROSE_WIDTH", "answer_lines", "labelled", "message", "prose",
-           "to_stderr", "tty_width"]
+           "to_stderr", "tty_width", "whole"]
 
 #: The widest prose is wrapped at, as the piped output wraps it: longer lines are hard to
 #: read even on a wide terminal.
@@ -78,16 +78,30 @@ def prose(text: str, width: int | None, *, indent: str = "") -> str:
     return "\n".join(lines).replace("\0", " ") if lines else text
 
 
-def answer_lines(text: str, width: int = ANSWER_WIDTH) -> list[str]:
+def answer_lines(text: str, width: int = ANSWER_WIDTH, *, indent: str = "",
+                 subsequent: str | None = None) -> list[str]:
     """``text`` wrapped for the run's answer, never inside a `command` nor before a ``%``.
 
     As :func:`prose` at a fixed ``width``, and "RUS 100 %" kept on one line; empty for
-    an empty ``text``.
+    an empty ``text``. ``indent`` begins the first line, ``subsequent`` (default
+    ``indent``) the others: a paragraph of the answer is one string wrapped once here,
+    so no word is left alone on a line between its pieces.
     """
     # Options are not glued: the answer's layout (summary.txt) is as it was.
     glued = _glued(text, options=False).replace(" %", "\0%")
     return [line.replace("\0", " ") for line in textwrap.wrap(
-        glued, width, break_on_hyphens=False, break_long_words=False)]
+        glued, width, initial_indent=indent,
+        subsequent_indent=indent if subsequent is None else subsequent,
+        break_on_hyphens=False, break_long_words=False)]
+
+
+def whole(text: str) -> str:
+    """``text`` that :func:`answer_lines` keeps on one line ("members +38.4 (+31.1 to +45.1)").
+
+    A figure and its band read as one item; broken after "to", the band is split from
+    its figure.
+    """
+    return text.replace(" ", "\0")
 
 
 def labelled(label: str, items: Sequence[str], width: int | None, pad: int, *,

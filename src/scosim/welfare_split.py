@@ -33,7 +33,6 @@ said where the signs agree, or where the run did not record the parts (a run mad
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
@@ -41,7 +40,7 @@ import pandas as pd
 from scosim.data.constants import NAMES as ECONOMY_NAMES
 from scosim.indicator_display import signed
 from scosim.runstats import HIGH, LOW, RunStats
-from scosim.tty_lines import ANSWER_WIDTH
+from scosim.tty_lines import ANSWER_WIDTH, answer_lines
 
 __all__ = ["PARTS", "REAL_GDP", "WELFARE", "divergent", "split_lines", "unsettled"]
 
@@ -209,8 +208,8 @@ def split_lines(st: RunStats, year: int, codes: Iterable[str],
         key = (bool(row[WELFARE] > 0), for_[0] if _alone(row) else f"own:{code}")
         groups.setdefault(key, []).append(str(code))
     # One line: what the parts are is in the README ("Reading the answer") and the docs.
-    out = textwrap.wrap(f"Why real GDP and welfare differ in sign in {year} (medians over "
-                        "runs; welfare's parts in points):", WIDTH, subsequent_indent="  ")
+    out = answer_lines(f"Why real GDP and welfare differ in sign in {year} (medians over "
+                       "runs; welfare's parts in points):", WIDTH, subsequent="  ")
     gap = (rows[WELFARE] - rows[REAL_GDP]).abs()
     for (_, part), members in sorted(groups.items(), key=lambda g: -gap[g[1]].max()):
         lead = max(members, key=lambda c: gap[c])
@@ -221,10 +220,10 @@ def split_lines(st: RunStats, year: int, codes: Iterable[str],
         if rest:
             text += f"; likewise, {PARTS[part]} alone outweighing the parts against it: " + (
                 ", ".join(f"{c} {signed(rows.at[c, part], 2)}" for c in rest))
-        out += textwrap.wrap(text + ".", WIDTH, initial_indent="  ", subsequent_indent="    ")
+        out += answer_lines(text + ".", WIDTH, indent="  ", subsequent="    ")
     if unsure:
         text = (f"Not explained, the sign not settled (the {LOW}-{HIGH} % range of runs spans "
                 "zero): "
                 + "; ".join(f"{names.get(c, c)}, {', '.join(r)}" for c, r in unsure.items()))
-        out += textwrap.wrap(text + ".", WIDTH, initial_indent="  ", subsequent_indent="    ")
+        out += answer_lines(text + ".", WIDTH, indent="  ", subsequent="    ")
     return out

@@ -15,14 +15,13 @@ it is drawn.
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from scosim.indicator_display import percent_of_runs
-from scosim.tty_lines import ANSWER_WIDTH
+from scosim.tty_lines import answer_lines
 
 __all__ = ["OutcomeCounts", "drawable", "outcome_counts", "outcome_lines"]
 
@@ -154,9 +153,8 @@ def outcome_lines(run_dir: str | Path, event_year: int | None = None,
     who = "the SCO members" if c.group else "all economies"
     drawn = c.drawable and (drawing or (Path(run_dir) / "plots" / FIGURE).is_file())
     cite = f" (plots/{FIGURE}, first panel)" if drawn else ""
-    out = textwrap.wrap(f"banking crisis among {who}, each run counted once at its worst "
-                        f"outcome{cite}:", ANSWER_WIDTH, initial_indent="  ",
-                        subsequent_indent="    ")
+    out = answer_lines(f"banking crisis among {who}, each run counted once at its worst "
+                       f"outcome{cite}:", indent="  ", subsequent="    ")
     n = c.n_runs
     runs = f"{n} run" if n == 1 else f"{n} runs"
     for y in shown:
@@ -166,9 +164,8 @@ def outcome_lines(run_dir: str | Path, event_year: int | None = None,
             return f"{percent_of_runs(k / n, n)} %"
 
         what = "the scenario's shock" if y == event_year else "most runs in a crisis"
-        out += textwrap.wrap(f"{y} ({what}): {pct(crisis[i])} of {runs} = failure "
-                             f"{pct(c.failed[i])} + caught, refused public money and left "
-                             f"undercapitalised {pct(c.undercapitalised[i])} + resolved "
-                             f"{pct(c.resolved[i])}", ANSWER_WIDTH, initial_indent="    ",
-                             subsequent_indent="      ")
+        out += answer_lines(f"{y} ({what}): {pct(crisis[i])} of {runs} = failure "
+                            f"{pct(c.failed[i])} + caught, refused public money and left "
+                            f"undercapitalised {pct(c.undercapitalised[i])} + resolved "
+                            f"{pct(c.resolved[i])}", indent="    ", subsequent="      ")
     return out
