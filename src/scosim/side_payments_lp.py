@@ -117,6 +117,9 @@ class Plan:
             ``stay_usd`` is NaN.
         outside_usd: Where no plan exists, the least money from outside the voters that
             would carry the vote (the gap); 0 with a plan.
+        capacity_gain_usd: Of ``capacity_usd``, what a sponsor's economic gain adds
+            beyond its surplus (0 where no sponsor's gain is the larger; NaN where
+            ``capacity_usd`` is): the answer's note on it applies only where above 0.
     """
 
     status: str
@@ -128,6 +131,7 @@ class Plan:
     outside_usd: float = math.nan
     stay_usd: float = math.nan
     stay_each_usd: np.ndarray | None = None
+    capacity_gain_usd: float = math.nan
 
 
 @dataclass(frozen=True)
@@ -226,9 +230,9 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
     free = yes & spons & np.isfinite(slack) & ~above & (gain > 0)
     pays = above | free
     payer = _Payers(pays, pays & spons, free)
-    cap = float(np.where(above, slack, 0.0).sum()
-                + np.where(pays & spons, np.maximum(gain - np.where(above, slack, 0.0), 0.0),
-                           0.0).sum())
+    extra = float(np.where(pays & spons,
+                           np.maximum(gain - np.where(above, slack, 0.0), 0.0), 0.0).sum())
+    cap = float(np.where(above, slack, 0.0).sum() + extra)
     bought, note, first = _cheapest_set(slack, must & ~yes, order, missing, payer, strict,
                                         respond)
     short = float(np.maximum(-slack[bought], 0.0).sum())
@@ -239,7 +243,8 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
         got = _solve(slack, bought, payer, strict, respond, outside=True)
         if got is None:  # pragma: no cover - outside money can pay every bar (see _solve)
             return Plan("no_plan", zeros, math.nan, "no transfer meets every bar, even with "
-                        "money from outside the voters", math.nan, cap, math.nan)
+                        "money from outside the voters", math.nan, cap, math.nan,
+                        capacity_gain_usd=extra)
         t, outside = got
         each = _stay(t, yes)
         kept = float(each.sum())
@@ -251,10 +256,10 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
                     f"({dollars(short)}){also} exceed what the voters in favour could "
                     f"give up and still vote yes at their logged scores ({dollars(cap)})"
                     + (f"; {note}" if note else ""),
-                    float(t[t > 0].sum()), cap, outside, kept, each)
+                    float(t[t > 0].sum()), cap, outside, kept, each, extra)
     each = _stay(t, yes)
     return Plan("plan", t, float(t[t > 0].sum()), note, float(t[t > 0].sum()), cap, 0.0,
-                float(each.sum()), each)
+                float(each.sum()), each, extra)
 
 
 def dollars(v: float) -> str:
