@@ -40,6 +40,7 @@ def test_a_sponsor_below_its_bar_pays_out_of_its_gain(gain, status, paid, outsid
                      respond=_held([-1e8, gain]), sponsor=[False, True])
     assert got.status == status
     assert got.capacity_usd == pytest.approx(max(gain, 0.0))
+    assert got.capacity_gain_usd == pytest.approx(max(gain, 0.0))  # no surplus below its bar
     if status == "plan":
         np.testing.assert_allclose(got.transfer_usd, [1e8, -1e8], rtol=1e-9)
         assert gain + got.transfer_usd[1] >= 0  # it still gains
@@ -57,6 +58,7 @@ def test_before_the_change_the_same_vote_had_no_plan():
     got = price_vote([-1e8, -5e7], [False, True], 2, names=NAMES,
                      respond=_held([-1e8, 3e8]), sponsor=[False, False])
     assert got.status == "no_plan" and got.outside_usd == pytest.approx(1e8, rel=1e-6)
+    assert got.capacity_usd == 0.0 and got.capacity_gain_usd == 0.0
 
 
 @pytest.mark.parametrize(("slack_s", "gain", "paid"), [
@@ -69,6 +71,8 @@ def test_a_sponsor_above_its_bar_gives_the_larger_of_surplus_and_gain(slack_s, g
     assert got.status == "plan"
     np.testing.assert_allclose(got.transfer_usd, [paid, -paid], rtol=1e-9)
     assert got.capacity_usd == pytest.approx(max(slack_s, gain))
+    # What its gain adds beyond its surplus (the answer's note applies only above 0).
+    assert got.capacity_gain_usd == pytest.approx(max(gain - slack_s, 0.0))
 
 
 def test_the_sponsor_shares_the_bill_by_what_it_could_give():

@@ -151,7 +151,11 @@ def test_transfers_on_a_rats_run_never_pays_the_proposer_to_stay(tmp_path, capsy
     text = capsys.readouterr().out
     assert "no money would carry the vote" not in text
     table = pd.read_csv(Path(done.path) / "transfers.csv")
-    assert list(table.columns[-2:]) == ["priced_at", "paid_to_stay_usd"]
+    assert list(table.columns[-3:]) == ["priced_at", "paid_to_stay_usd", "capacity_gain_usd"]
+    # Kazakhstan, the proposer, loses: no sponsor's gain is what it can give up, so the
+    # answer says nothing of one (tests/test_transfers_units.py: the other side).
+    assert (table["capacity_gain_usd"] == 0).all()
+    assert "economic gain instead" not in text
     first = table.drop_duplicates("run").set_index("run")
     assert first.loc[0, "status"] == "no_plan"
     assert math.isfinite(first.loc[0, "outside_usd"])

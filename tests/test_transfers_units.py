@@ -78,3 +78,21 @@ def test_the_table_s_figures_and_unit_are_those_of_transfers_csv(small_cu, capsy
         assert shown == pytest.approx(want, rel=5e-3, abs=0.05 if unit == "mn" else 5e-4)
     assert all(len(ln) <= 80 for ln in lines[head:head + len(rows) + 3])
     assert not np.isnan(list(rows.values())).any()
+
+
+def test_the_sponsor_s_gain_is_named_only_where_it_is_what_it_can_give(small_cu, capsys):
+    # The note on a sponsor's gain printed on every capacity line, even where no sponsor
+    # gained more than its surplus (2026-12-07 review). In this run China, the proposer,
+    # gains more than its surplus in some runs (transfers.csv's capacity_gain_usd > 0):
+    # the note gives their number; the RATS centre, whose proposer loses, prints none
+    # (tests/test_side_payments_stay.py).
+    assert main(["transfers", str(small_cu)]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    table = pd.read_csv(small_cu / "transfers.csv")
+    first = table.drop_duplicates("run")
+    priced = first[first["status"].isin(["plan", "no_plan"])]
+    k = int((priced["capacity_gain_usd"] > 0).sum())
+    assert 0 < k < len(priced)  # both kinds of run in this one
+    assert (priced["capacity_gain_usd"] <= priced["capacity_usd"]).all()
+    assert (f"(a sponsor: its economic gain instead, where that is more: in {k} of the "
+            f"{len(priced)} runs)") in text

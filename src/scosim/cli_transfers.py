@@ -232,10 +232,13 @@ def _lines(s: dict[str, Any]) -> list[str]:
                   f"a median {_range(stay)} over those {k_stay}" if k_stay else "")
         out.append(f"  Over all {priced} rejected runs priced: the bought voters{who} "
                    f"need{over} {_range(s['required_bn'])}{stayed}.")
-        # A sponsor votes yes whatever its score: it may give its economic gain instead.
+        # A sponsor votes yes whatever its score: it may give its economic gain instead,
+        # said only where that is more in some run (a review found the note on every line).
+        k_gain = s.get("capacity_gain_runs", 0)
+        gave = (f" (a sponsor: its economic gain instead, where that is more: in {k_gain} "
+                f"of the {priced} runs)" if k_gain else "")
         out.append(f"  The voters in favour could give up {_range(s['capacity_bn'])} and "
-                   f"still vote yes, at their logged scores{when} (a sponsor: its economic "
-                   "gain instead, where that is more).")
+                   f"still vote yes, at their logged scores{when}{gave}.")
     if s["no_plan"]:
         runs = "run" if s["no_plan"] == 1 else "runs"
         k = s.get("outside_runs", s["no_plan"])

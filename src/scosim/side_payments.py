@@ -334,7 +334,8 @@ def _price_group(base: dict[str, Any], g: DecisionVotes, adopted: bool, threshol
                 each = np.zeros(idx.size)
                 each[inside] = got.stay_each_usd
             plan = Plan(got.status, t, got.total_usd, got.reason, got.required_usd,
-                        got.capacity_usd, got.outside_usd, got.stay_usd, each)
+                        got.capacity_usd, got.outside_usd, got.stay_usd, each,
+                        got.capacity_gain_usd)
             if got.status in ("plan", "no_plan"):
                 # Bought: the no votes priced (with a plan, those it pays: a majority
                 # leaves some unbought); without one, every no vote priced.
@@ -362,7 +363,7 @@ def _price_group(base: dict[str, Any], g: DecisionVotes, adopted: bool, threshol
              "noise_rescaled_short_usd": rescaled, "counted": bool(cn),
              "voted_yes": bool(y), "transfer_usd": float(t), "expenditure_usd": float(x),
              "gain_usd": float(gu), **(split or _NO_SPLIT),
-             "paid_to_stay_usd": float(st)}
+             "paid_to_stay_usd": float(st), "capacity_gain_usd": plan.capacity_gain_usd}
             for c, cn, y, t, x, gu, st, m in zip(codes, counted, yes, plan.transfer_usd, e,
                                                  gain_usd, stay, inside, strict=True) if m]
 

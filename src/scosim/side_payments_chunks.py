@@ -208,8 +208,9 @@ def _price_events(run_dir: str | Path, result: Any, events: pd.DataFrame, years:
                         list(a["codes"]), pos, w_dom=a["w_dom"], gdp=a["gdp"],
                         together=a["together"], kinds=_kinds(result))
     table["priced_at"] = table["year"].map(a["priced_at"])
-    if "paid_to_stay_usd" in table:  # added since: after the unit (_LAST)
-        table["paid_to_stay_usd"] = table.pop("paid_to_stay_usd")
+    for late in _LAST[1:]:  # added since: after the unit, in order (_LAST)
+        if late in table:
+            table[late] = table.pop(late)
     return table
 
 
@@ -296,7 +297,8 @@ def price_run(run_dir: str | Path, chunk: int = CHUNK_RUNS) -> pd.DataFrame:
         (:func:`scosim.side_payments_summary.shortfall_split`); then ``priced_at`` and
         ``paid_to_stay_usd``, what this voter, in favour, receives to stay at its bar (0
         for the others; summed over a vote's rows, the part of ``required_usd`` that
-        keeps voters in favour).
+        keeps voters in favour), and ``capacity_gain_usd``, what a sponsor's economic
+        gain adds to ``capacity_usd`` beyond its surplus (0 where none does).
 
     Raises:
         TransferError: Not a run, or a run without Council decisions.
@@ -307,7 +309,7 @@ def price_run(run_dir: str | Path, chunk: int = CHUNK_RUNS) -> pd.DataFrame:
 
 #: Columns written after the others, in this order: the unit (as :func:`_price_events`
 #: adds it), then those added since, so that the older columns keep their places.
-_LAST = ("priced_at", "paid_to_stay_usd")
+_LAST = ("priced_at", "paid_to_stay_usd", "capacity_gain_usd")
 
 
 def _columns(parts: Sequence[pd.DataFrame]) -> list[str]:

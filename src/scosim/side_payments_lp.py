@@ -43,11 +43,14 @@ below its bar pays out of its gain alone. That is a disjunction, not a linear
 constraint, and it is priced exactly by solving both sides (:func:`_least`): the
 sponsors paying and keeping their bars, then any of them paying out of their gain
 instead; the least total decides, ties to the bars. The second side is solved only
-where it could be cheaper: where the sponsor gains, or its bar can fail unpaid (its gap
-responds and the leader may receive); and, in a linear programme whose optimum leaves
-every such bar slack, the second side is the first with the bar dropped (optimum
-unchanged: the programme is convex) and a cap added, so it cannot be cheaper. Before
-2026-12-07 a sponsor below its bar paid nothing, however much it gained.
+where it could be cheaper: where the sponsor gains and its bar would fail paying all of
+it, or its bar can fail unpaid (its gap responds and the leader may receive); not where
+its bar holds paying up to the first side's total (a plan paying more has more
+receipts); and, in a linear programme whose optimum leaves every such bar slack, the
+second side is the first with the bar dropped (optimum unchanged: the programme is
+convex) and a cap added, so it cannot be cheaper. Each skip leaves out only a side
+that could not be taken: the plan is that of solving both. Before 2026-12-07 a sponsor
+below its bar paid nothing, however much it gained.
 
 **Which no voters a majority buys.** Under consensus every no voter is bought; under a
 qualified majority any set of them that reaches the threshold will do, and each set is a
@@ -114,6 +117,9 @@ class Plan:
             ``stay_usd`` is NaN.
         outside_usd: Where no plan exists, the least money from outside the voters that
             would carry the vote (the gap); 0 with a plan.
+        capacity_gain_usd: Of ``capacity_usd``, what a sponsor's economic gain adds
+            beyond its surplus (0 where no sponsor's gain is the larger; NaN where
+            ``capacity_usd`` is): the answer's note on it applies only where above 0.
     """
 
     status: str
@@ -125,6 +131,7 @@ class Plan:
     outside_usd: float = math.nan
     stay_usd: float = math.nan
     stay_each_usd: np.ndarray | None = None
+    capacity_gain_usd: float = math.nan
 
 
 @dataclass(frozen=True)
@@ -223,9 +230,9 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
     free = yes & spons & np.isfinite(slack) & ~above & (gain > 0)
     pays = above | free
     payer = _Payers(pays, pays & spons, free)
-    cap = float(np.where(above, slack, 0.0).sum()
-                + np.where(pays & spons, np.maximum(gain - np.where(above, slack, 0.0), 0.0),
-                           0.0).sum())
+    extra = float(np.where(pays & spons,
+                           np.maximum(gain - np.where(above, slack, 0.0), 0.0), 0.0).sum())
+    cap = float(np.where(above, slack, 0.0).sum() + extra)
     bought, note, first = _cheapest_set(slack, must & ~yes, order, missing, payer, strict,
                                         respond)
     short = float(np.maximum(-slack[bought], 0.0).sum())
@@ -236,7 +243,8 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
         got = _solve(slack, bought, payer, strict, respond, outside=True)
         if got is None:  # pragma: no cover - outside money can pay every bar (see _solve)
             return Plan("no_plan", zeros, math.nan, "no transfer meets every bar, even with "
-                        "money from outside the voters", math.nan, cap, math.nan)
+                        "money from outside the voters", math.nan, cap, math.nan,
+                        capacity_gain_usd=extra)
         t, outside = got
         each = _stay(t, yes)
         kept = float(each.sum())
@@ -248,10 +256,10 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
                     f"({dollars(short)}){also} exceed what the voters in favour could "
                     f"give up and still vote yes at their logged scores ({dollars(cap)})"
                     + (f"; {note}" if note else ""),
-                    float(t[t > 0].sum()), cap, outside, kept, each)
+                    float(t[t > 0].sum()), cap, outside, kept, each, extra)
     each = _stay(t, yes)
     return Plan("plan", t, float(t[t > 0].sum()), note, float(t[t > 0].sum()), cap, 0.0,
-                float(each.sum()), each)
+                float(each.sum()), each, extra)
 
 
 def dollars(v: float) -> str:
@@ -390,7 +398,7 @@ def _most_paid(slack: np.ndarray, payer: _Payers, strict: np.ndarray,
     most = 0.0
     nobody = np.zeros(slack.size, dtype=bool)
     # The most over the sponsors' two sides (keeping a bar, or paying out of a gain).
-    for out in _subsets(_optional(nobody, payer, rs), slack.size):
+    for out in _subsets(_optional(nobody, payer, rs, slack, strict), slack.size):
         pr = _programme(slack, nobody, payer.without(out), strict, rs, stay=False)
         cost = np.zeros(pr.nv)
         cost[pr.p_] = -1.0
@@ -465,10 +473,21 @@ def _least(slack: np.ndarray, bought: np.ndarray, payer: _Payers, strict: np.nda
     (:func:`_optional`), each set of them paying out of their gains instead, taken only
     where cheaper by more than :data:`SET_TIE_USD`. Not in the relaxation, which drops
     the payers' bars and caps.
+
+    After the first side, a sponsor whose bar holds paying anything up to that side's
+    total ``T`` (or its gain, if less; :func:`_bar_holds`) is left out of the other
+    sides: a plan in which it pays at most that is one of the sides keeping its bar, and
+    one in which it pays more has receipts of more than ``T`` (they equal the payments,
+    none negative), so neither is cheaper than the first side and the choice is that of
+    solving every side. Not with ``outside``, whose least is the outside money, not the
+    receipts. On the consensus union this leaves one programme a rejected vote, not two.
     """
-    maybe = [] if alone is not None else _optional(bought, payer, rs)
+    maybe = [] if alone is not None else _optional(bought, payer, rs, slack, strict)
     best = None
+    held: list[int] = []
     for out in _subsets(maybe, slack.size):
+        if out[held].any():
+            continue  # it could not be cheaper than the first side (docstring)
         pr = _programme(slack, bought, payer.without(out), strict, rs, outside=outside,
                         alone=alone)
         cols = pr.o_ if outside else pr.r_
@@ -481,21 +500,62 @@ def _least(slack: np.ndarray, bought: np.ndarray, payer: _Payers, strict: np.nda
         if not out.any() and not pr.integrality.any() and all(
                 pr.spare(i, x) > 1e-6 for i in maybe):
             break  # a linear programme whose sponsors' bars are all slack (docstring)
+        if not out.any() and not outside:
+            lead = _leader_receives(bought, payer, rs)
+            held = [i for i in maybe if _bar_holds(i, slack, strict, rs, lead, total * _BN)]
     return best
 
 
-def _optional(bought: np.ndarray, payer: _Payers, rs: Responding) -> list[int]:
+def _leader_receives(bought: np.ndarray, payer: _Payers, rs: Responding) -> bool:
+    """Whether the leading economy may receive (bought, or a payer paid to stay)."""
+    return rs.lead >= 0 and bool(bought[rs.lead] or (payer.pay & ~payer.sponsor)[rs.lead])
+
+
+def _optional(bought: np.ndarray, payer: _Payers, rs: Responding, slack: np.ndarray,
+              strict: np.ndarray) -> list[int]:
     """The sponsors keeping a bar for which paying out of their gain could be cheaper.
 
-    Those that gain (they may pay up to it past their bars), and those whose bar could
-    fail unpaid (their gap responds, the leader may receive). Any other sponsor stays at
-    or above its bar paying nothing (nothing else lowers its score: its shock term keeps
-    its econ term) and could pay nothing out of a gain, so that side is never cheaper.
+    Those that gain (they may pay up to it past their bars) unless their bar holds paying
+    all of it (:func:`_bar_holds`), and those whose bar could fail unpaid (their gap
+    responds, the leader may receive). Any other sponsor stays at or above its bar paying
+    up to its gain (nothing else lowers its score: its shock term keeps its econ term;
+    the leader's payments only narrow its gap), so every plan of the other side is one of
+    this side, never cheaper.
     """
     bar = payer.sponsor & ~payer.welfare
     gains = np.zeros(bar.size, dtype=bool) if rs.econ_usd is None else rs.econ_usd > 0
-    leader = rs.lead >= 0 and bool(bought[rs.lead] or (payer.pay & ~payer.sponsor)[rs.lead])
-    return [int(i) for i in np.flatnonzero(bar) if gains[i] or (leader and rs.k[i] > 0)]
+    lead = _leader_receives(bought, payer, rs)
+    return [int(i) for i in np.flatnonzero(bar)
+            if (gains[i] and not _bar_holds(i, slack, strict, rs, lead))
+            or (lead and rs.k[i] > 0)]
+
+
+def _bar_holds(i: int, slack: np.ndarray, strict: np.ndarray, rs: Responding, lead: bool,
+               upto: float = math.inf) -> bool:
+    """Whether sponsor ``i`` stays at or above its bar paying anything up to its gain.
+
+    Up to ``upto`` (US$) where that is less. Its score at the bar row of
+    :func:`scosim.side_payments_programme._programme`, paying ``p`` and receiving nothing
+    (a sponsor is never paid), with its gap at the most any plan gives it where the
+    leader cannot receive (``max(0, lead_i + p)``; False where it may and the gap
+    responds): ``h(p) = s - c (|g E| + k gap) + k gap - p + c |g E - p| - k (1 - c)
+    max(0, lead_i + p)``, piecewise linear (``c < 1``), so its least over the payments
+    is at an end or a kink.
+    """
+    k = float(rs.k[i])
+    if rs.econ_usd is None or (lead and k > 0):
+        return False
+    ge, s = float(rs.econ_usd[i]), float(slack[i])
+    c = 0.0 if rs.shock is None else float(rs.shock[i])
+    gap, ahead = float(rs.gap_usd[i]), float(rs.lead_usd[i])
+    margin = min(STRICT_MARGIN_USD, abs(s) / 2) if strict[i] else 0.0
+    top = min(max(ge, 0.0), upto)
+
+    def h(p: float) -> float:
+        return (s - c * (abs(ge) + k * gap) + k * gap - p + c * abs(ge - p)
+                - k * (1 - c) * max(0.0, ahead + p))
+
+    return min(h(p) for p in (0.0, top, ge, -ahead) if 0.0 <= p <= top) >= margin
 
 
 def _subsets(items: list[int], n: int) -> Any:

@@ -89,7 +89,9 @@ def summarise(table: pd.DataFrame) -> list[dict[str, Any]]:
         ``total_bn`` and ``share_pct`` (median, 5 %, 95 % over the rejected runs with a
         plan; NaN without any), ``required_bn`` and ``capacity_bn`` (the same over every
         rejected run priced: what the bought voters must receive, what the voters in
-        favour can give up), ``stay`` (the rejected runs priced in which the least plan
+        favour can give up), ``capacity_gain_runs`` (those runs in which a sponsor's
+        economic gain, above its surplus, is what it can give up), ``stay`` (the
+        rejected runs priced in which the least plan
         pays voters in favour to keep them at their bars, part of ``required_bn``, and the
         median, 5 %, 95 % of that payment over them), ``outside_bn`` (the same over the
         runs without a plan: the
@@ -170,6 +172,7 @@ def summarise_parts(first: pd.DataFrame, voters: pd.DataFrame) -> list[dict[str,
                                  * 100.0),
             "required_bn": _spread(_col(priced, "required_usd") / _BN),
             "capacity_bn": _spread(_col(priced, "capacity_usd") / _BN),
+            "capacity_gain_runs": int((_col(priced, "capacity_gain_usd") > 0).sum()),
             "stay": _stay(_col(priced, "paid_to_stay_usd")),
             "outside_bn": _spread(_col(d[d["status"] == "no_plan"], "outside_usd") / _BN),
             # The runs without a plan that outside money would carry (the rest: none would).

@@ -38,7 +38,8 @@ _KEY = ["run", "year", "proposal"]
 #: A decision's figures kept (its first row's; paid_to_stay_usd summed over its rows), by
 #: the statuses whose runs they are over.
 _PLAN = ("total_transfer_usd", "transfer_share_of_gain", "noise_rescaled_short_usd")
-_PRICED = ("required_usd", "capacity_usd", "bloc_gain_usd", "paid_to_stay_usd")
+_PRICED = ("required_usd", "capacity_usd", "bloc_gain_usd", "paid_to_stay_usd",
+           "capacity_gain_usd")
 _SHORT = ("short_usd", *(f"short_{p}_usd" for p in SPLIT_PARTS))
 
 
@@ -174,6 +175,7 @@ class SummaryTally:
             "share_pct": _spread(g.col("transfer_share_of_gain") * 100.0),
             "required_bn": _spread(g.col("required_usd") / _BN),
             "capacity_bn": _spread(g.col("capacity_usd") / _BN),
+            "capacity_gain_runs": int((g.col("capacity_gain_usd") > 0).sum()),
             "stay": _stay(g.col("paid_to_stay_usd")),
             "outside_bn": _spread(g.col("outside_usd") / _BN),
             "outside_runs": int(np.isfinite(g.col("outside_usd")).sum()),
