@@ -4,8 +4,9 @@
 ``corridor_fee_base_teu`` counts whole-route TEU equivalents (a TEU over one edge counts the
 edge's share of the route's km); a transport economist wants the containers each section
 carries. The network loads each edge with the trade value its least-cost routes carry and
-converts it with ``value_per_teu_usd`` (US$54,500, the 2020 average value of containerised
-trade, UNCTAD data via Notteboom, Pallis and Rodrigue) and ``tonnes_per_teu`` (10 t, a scosim
+converts it with ``value_per_teu_usd`` (US$54,500, the average value of containerised trade
+per TEU in 2020, from UNCTAD's Review of Maritime Transport 2021 via Notteboom, Pallis and
+Rodrigue) and ``tonnes_per_teu`` (10 t, a scosim
 assumption), both in ``params.csv``: so a TEU here is US$54,500 of trade, and its tonnes
 are 10 times it (docs/network.md, "Capacity and congestion"). This reads the TEU back from
 the tonnes the step records (``NetworkStep.edge_flow_mt``).
