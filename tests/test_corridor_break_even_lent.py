@@ -48,7 +48,7 @@ def test_a_lent_corridor_leaves_the_others_break_even_its_own(tmp_path, capsys) 
     # The owners' share the payers bear on the railway's loan, from the rows: its amount
     # and the fee that also recovers it (fee x billed = the payers' whole cost).
     share = _usd(float(np.median(cost - own)))
-    assert (f"takes {share} a year as the lender's owners' share (expected loss, interest "
+    assert (f"takes {share} a year off them as the lender's owners' share (expected loss, interest "
             "subsidy) of trans_afghan's loan") in said
     assert f"US${float(np.median(cost / base)):,.0f} a TEU with it" in said
     # Identity: at the fee, the traffic billed pays the payers' own yearly cost, run by run.

@@ -193,7 +193,7 @@ def access_lines(run_dir: str | Path, manifest: Mapping[str, Any],
             fee, cost, teu, n_on, n_all = said[:5]
             om = _upkeep_usd(scenario, p)
             who = "the host pays" if one else "the hosts together pay"
-            text += (f" An access charge that would recover it: in {year} {who} "
+            text += (f" An access charge that would recover {their} own cost: in {year} {who} "
                      f"{_usd(cost)} a year (the net's cost: {their} payments' present value "
                      f"times the cost of funds ({100 * COST_OF_FUNDS:g} % by default), a "
                      "perpetuity's "

@@ -100,9 +100,9 @@ def others_clause(said: BreakEven, scenario: Any, p: Any, usd: Any) -> str:
             if q.type == "corridor" and q.id != p.id and q.financing != "budget"]
     loans = (f"{' and '.join(lent)}'s loan{'s' if len(lent) > 1 else ''}" if lent
              else "other corridors' loans")
-    return (f"; their own cost, corridor_own_cost_usd: their corridor_cost_usd also takes "
-            f"{usd(said.others)} a year as the lender's owners' share (expected loss, "
-            f"interest subsidy) of {loans}, fixed by that loan's terms, not by this line's "
+    return (f"; their own cost, corridor_own_cost_usd: their net also takes "
+            f"{usd(said.others)} a year off them as the lender's owners' share (expected "
+            f"loss, interest subsidy) of {loans}, set by the loan's terms, not by this line's "
             f"fee; US${said.fee_others:,.0f} a TEU with it")
 
 
