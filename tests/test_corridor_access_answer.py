@@ -59,7 +59,7 @@ def test_a_fee_0_corridor_says_its_hosts_collect_nothing_and_the_break_even(tmp_
     base = _year(run_dir, "corridor_fee_base_teu", 2035)[["AFG", "PAK"]].sum(axis=1)
     assert (base > 0).all()  # the line stands and carries traffic in every run
     fee = float(np.median(cost / base))
-    assert f"so at that traffic a fee of US${fee:,.0f} a TEU would recover the whole cost" \
+    assert f"so at that traffic a fee of US${fee:,.0f} a TEU would recover the hosts' cost" \
         in said
     om_fee = 0.02 * 5.39e9 / float(np.median(base))
     assert f"and US${om_fee:,.0f} the O&M alone" in said

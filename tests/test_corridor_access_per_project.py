@@ -63,7 +63,7 @@ def _said(run_dir: Path, pid: str) -> str:
 
 
 def _fees(said: str) -> tuple[float, float]:
-    got = re.search(r"so at that traffic a fee of US\$([\d,]+) a TEU would recover the whole "
+    got = re.search(r"so at that traffic a fee of US\$([\d,]+) a TEU would recover the hosts?' "
                     r"cost and US\$([\d,]+) the O&M alone", said)
     assert got is not None, said
     return tuple(float(g.replace(",", "")) for g in got.groups())

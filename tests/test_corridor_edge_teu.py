@@ -73,4 +73,48 @@ def test_the_report_prints_the_answers_traffic_in_80_columns(cku, tmp_path, caps
     # The run's answer names the command, with the run's seed and replications.
     said = " ".join((run_dir / "summary.txt").read_text().split())
     assert f"each edge's TEU: `python -m scosim.network.report {path} --edges --seed " \
-        "20250101 --replications 3`" in said
+        "20250101 --replications 3 --year 2035`" in said
+
+
+def test_the_band_has_the_medians_decimals_and_year_picks_the_answers_year(
+        cku, tmp_path, capsys) -> None:
+    """The 5-95 % band at the median's precision ("8.5" beside "8-8" hid it), and --year
+    reports that year: its whole-route row is the run's corridor_fee_base_teu of that year,
+    the year the answer's command names (its year need not be the last)."""
+    path, _ = cku
+    assert report_main([str(path), "--edges", "--year", "2033"]) == 0
+    out = capsys.readouterr().out
+    assert "year 2033." in out and "operates in 3 of 3 runs in 2033" in out
+    rows = re.findall(r"^X\d{3} .*?\s([\d,]+\.\d)\s+([\d,]+\.\d)-([\d,]+\.\d)\s", out,
+                      re.M)
+    assert rows, out
+    for median, low, high in rows:
+        lo, mid, hi = (float(v.replace(",", "")) for v in (low, median, high))
+        assert lo <= mid <= hi
+    route = re.search(r"^route whole route \(TEU equivalents\)\s+524\s+([\d,.]+)\s+"
+                      r"[\d,]+\.\d-[\d,]+\.\d", out, re.M)
+    assert route is not None, out
+    run_dir = _run(tmp_path, capsys, path)
+    ind = read_batches(run_dir / "indicators")
+    ind = ind[(ind["year"] == 2033)
+              & (ind["indicator"].astype(str) == "corridor_fee_base_teu")]
+    recorded = float(np.median(ind.groupby("run")["value"].sum()))
+    assert float(route.group(1).replace(",", "")) == pytest.approx(recorded / 1e3, abs=0.05)
+    # The last year's differs (the traffic grows), so the year matters.
+    last = re.search(r"^route whole route \(TEU equivalents\)\s+524\s+([\d,.]+)",
+                     _report(path, capsys), re.M)
+    assert last is not None and last.group(1) != route.group(1)
+
+
+def _report(path: Path, capsys, *args: str) -> str:
+    assert report_main([str(path), "--edges", *args]) == 0
+    return capsys.readouterr().out
+
+
+def test_a_year_outside_the_scenario_is_refused(cku, capsys) -> None:
+    path, _ = cku
+    with pytest.raises(SystemExit) as exc:
+        report_main([str(path), "--edges", "--year", "2050"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "--year 2050" in err and "2025-2035" in err and "Traceback" not in err

@@ -154,6 +154,7 @@ def access_lines(run_dir: str | Path, manifest: Mapping[str, Any],
         Wrapped lines; none without a freight corridor, or at a fee with several.
     """
     from scosim.network.answer_notes import _scenario, payer_rules
+    from scosim.network.break_even import break_even, others_clause, outside_clause
     from scosim.network.corridor_record import OWN_COST
     from scosim.network.finance import COST_OF_FUNDS
     from scosim.network.tables import load_network
@@ -176,8 +177,6 @@ def access_lines(run_dir: str | Path, manifest: Mapping[str, Any],
     year, rows = run_rows(run_dir, ("corridor_cost_usd", "corridor_fee_base_teu", OWN_COST),
                           year)
     own = OWN_COST in rows  # recorded since 2026-12-07: a lent corridor no longer mixes
-    if own:  # its payers' rows without other corridors' lenders' owners' loss
-        rows = {**rows, "corridor_cost_usd": rows[OWN_COST]}
     for k, p in free:
         hosts = [c for c, v in shares.get(p.id, {}).items() if v > 0]
         one = len(hosts) == 1
@@ -189,25 +188,28 @@ def access_lines(run_dir: str | Path, manifest: Mapping[str, Any],
                 f"the line's traffic: {their} net is {their} trade gain less the whole yearly "
                 "cost.")
         mixed = _mixed_with(scenario, p, shares, lent=not own)
-        said = None if mixed else _break_even(rows, hosts)
+        said = None if mixed else break_even(rows, hosts, OWN_COST)
         if said is not None and year is not None:
-            fee, cost, teu, n_on, n_all = said
+            fee, cost, teu, n_on, n_all = said[:5]
             om = _upkeep_usd(scenario, p)
             who = "the host pays" if one else "the hosts together pay"
-            text += (f" An access charge that would recover it: in {year} {who} "
+            text += (f" An access charge that would recover {their} own cost: in {year} {who} "
                      f"{_usd(cost)} a year (the net's cost: {their} payments' present value "
                      f"times the cost of funds ({100 * COST_OF_FUNDS:g} % by default), a "
                      "perpetuity's "
                      f"yearly equivalent, plus the O&M, {_usd(om)} a year"
-                     f"{_others_loans(scenario, p)}) and the line "
+                     f"{others_clause(said, scenario, p, _usd)}) and the line "
                      f"bills {teu / 1e3:,.0f} thousand whole-route TEU equivalents a year in "
                      f"{their} territory (corridor_fee_base_teu: each edge's TEU weighted by "
                      "its share of the route's km, what a fee of US$1 a TEU collects; medians "
                      f"over the {n_on} of {n_all} runs in which it operates; "
-                     f"{_edges_command(run_dir, manifest)}), so at that "
-                     f"traffic a fee of US${fee:,.0f} a TEU would recover the whole cost and "
-                     f"US${om / teu:,.0f} the O&M alone. But a fee raises the route's cost and "
-                     "cuts its traffic, so at any fee it recovers less than at this traffic: "
+                     f"{_edges_command(run_dir, manifest, year)}), so at that "
+                     f"traffic a fee of US${fee:,.0f} a TEU would recover the "
+                     f"{'host' if one else 'hosts'}' cost and "
+                     f"US${om / teu:,.0f} the O&M alone."
+                     f"{outside_clause(said, scenario, p, _usd)} But a fee raises the "
+                     "route's cost and cuts its traffic, so at any fee it recovers less "
+                     "than at this traffic: "
                      "whether any fee recovers the cost, even the O&M, is known only by "
                      "running fees (docs/network.md, \"What the answer says at fee 0\", "
                      "gives the Trans-Afghan railway's at four). "
@@ -391,34 +393,20 @@ def _mixed_with(scenario: Any, p: Any, shares: Mapping[str, Mapping[str, float]]
     return "; ".join(said)
 
 
-def _edges_command(run_dir: str | Path, manifest: Mapping[str, Any]) -> str:
+def _edges_command(run_dir: str | Path, manifest: Mapping[str, Any], year: int) -> str:
     """The clause with the command that prints each edge's containers (TEU) a year.
 
     ``corridor_fee_base_teu`` is whole-route equivalents; the containers each section
     carries are in no record of the run, so the report runs the scenario again with the
-    run's seed and replications (:mod:`scosim.network.edge_teu`).
+    run's seed and replications (:mod:`scosim.network.edge_teu`), to the answer's year
+    (``--year``: the report's default is the last year, which the answer's need not be).
     """
     from scosim.attribution import rerun_scenario
 
     path = rerun_scenario(run_dir, manifest, "replications")[0]
     return (f"each edge's TEU: `python -m scosim.network.report {path} --edges --seed "
-            f"{manifest.get('seed')} --replications {manifest.get('replications')}`")
-
-
-def _others_loans(scenario: Any, p: Any) -> str:
-    """The clause that says the cost leaves out other corridors' loans ('' if none is lent).
-
-    The break-even is ``p``'s payers' ``corridor_own_cost_usd``: their net also bears, as
-    the lender's owners, the expected loss on another corridor's loan, which ``p``'s fee
-    need not recover (a loan's repayments are set by its terms, not by ``p``'s traffic).
-    """
-    lent = [q.id for q in scenario.proposals
-            if q.type == "corridor" and q.id != p.id and q.financing != "budget"]
-    if not lent:
-        return ""
-    return (f"; {p.id}'s own cost, corridor_own_cost_usd, without the expected loss on "
-            f"{' and '.join(lent)}'s loan{'s' if len(lent) > 1 else ''} that the net also "
-            "takes off the payers as the lender's owners")
+            f"{manifest.get('seed')} --replications {manifest.get('replications')} "
+            f"--year {year}`")
 
 
 def _mixed_remedy(mixed: str, own: bool) -> str:
@@ -432,30 +420,6 @@ def _mixed_remedy(mixed: str, own: bool) -> str:
         return (" (this run predates corridor_own_cost_usd, which leaves another corridor's "
                 "loan out: re-run it to get the figure)")
     return " (its scenario run without the other corridors gives its own figure)"
-
-
-def _break_even(rows: Mapping[str, pd.DataFrame], hosts: Sequence[str]
-                ) -> tuple[float, float, float, int, int] | None:
-    """``(fee, cost, traffic, runs operating, runs)``: medians over the runs it operates.
-
-    Each run's break-even is the hosts' yearly cost over the traffic a fee of US$1 a TEU
-    would bill in their territory; only where the corridor carries traffic that year (a
-    failed or unbuilt line bills nothing). None when the run's records cannot say (no
-    traffic in any run); the caller checks that the rows are the project's alone
-    (:func:`_mixed_with`).
-    """
-    cost, base = rows.get("corridor_cost_usd"), rows.get("corridor_fee_base_teu")
-    if cost is None or base is None or not hosts:
-        return None
-    cols = [c for c in hosts if c in cost.columns and c in base.columns]
-    c = cost[cols].sum(axis=1)
-    b = base[cols].sum(axis=1).reindex(c.index).fillna(0.0)
-    on = b > 0
-    if not on.any():
-        return None
-    fee = c[on] / b[on]
-    return (float(np.median(fee)), float(np.median(c[on])), float(np.median(b[on])),
-            int(on.sum()), len(c))
 
 
 def _upkeep_usd(scenario: Any, p: Any) -> float:

@@ -113,8 +113,9 @@ class Corridor(CorridorFinancing, ProposalType):
                              "and the hosts' O&M of operating corridors",
         "corridor_own_cost_usd": "US$ a year, the part of the corridor cost from the "
                                  "corridors the economy pays for (a cost share above 0): "
-                                 "without what it bears as a lender's owner (expected "
-                                 "loss, interest subsidy) on a corridor it does not pay for",
+                                 "without the lender's owners' share (expected loss, "
+                                 "interest subsidy) it bears on the loan of a corridor "
+                                 "it does not pay for",
         "corridor_fee_base_teu": "TEU a year on the freight corridors' routes credited to the "
                                  "economy as their transit fees are (a TEU over a whole route "
                                  "counts 1): US$ a year it collects per US$1 a TEU of "

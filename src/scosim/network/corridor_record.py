@@ -138,9 +138,10 @@ def corridor_indicators(model: SCOModel, arrangements: list[Any],
         annual = np.where(arr.in_force[:, None], arr._annual_cost(expenditure, model.year),
                           0.0)
         cost += annual
-        # A payer's part only: a lender's owners' expected loss on a corridor they do not
-        # pay for stays out, so the answer can read a project's break-even off its payers'
-        # rows when another corridor of the run is lent to (access_answer, own_cost_usd).
+        # A payer's part only: a lender's owners' share (expected loss, interest subsidy)
+        # of a corridor they do not pay for stays out, so the answer can read a project's
+        # break-even off its payers' rows when another corridor of the run is lent to
+        # (access_answer, own_cost_usd).
         own += np.where(arr.host_shares[None, :] > 0, annual, 0.0)
     # Deliveries of the projects in operation this year (after transit insecurity and
     # closures), as the network step found them; only projects proposed here operate.

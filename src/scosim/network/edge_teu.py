@@ -1,11 +1,13 @@
 """Physical TEU a year on each edge of a run's freight corridors, and their route's totals.
 
-``python -m scosim.network.report SCENARIO --edges`` prints it (the last year). The answer's
+``python -m scosim.network.report SCENARIO --edges`` prints it (the last year, or
+``--year``'s: the answer's break-even line names its own year). The answer's
 ``corridor_fee_base_teu`` counts whole-route TEU equivalents (a TEU over one edge counts the
 edge's share of the route's km); a transport economist wants the containers each section
 carries. The network loads each edge with the trade value its least-cost routes carry and
-converts it with ``value_per_teu_usd`` (US$54,500, the 2020 average value of containerised
-trade, UNCTAD data via Notteboom, Pallis and Rodrigue) and ``tonnes_per_teu`` (10 t, a scosim
+converts it with ``value_per_teu_usd`` (US$54,500, the average value of containerised trade
+per TEU in 2020, from UNCTAD's Review of Maritime Transport 2021 via Notteboom, Pallis and
+Rodrigue) and ``tonnes_per_teu`` (10 t, a scosim
 assumption), both in ``params.csv``: so a TEU here is US$54,500 of trade, and its tonnes
 are 10 times it (docs/network.md, "Capacity and congestion"). This reads the TEU back from
 the tonnes the step records (``NetworkStep.edge_flow_mt``).
@@ -121,10 +123,16 @@ def edge_teu_table(model: Any, project: str) -> tuple[pd.DataFrame, int, int]:
     return table, n_on, n_all
 
 
-def edge_lines(model: Any) -> list[str]:
-    """The ``--edges`` report: a table per freight project of the scenario, 80 columns."""
+def edge_lines(model: Any, year: int | None = None) -> list[str]:
+    """The ``--edges`` report: a table per freight project of the scenario, 80 columns.
+
+    Args:
+        model: A model stepped through ``year`` and no further (the step's state is that
+            year's).
+        year: The year it was stepped to; None: its last.
+    """
     net = _net(model)
-    year = model.years[-1]
+    year = model.years[-1] if year is None else int(year)
     value = float(net.params["value_per_teu_usd"])
     tonnes = float(net.params["tonnes_per_teu"])
     out = [f"{model.scenario.name}: seed {model.scenario.seed}, {model.R} runs, year {year}.",
@@ -140,15 +148,16 @@ def edge_lines(model: Any) -> list[str]:
         if table.empty:
             out.append("  it carries nothing in any run")
             continue
-        out.append(f"{'edge':<6}{'from -> to':<32}{'km':>6}{'TEU, thousand':>15}"
-                   f"{'5-95 %':>13}{'Mt':>7}")
+        out.append(f"{'edge':<6}{'from -> to':<32}{'km':>6}{'TEU, thousand':>14}"
+                   f"{'5-95 %':>14}{'Mt':>7}")
         for e, r in table.iterrows():
             where = (f"{r['from']} -> {r['to']}" if e != "route"
                      else "whole route (TEU equivalents)")
-            band = f"{r['teu_low'] / 1e3:,.0f}-{r['teu_high'] / 1e3:,.0f}"
+            # The band at the median's precision: "8.5" beside "8-8" hid the spread.
+            band = f"{r['teu_low'] / 1e3:,.1f}-{r['teu_high'] / 1e3:,.1f}"
             mt = "" if np.isnan(r["mt"]) else f"{r['mt']:.2f}"
-            out.append(f"{e:<6}{where[:31]:<32}{r['km']:>6,.0f}{r['teu'] / 1e3:>15,.1f}"
-                       f"{band:>13}{mt:>7}")
+            out.append(f"{e:<6}{where[:31]:<32}{r['km']:>6,.0f}{r['teu'] / 1e3:>14,.1f}"
+                       f"{band:>14}{mt:>7}")
         out.append(f"  TEU-km on the route: {table.attrs['teu_km'] / 1e6:,.0f} million a year "
                    "(median; each edge's TEU x its km)")
     out += ["", "Whole-route TEU equivalents weigh each edge's TEU by its share of the",

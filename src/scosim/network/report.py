@@ -88,6 +88,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--edges", action="store_true",
                         help="instead, TEU a year on each edge of the scenario's freight "
                              "corridors (scosim.network.edge_teu)")
+    parser.add_argument("--year", type=int,
+                        help="with --edges, the year to report (default: the scenario's "
+                             "last), as the answer's break-even line names it")
     from scosim.scenario import ScenarioError
 
     args = parser.parse_args(argv)
@@ -105,12 +108,22 @@ def main(argv: list[str]) -> int:
         parser.error(f"{args.scenario}: the network slot does not hold corridor_network; "
                      "the report needs parameters.mechanisms.network (corridor_network), "
                      "as in the scenarios/corridor_*.yaml files")
-    model = run_model(scenario)
+    years = range(scenario.years.start, scenario.years.end + 1)
+    if args.year is not None and (not args.edges or args.year not in years):
+        parser.error(f"--year {args.year}: " + (
+            "only with --edges" if not args.edges else
+            f"{args.scenario}'s years are {years[0]}-{years[-1]}; allowed: one of them"))
     if args.edges:
+        from scosim.model.model import SCOModel
         from scosim.network.edge_teu import edge_lines
 
-        print("\n".join(edge_lines(model)))
+        model = SCOModel(scenario)
+        stop = years[-1] if args.year is None else args.year
+        while model.running and model.year <= stop:  # the step's state is its last year's
+            model.step()
+        print("\n".join(edge_lines(model, stop)))
         return 0
+    model = run_model(scenario)
     table = bilateral_report(model, args.proposer)
     print(f"{scenario.name}: seed {scenario.seed}, {model.R} runs, year {model.years[-1]}"
           f"; {args.proposer}'s changes (percent) against the same year without the network")

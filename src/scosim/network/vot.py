@@ -23,10 +23,11 @@ The draw comes from the run's own ``"network"`` stream (:mod:`scosim.model.rng`)
 gets the same value in any batch and on any executor, and a scenario without the network
 slot draws nothing: its numbers are unchanged.
 
-``value_per_teu`` (US$54,500, the 2020 average value of containerised trade, UNCTAD via
-Notteboom, Pallis and Rodrigue) is not drawn: its source gives one figure, not a range, and
-it scales only the money part of a route's cost (0.053 of India-Russia's 0.417), so a
-quarter more or less moves that cost by about 3 percent (an assumption; docs/network.md).
+``value_per_teu`` (US$54,500, the average value of containerised trade per TEU in 2020, from
+UNCTAD's Review of Maritime Transport 2021 via Notteboom, Pallis and Rodrigue) is not drawn:
+its source gives one figure, not a range, and it scales only the money part of a route's
+cost (0.053 of India-Russia's 0.417), so a quarter more or less moves that cost by about 3
+percent (an assumption; docs/network.md).
 """
 
 from __future__ import annotations
