@@ -47,7 +47,7 @@ def _error(s: dict, doc: bool) -> str:
     if 0.0 < s["plan_share"] < 1.0:
         return f"Monte Carlo standard error {100 * s['plan_share_se']:.1f} points"
     side = "without" if s["plan_share"] == 1.0 else "with"
-    bound = f"{300 / s['runs']:.1f} % at 95 % confidence"
+    bound = f"{100 * (1 - 0.05 ** (1 / s['runs'])):.1f} % at 95 % confidence"
     return (f"with no run {side} a plan, the share {side} one is below {bound}" if doc
             else f"the share {side} a plan below {bound}")
 

@@ -27,6 +27,7 @@ import pytest
 
 from scosim.cli import main
 from scosim.side_payments_lp import Responding, price_vote
+from scosim.side_payments_text import dollars
 
 ROOT = Path(__file__).resolve().parents[1]
 # Voters: L the leader (E 1e13) votes no; Y in favour with a small surplus (E 1e11);
@@ -151,7 +152,8 @@ def test_transfers_on_a_rats_run_never_pays_the_proposer_to_stay(tmp_path, capsy
     text = capsys.readouterr().out
     assert "no money would carry the vote" not in text
     table = pd.read_csv(Path(done.path) / "transfers.csv")
-    assert list(table.columns[-3:]) == ["priced_at", "paid_to_stay_usd", "capacity_gain_usd"]
+    assert list(table.columns[-4:]) == ["priced_at", "paid_to_stay_usd", "capacity_gain_usd",
+                                        "sponsor_side"]
     # Kazakhstan, the proposer, loses: no sponsor's gain is what it can give up, so the
     # answer says nothing of one (tests/test_transfers_units.py: the other side).
     assert (table["capacity_gain_usd"] == 0).all()
@@ -188,13 +190,17 @@ def test_paid_to_stay_is_each_voter_s_own_receipt_summing_to_the_vote_s(tmp_path
     assert (table.loc[table["country"] == "KAZ", "paid_to_stay_usd"].fillna(0.0) == 0).all()
     total = priced.groupby("run")["paid_to_stay_usd"].sum()
     for r in (4, 6):
-        # The vote's total, as the reason states it (to the whole US$, the table's own
-        # figures rounded: at 3 significant figures of US$ bn they disagreed).
+        # The vote's total, as the reason states it: the table's own figures to 3
+        # significant figures in their unit, naming the column (at 3 significant figures
+        # of US$ bn they read "US$0.00313 bn"; to the whole US$, "US$2,038,253,157").
         row = priced.loc[priced["run"] == r].iloc[0]
-        assert f"keep Tajikistan in favour (US${round(total[r]):,d})" in row["reason"]
-        assert f"at their logged scores (US${round(row['capacity_usd']):,d})" in row["reason"]
+        assert (f"keep Tajikistan in favour ({dollars(total[r], 'paid_to_stay_usd, summed')})"
+                in row["reason"])
+        assert (f"at their logged scores ({dollars(row['capacity_usd'], 'capacity_usd')})"
+                in row["reason"])
         # Under consensus every no vote is bought: the shortfalls are the row's short_usd.
-        assert f"Uzbekistan, Belarus (US${round(row['short_usd']):,d})" in row["reason"]
+        assert (f"Uzbekistan, Belarus ({dollars(row['short_usd'], 'short_usd')})"
+                in row["reason"])
         assert total[r] < priced.loc[priced["run"] == r, "required_usd"].iloc[0]
     # The answer's median over the 2 runs paying to stay is that of the rows' sums.
     from scosim.cli_transfers import _range

@@ -33,8 +33,10 @@ def test_zero_reads_as_nothing_not_as_a_rounded_amount():
 @pytest.mark.parametrize(("values", "unit", "shown"), [
     ([18.8, 2.4, 1.2, 0.5], "US$ bn", ["18.8", "2.40", "1.20", "0.500"]),
     # Two of four at 1 bn or more is not most: US$ million.
-    ([18.8, 2.4, 0.5, 0.00678], "US$ mn", ["18,800.0", "2,400.0", "500.0", "6.8"]),
+    # 3 significant figures from 100 million up, no decimals ("IND 18,479.2" before).
+    ([18.4792, 2.4, 0.5, 0.00678], "US$ mn", ["18,500", "2,400", "500", "6.8"]),
     ([0.0417, 0.014, -0.0005, 0.0], "US$ mn", ["41.7", "14.0", "0.500", "0"]),
+    ([22.3447, 0.9996, 0.1234, 0.0], "US$ mn", ["22,300", "1,000", "123", "0"]),
 ])
 def test_the_per_voter_table_takes_the_unit_most_figures_reach(values, unit, shown):
     got, num = _table_unit(values)
@@ -73,9 +75,11 @@ def test_the_table_s_figures_and_unit_are_those_of_transfers_csv(small_cu, capsy
     assert unit == ("bn" if 2 * (med[list(rows)].abs() >= 1e9).sum() > len(rows) else "mn")
     scale = 1e9 if unit == "bn" else 1e6
     for code, shown in rows.items():
-        # To the figure's printed rounding: 3 significant figures, or 0.1 million.
+        # To the figure's printed rounding: 3 significant figures, or 0.1 million below
+        # 100 million; never more than 4 significant figures printed.
         want = abs(med[code]) / scale
         assert shown == pytest.approx(want, rel=5e-3, abs=0.05 if unit == "mn" else 5e-4)
+        assert len(f"{shown:.6g}".replace(".", "").lstrip("0").rstrip("0")) <= 4
     assert all(len(ln) <= 80 for ln in lines[head:head + len(rows) + 3])
     assert not np.isnan(list(rows.values())).any()
 

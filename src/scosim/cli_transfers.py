@@ -78,7 +78,7 @@ def transfers_cli(args: argparse.Namespace) -> int:
     width = tty_width(sys.stdout)
     print(*labelled("run:", [str(run_dir)], width, 5), sep="\n")
     blocks = ["\n".join(_wrapped(
-        f"Side payments that would carry each Council vote, over {n_runs} runs (docs/rules.md, "
+        f"Side payments that would carry each Council vote, over {_runs(n_runs)} (docs/rules.md, "
         "\"Side payments\"). US$ a year at full phase-in (bn; under US$0.1 bn, million): a "
         "flow paid every year the "
         "arrangement is in force, not a present value. The gains are those the Council "
@@ -152,8 +152,16 @@ def _usd(v: float, million: bool | None = None) -> str:
 
 
 def _mn(v: float) -> str:
-    """A US$ bn figure in US$ million, one decimal from 1 million up."""
+    """A US$ bn figure in US$ million: one decimal from 1 million, none from 100.
+
+    3 significant figures from 100 million up ("18,800", not "18,825.0": a median over
+    runs with bn-wide ranges has no more; 2026-12-07 review).
+    """
+    from scosim.side_payments_text import sig3
+
     m = v * 1e3
+    if abs(m) >= 100:
+        return ("-" if m < 0 else "") + sig3(abs(m))
     return f"{m:.1f}" if abs(m) >= 1 else _bn(m)
 
 
@@ -182,8 +190,16 @@ def _table_unit(values: list[float]) -> tuple[str, Any]:
     big = sum(abs(v) >= 1 for v in values)
     if 2 * big > len(values):
         return "US$ bn", lambda v: _bn(abs(v))
-    return "US$ mn", lambda v: "0" if v == 0 else (
-        f"{abs(v) * 1e3:,.1f}" if abs(v) >= 1e-3 else _mn(abs(v)))
+    return "US$ mn", lambda v: "0" if v == 0 else _mn(abs(v))
+
+
+def upper_95(n: int) -> float:
+    """The exact one-sided 95 % upper bound on a share seen in none of ``n`` runs.
+
+    ``1 - 0.05 ** (1 / n)`` (Clopper-Pearson with no success): 95 % at one run, about
+    ``3 / n`` (the rule of three) for many; the rule itself gave "below 300.0 %" at one.
+    """
+    return 1.0 - 0.05 ** (1.0 / n)
 
 
 def _error(s: dict[str, Any]) -> str:
@@ -191,9 +207,14 @@ def _error(s: dict[str, Any]) -> str:
     p, n = s["plan_share"], s["runs"]
     if 0.0 < p < 1.0:
         return f"Monte Carlo standard error {100 * s['plan_share_se']:.1f} points"
-    # No run on one side: the rule of three bounds the share there at 95 % confidence.
     side = "without" if p == 1.0 else "with"
-    return f"no run {side} one; the share {side} one is below {300 / n:.1f} % at 95 % confidence"
+    return (f"no run {side} one; the share {side} one is below {100 * upper_95(n):.1f} % "
+            "at 95 % confidence")
+
+
+def _runs(k: int, what: str = "run") -> str:
+    """``k`` runs in words: "1 run", "3 rejected runs"."""
+    return f"{k} {what}" + ("" if k == 1 else "s")
 
 
 def _lines(s: dict[str, Any]) -> list[str]:
@@ -203,11 +224,11 @@ def _lines(s: dict[str, Any]) -> list[str]:
     rule = s["decision_rule"]
     rejected = s["runs"] - s.get("adopted", s["carried"])
     out = [f"{s['proposal']}, vote of {s['year']} ({rule}): rejected in {rejected} of "
-           f"{s['runs']} runs; figures in {s['priced_at']}."]
+           f"{_runs(s['runs'])}; figures in {s['priced_at']}."]
     if s["not_priced"] + s["no_voters"] < s["runs"]:
         out.append(f"  A plan would carry the vote in {100 * s['plan_share']:.1f} % of runs "
-                   f"({_error(s)}): {s['plan']} rejected runs with a plan, {s['carried']} "
-                   "adopted without one.")
+                   f"({_error(s)}): {_runs(s['plan'], 'rejected run')} with a plan, "
+                   f"{s['carried']} adopted without one.")
     if s["plan"]:
         pm, plo, phi = s["share_pct"]
         share = (f", {pm:.0f} % of the bloc's economic gain ({plo:.0f} to {phi:.0f})"
@@ -228,15 +249,15 @@ def _lines(s: dict[str, Any]) -> list[str]:
         # favour can give up: said within the need, before the capacity (a reader took
         # "Of that", after the capacity, for a part of it).
         stayed = (f"; of that need, voters in favour are paid to stay at their bars in "
-                  f"{k_stay} of the {priced} runs (paying {lead} widens its lead over them), "
+                  f"{k_stay} of the {_runs(priced)} (paying {lead} widens its lead over them), "
                   f"a median {_range(stay)} over those {k_stay}" if k_stay else "")
-        out.append(f"  Over all {priced} rejected runs priced: the bought voters{who} "
+        out.append(f"  Over all {_runs(priced, 'rejected run')} priced: the bought voters{who} "
                    f"need{over} {_range(s['required_bn'])}{stayed}.")
         # A sponsor votes yes whatever its score: it may give its economic gain instead,
         # said only where that is more in some run (a review found the note on every line).
         k_gain = s.get("capacity_gain_runs", 0)
         gave = (f" (a sponsor: its economic gain instead, where that is more: in {k_gain} "
-                f"of the {priced} runs)" if k_gain else "")
+                f"of the {_runs(priced)})" if k_gain else "")
         out.append(f"  The voters in favour could give up {_range(s['capacity_bn'])} and "
                    f"still vote yes, at their logged scores{when}{gave}.")
     if s["no_plan"]:
@@ -252,7 +273,7 @@ def _lines(s: dict[str, Any]) -> list[str]:
                        + (f"; in the other {k}, money from outside the voters would have to "
                           f"add {_range(s['outside_bn'])}." if k else "."))
     if s["members"]:
-        out.append(f"  Per voter, median over the {s['plan']} runs with a plan (medians of "
+        out.append(f"  Per voter, median over the {_runs(s['plan'])} with a plan (medians of "
                    "each voter's own figure: they do not add up to the total):")
         members = sorted(s["members"].items(), key=lambda kv: (-kv[1][0], kv[0]))
         width = max(len(f"{c} {NAMES.get(c, c)}") for c, _ in members)
@@ -272,13 +293,14 @@ def _lines(s: dict[str, Any]) -> list[str]:
             if who:
                 out.append(f"    {label}")
                 out += [(f"    {c + ' ' + NAMES.get(c, c):{width}}  {num(v):>{col}}  "
-                         + (f"{abs(p):<20.3f}  {k} of {s['plan']} runs"
+                         + (f"{abs(p):<20.3f}  {k} of {_runs(s['plan'])}"
                             if some and label == "receives" else f"{abs(p):.3f}"))
                         for c, v, p, k in who]
     if priced:
         g, glo, ghi = s["gain_bn"]
         out.append(f"  The bloc's economic gain: {_range(s['gain_bn'])}, above zero in "
-                   f"{100 * s['gain_positive']:.1f} % of the {priced} rejected runs priced.")
+                   f"{100 * s['gain_positive']:.1f} % of the "
+                   f"{_runs(priced, 'rejected run')} priced.")
     sp = s.get("split", {})
     if sp.get("runs"):
         lead = NAMES.get(sp["leader"], sp["leader"]) if sp["leader"] else "the largest economy"
@@ -292,7 +314,8 @@ def _lines(s: dict[str, Any]) -> list[str]:
             f"{_usd(sp['short_bn'])}: economic loss {_usd(sp['econ_bn'])}, concern at "
             f"{lead}'s lead {_usd(sp['dominance_bn'])}, sovereignty "
             f"{_usd(sp['sovereignty_bn'])}{extra}, vote shock {_usd(sp['noise_bn'])} (medians "
-            f"over the {sp['runs']} priced runs; the parts' medians need not add up). The payment "
+            f"over the {sp['runs']} priced {'run' if sp['runs'] == 1 else 'runs'}; the "
+            "parts' medians need not add up). The payment "
             f"differs from this total because the concern at {lead}'s lead responds to the "
             "payments and the shock is rescaled with the terms.")
     k, med, top = s["noise_short"]
@@ -303,7 +326,7 @@ def _lines(s: dict[str, Any]) -> list[str]:
                    + (f" (median {_usd(med)}, largest {_usd(top)})." if k else "."))
     for what in ("not_priced", "no_voters"):
         if s[what]:
-            out.append(f"  {what.replace('_', ' ')} in {s[what]} runs")
+            out.append(f"  {what.replace('_', ' ')} in {_runs(s[what])}")
     from scosim.tty_lines import ANSWER_WIDTH, prose
 
     # Each kind of reason with its runs, at the answer's width, its runs' lines indented.

@@ -297,6 +297,7 @@ def _price_group(base: dict[str, Any], g: DecisionVotes, adopted: bool, threshol
         reason = ("rejected although the voters counted said yes (the Council's membership "
                   "changed during the run?)")
     plan = Plan(status, np.zeros(idx.size), 0.0 if adopted else math.nan, reason)
+    side = np.full(idx.size, "", dtype=object)  # which side each sponsor's plan used
     rescaled = math.nan
     split: dict[str, Any] = {}
     if not status:
@@ -336,6 +337,8 @@ def _price_group(base: dict[str, Any], g: DecisionVotes, adopted: bool, threshol
             plan = Plan(got.status, t, got.total_usd, got.reason, got.required_usd,
                         got.capacity_usd, got.outside_usd, got.stay_usd, each,
                         got.capacity_gain_usd)
+            if got.sponsor_side is not None:
+                side[inside] = got.sponsor_side
             if got.status in ("plan", "no_plan"):
                 # Bought: the no votes priced (with a plan, those it pays: a majority
                 # leaves some unbought); without one, every no vote priced.
@@ -363,9 +366,11 @@ def _price_group(base: dict[str, Any], g: DecisionVotes, adopted: bool, threshol
              "noise_rescaled_short_usd": rescaled, "counted": bool(cn),
              "voted_yes": bool(y), "transfer_usd": float(t), "expenditure_usd": float(x),
              "gain_usd": float(gu), **(split or _NO_SPLIT),
-             "paid_to_stay_usd": float(st), "capacity_gain_usd": plan.capacity_gain_usd}
-            for c, cn, y, t, x, gu, st, m in zip(codes, counted, yes, plan.transfer_usd, e,
-                                                 gain_usd, stay, inside, strict=True) if m]
+             "paid_to_stay_usd": float(st), "capacity_gain_usd": plan.capacity_gain_usd,
+             "sponsor_side": sd}
+            for c, cn, y, t, x, gu, st, sd, m in zip(codes, counted, yes, plan.transfer_usd,
+                                                     e, gain_usd, stay, side, inside,
+                                                     strict=True) if m]
 
 
 def _rescaled_shortfall(g: DecisionVotes, t: np.ndarray, e: np.ndarray, weight: np.ndarray,

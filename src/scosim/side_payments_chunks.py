@@ -297,8 +297,11 @@ def price_run(run_dir: str | Path, chunk: int = CHUNK_RUNS) -> pd.DataFrame:
         (:func:`scosim.side_payments_summary.shortfall_split`); then ``priced_at`` and
         ``paid_to_stay_usd``, what this voter, in favour, receives to stay at its bar (0
         for the others; summed over a vote's rows, the part of ``required_usd`` that
-        keeps voters in favour), and ``capacity_gain_usd``, what a sponsor's economic
-        gain adds to ``capacity_usd`` beyond its surplus (0 where none does).
+        keeps voters in favour), ``capacity_gain_usd``, what a sponsor's economic
+        gain adds to ``capacity_usd`` beyond its surplus (0 where none does), and
+        ``sponsor_side``, on a sponsor's row of a vote priced which side its plan used
+        (``bar``, ``gain`` or ``none``: :class:`scosim.side_payments_lp.Plan`; "" on
+        the other rows).
 
     Raises:
         TransferError: Not a run, or a run without Council decisions.
@@ -309,7 +312,7 @@ def price_run(run_dir: str | Path, chunk: int = CHUNK_RUNS) -> pd.DataFrame:
 
 #: Columns written after the others, in this order: the unit (as :func:`_price_events`
 #: adds it), then those added since, so that the older columns keep their places.
-_LAST = ("priced_at", "paid_to_stay_usd", "capacity_gain_usd")
+_LAST = ("priced_at", "paid_to_stay_usd", "capacity_gain_usd", "sponsor_side")
 
 
 def _columns(parts: Sequence[pd.DataFrame]) -> list[str]:

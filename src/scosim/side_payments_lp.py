@@ -39,8 +39,13 @@ narrows the gaps just as much. It pays only where a bar binds with nothing recei
 so it is never paid to stay, and its bar does not decide its vote. It is the state that
 wants the proposal, the natural payer: it pays keeping its bar, or out of its economic
 gain (``p_i <= max(g_i E_i, 0)``, its bar dropped), whichever lets it give more; one
-below its bar pays out of its gain alone. That is a disjunction, not a linear
-constraint, and it is priced exactly by solving both sides (:func:`_least`): the
+below its bar pays out of its gain alone. On the gain side it keeps a gain >= 0; on the
+bar side (as before 2026-12-07) it may pay beyond its economic gain as long as it still
+votes yes at its bar (where its score's other terms are above 0). The gain side is an
+assumption (docs/rules.md, "Payers keep their vote"); a gain not known (NaN) has none.
+:attr:`Plan.sponsor_side` says which side each sponsor's plan used. That is a
+disjunction, not a linear constraint, and it is priced exactly by solving both sides
+(:func:`_least`): the
 sponsors paying and keeping their bars, then any of them paying out of their gain
 instead; the least total decides, ties to the bars. The second side is solved only
 where it could be cheaper: where the sponsor gains and its bar would fail paying all of
@@ -80,6 +85,7 @@ from scosim.side_payments_programme import (
     _Payers,
     _programme,
 )
+from scosim.side_payments_text import no_plan_reason
 
 __all__ = ["MAX_SETS", "STRICT_MARGIN_USD", "Plan", "Responding", "price_vote"]
 
@@ -120,6 +126,9 @@ class Plan:
         capacity_gain_usd: Of ``capacity_usd``, what a sponsor's economic gain adds
             beyond its surplus (0 where no sponsor's gain is the larger; NaN where
             ``capacity_usd`` is): the answer's note on it applies only where above 0.
+        sponsor_side: ``(n,)`` which side each sponsor's plan used (:func:`_sides`:
+            ``bar``, ``gain`` or ``none``; "" for the other voters); None without a
+            plan priced.
     """
 
     status: str
@@ -132,6 +141,7 @@ class Plan:
     stay_usd: float = math.nan
     stay_each_usd: np.ndarray | None = None
     capacity_gain_usd: float = math.nan
+    sponsor_side: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -187,8 +197,9 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
             term held at its logged value (the closed form).
         sponsor: ``(n,)`` voters whose rule votes yes whatever the score (the proposer
             under ``utility_vote``): never paid to stay; one pays what leaves it at or
-            above its bar or, where that is more, up to its economic gain (``respond``'s
-            ``econ_usd``; even below its bar); default none.
+            above its bar (possibly more than it gains) or, where that is more, up to its
+            economic gain (``respond``'s ``econ_usd``; even below its bar; none where
+            NaN); default none.
 
     Returns:
         The :class:`Plan`; ``carried`` with zeros when ``yes`` already suffices.
@@ -223,9 +234,10 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
         respond = Responding(np.zeros(n), zeros, zeros, -1, zeros)
     # Voters in favour pay out of what they have above the bar, or are paid to stay at it.
     # A sponsor is never paid; it pays keeping its bar or out of its economic gain, so one
-    # below its bar that gains still pays (it is the one that wants the proposal).
+    # below its bar that gains still pays (it is the one that wants the proposal). A gain
+    # not known (NaN) has no gain side: that sponsor keeps its bar.
     spons = np.zeros(n, dtype=bool) if sponsor is None else np.asarray(sponsor, dtype=bool)
-    gain = np.zeros(n) if respond.econ_usd is None else np.maximum(respond.econ_usd, 0.0)
+    gain = _gain(respond)
     above = yes & np.isfinite(slack) & (slack >= 0)
     free = yes & spons & np.isfinite(slack) & ~above & (gain > 0)
     pays = above | free
@@ -236,8 +248,8 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
     bought, note, first = _cheapest_set(slack, must & ~yes, order, missing, payer, strict,
                                         respond)
     short = float(np.maximum(-slack[bought], 0.0).sum())
-    t = _solve(slack, bought, payer, strict, respond, first=first)
-    if t is None:
+    got = _solve(slack, bought, payer, strict, respond, first=first)
+    if got is None:
         # What it would take from outside the voters: the least outside money, and the
         # receipts and insiders' payments of the least plan with it.
         got = _solve(slack, bought, payer, strict, respond, outside=True)
@@ -245,32 +257,40 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
             return Plan("no_plan", zeros, math.nan, "no transfer meets every bar, even with "
                         "money from outside the voters", math.nan, cap, math.nan,
                         capacity_gain_usd=extra)
-        t, outside = got
+        (t, outside), chosen = got
         each = _stay(t, yes)
         kept = float(each.sum())
-        also = "" if kept == 0 else (
-            f", and what would keep {', '.join(names[i] for i in np.flatnonzero(yes & (t > 0)))}"
-            f" in favour ({dollars(kept)}),")
-        return Plan("no_plan", zeros, math.nan,
-                    f"the shortfalls of {', '.join(names[i] for i in np.flatnonzero(bought))} "
-                    f"({dollars(short)}){also} exceed what the voters in favour could "
-                    f"give up and still vote yes at their logged scores ({dollars(cap)})"
-                    + (f"; {note}" if note else ""),
-                    float(t[t > 0].sum()), cap, outside, kept, each, extra)
+        # Under consensus every no voter is bought: the shortfalls are the row's short_usd.
+        every = bool(bought[~yes].all())
+        reason = no_plan_reason(
+            [names[i] for i in np.flatnonzero(bought)], short, every,
+            [names[i] for i in np.flatnonzero(yes & (t > 0))], kept, cap, extra > 0)
+        return Plan("no_plan", zeros, math.nan, reason + (f"; {note}" if note else ""),
+                    float(t[t > 0].sum()), cap, outside, kept, each, extra,
+                    _sides(pays, spons, chosen))
+    t, chosen = got
     each = _stay(t, yes)
     return Plan("plan", t, float(t[t > 0].sum()), note, float(t[t > 0].sum()), cap, 0.0,
-                float(each.sum()), each, extra)
+                float(each.sum()), each, extra, _sides(pays, spons, chosen))
 
 
-def dollars(v: float) -> str:
-    """A US$ amount of a reason, to the whole US$: "US$2,038,253,157", "US$0".
+def _gain(rs: Responding) -> np.ndarray:
+    """What each voter may pay out of its economic gain (US$): ``max(g E, 0)``, 0 if NaN."""
+    if rs.econ_usd is None:
+        return np.zeros(rs.k.size)
+    econ = np.asarray(rs.econ_usd, dtype=float)
+    return np.where(np.isfinite(econ), np.maximum(econ, 0.0), 0.0)
 
-    The reason's figures are in its row of transfers.csv (``capacity_usd``, the vote's
-    ``paid_to_stay_usd`` summed, under consensus ``short_usd``): given to 3 significant
-    figures of US$ bn they disagreed with the table (a review found "US$0.00313 bn"
-    beside 3134793.35); to the whole US$ they are its figures rounded.
+
+def _sides(pays: np.ndarray, spons: np.ndarray, chosen: _Payers) -> np.ndarray:
+    """Which side each sponsor's plan used: ``bar``, ``gain`` or ``none``; "" for others.
+
+    ``gain``: it pays out of its economic gain, its bar dropped (keeping a gain >= 0);
+    ``bar``: it keeps its bar (it may then pay beyond its gain); ``none``: it can pay on
+    neither (below its bar, gaining nothing or not known).
     """
-    return f"US${round(v):,d}"
+    side = np.where(chosen.welfare, "gain", np.where(pays, "bar", "none"))
+    return np.where(spons, side, "").astype(object)
 
 
 def _stay(t: np.ndarray, yes: np.ndarray) -> np.ndarray:
@@ -421,9 +441,10 @@ def _solve(slack: np.ndarray, bought: np.ndarray, payer: _Payers, strict: np.nda
     with the payers of the least first programme (:func:`_least`: which sponsors pay);
     ``first``: that solution and its payers, already found.
 
-    Returns the transfers, or ``(transfers, o in US$)`` with ``outside``; None where none
-    exist (never with ``outside``: outside money can pay every bought voter's shortfall
-    and every voter in favour what the leader's receipt takes from it).
+    Returns the transfers, or ``(transfers, o in US$)`` with ``outside``, with the payers
+    of the plan (which sponsors pay out of their gain); None where none exist (never with
+    ``outside``: outside money can pay every bought voter's shortfall and every voter in
+    favour what the leader's receipt takes from it).
     """
     if first is None:
         got = _least(slack, bought, payer, strict, rs, outside=outside)
@@ -456,7 +477,7 @@ def _solve(slack: np.ndarray, bought: np.ndarray, payer: _Payers, strict: np.nda
     t = (x[r_] - x[p_]) * _BN
     # Values below HiGHS's tolerances are noise: a voter neither bought nor paying.
     t[np.abs(t) < 1e-3] = 0.0
-    return (t, o_star * _BN) if outside else t
+    return ((t, o_star * _BN) if outside else t), payer
 
 
 def _least(slack: np.ndarray, bought: np.ndarray, payer: _Payers, strict: np.ndarray,
@@ -523,9 +544,13 @@ def _optional(bought: np.ndarray, payer: _Payers, rs: Responding, slack: np.ndar
     this side, never cheaper.
     """
     bar = payer.sponsor & ~payer.welfare
-    gains = np.zeros(bar.size, dtype=bool) if rs.econ_usd is None else rs.econ_usd > 0
+    # A gain not known (NaN) has no gain side (:func:`price_vote`); no econ term at all
+    # is a gain of 0, as before.
+    known = np.ones(bar.size, dtype=bool) if rs.econ_usd is None else np.isfinite(
+        rs.econ_usd)
+    gains = known & (_gain(rs) > 0)
     lead = _leader_receives(bought, payer, rs)
-    return [int(i) for i in np.flatnonzero(bar)
+    return [int(i) for i in np.flatnonzero(bar & known)
             if (gains[i] and not _bar_holds(i, slack, strict, rs, lead))
             or (lead and rs.k[i] > 0)]
 

@@ -110,6 +110,9 @@ def _programme(slack: np.ndarray, bought: np.ndarray, payer: _Payers, strict: np
     c = np.zeros(n) if rs.shock is None else np.where(keep, rs.shock, 0.0)
     ge = np.zeros(n) if rs.econ_usd is None else rs.econ_usd / _BN
     noisy = c != 0
+    # A gain not known (NaN) enters only a rescaled shock's rows: 0 elsewhere, where it
+    # is multiplied by 0 (a NaN bound would make every programme infeasible).
+    ge = np.where(np.isfinite(ge) | noisy, ge, 0.0)
     # The relaxation bounds |y| by |g_i E_i| + r_i + p_i (the triangle inequality): an LP.
     binary = (c > 0) & (alone is None)
     gap = rs.gap_usd / _BN
