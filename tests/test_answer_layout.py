@@ -20,7 +20,7 @@ from scosim.tty_lines import ANSWER_WIDTH, answer_lines, whole
 
 ROOT = Path(__file__).resolve().parents[1]
 #: A line that is one unbreakable unit: a backticked command (and its punctuation) or a path.
-WHOLE = re.compile(r"\s*(`[^`]*`[,.;:]?|\S+)")
+WHOLE = re.compile(r"\s*(`[^`]*`[),.;:]*|\S+)")
 #: The first unit of a line: a backticked command whole, else a word.
 FIRST = re.compile(r"`[^`]*`\S*|\S+")
 #: A line is short under this, 60 % of the answer's width: "Bloc totals in 2035
