@@ -238,7 +238,19 @@ def test_runs_that_pull_the_mean_above_the_band_are_drawn(monkeypatch, tmp_path:
     assert [list(p.get_ydata()) for p in points] == [[87.2]]  # 2,130 is off the scale...
     assert "1 run 2,130\nabove the band" in [t.get_text() for t in ax.texts]  # ...written
     title = " ".join(ax.get_title().split())
-    assert "x: the 2 runs above the 95th pct. that pull the mean above the band" in title
+    # Both are above the band, but 87.2 moves the mean by 0.006: the key does not say
+    # that each pulls the mean up (it said "the 2 runs ... that pull the mean above").
+    assert "x: the 2 runs above the 95th pct. in the year the mean lies above the band" in title
+    assert "pull" not in title
+    plt.close(fig)
+    # The same run above the band in two years: two run-years, not "2 runs".
+    z = _runs(R, {(1, 0): [82.2] * 20 + [87.2], (1, 1): [2048.0],
+                  (2, 0): [82.2] * 20 + [87.2], (2, 1): [2048.0]})
+    fig = _draw(monkeypatch, tmp_path, z)
+    title = " ".join(fig.axes[1].get_title().split())
+    assert ("x: runs above the 95th pct. in years the mean lies above the band "
+            "(4 run-years)") in title
+    assert "runs above the 95th pct. in the year" not in title
     plt.close(fig)
     # Without the large run the mean lies in its band: no points, nothing in the title.
     fig = _draw(monkeypatch, tmp_path, _runs(R, {(1, 0): [82.2] * 20 + [87.2]}))

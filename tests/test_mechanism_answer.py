@@ -232,13 +232,74 @@ def test_other_economies_follow_the_members_as_in_the_welfare_table():
         rows, columns=["run", "year", "country", "indicator", "value"]))
     lines = mechanism_lines(st, {"paid_usd": HeadlineIndicator("level", "US$", "", "road")})
     codes = [x.split()[0] for x in lines[3:]]
-    assert codes == ["KAZ", "IRN", "PAK", "IND", "RUS", "SCO", "other", "AFG", "TKM", "AZE",
-                     "and"], lines
-    assert lines[-1] == "    and 2 more: CHN MNG"
+    assert codes == ["KAZ", "IRN", "PAK", "IND", "RUS", "and", "SCO", "other", "AFG", "TKM",
+                     "AZE", "and"], lines
+    # The sixth member is counted with the members, Mongolia with the other economies.
+    assert lines[8] == "    and 1 more member: CHN"
+    assert lines[-1] == "    and 1 more: MNG"
     together = next(x for x in lines if "SCO members together" in x)
     # All six members: 0.1 + ... + 0.6, US$ bn, to three significant figures as the rows
     # (it read "2.1"; corridor_cku's 3.98 + 3.26 + 0.763 read "8").
     assert together.split()[-1] == "2.10"
+
+
+def _paid(values: dict[str, float], members: set[str]) -> RunStats:
+    """2 runs, 2030-2031; ``values`` the US$ each economy pays in every run and year."""
+    rows = []
+    for r in range(2):
+        for year in (2030, 2031):
+            for c, v in values.items():
+                rows += [(r, year, c, "member", float(c in members)),
+                         (r, year, c, "paid_usd", v)]
+    return RunStats.from_frames(pd.DataFrame(
+        rows, columns=["run", "year", "country", "indicator", "value"]))
+
+
+def _block(lines: list[str], start: str, end: str) -> list[str]:
+    i = next(k for k, x in enumerate(lines) if x.strip().startswith(start))
+    j = next(k for k, x in enumerate(lines) if x.strip().startswith(end))
+    return lines[i:j]
+
+
+def test_members_not_listed_are_counted_as_members_not_as_other_economies():
+    """finance_crisis at 40 runs listed "other economies: ... and 14 more: BLR IRN UZB KGZ
+    AZE ...", though Belarus, Iran, Uzbekistan and Kyrgyzstan are members, counted in
+    "SCO members together". Nine members (the SCO's ten less India) and five others."""
+    members = ["CHN", "RUS", "KAZ", "PAK", "TJK", "BLR", "IRN", "UZB", "KGZ"]
+    others = ["AZE", "TUR", "MDV", "NPL", "AFG"]
+    # Distinct amounts, members' larger: the order of the rows is known.
+    values = {c: (20 - k) * 1e9 for k, c in enumerate(members + others)}
+    st = _paid(values, set(members))
+    lines = mechanism_lines(st, {"paid_usd": HeadlineIndicator("total", "US$", "", "bank")})
+    more_members = [x for x in lines if "more member" in x]
+    assert more_members == ["    and 4 more members: BLR IRN UZB KGZ"], lines
+    # Between the members' rows and their total, which counts them.
+    mine = _block(lines, "CHN", "other economies:")
+    assert [x.split()[0] for x in mine] == ["CHN", "RUS", "KAZ", "PAK", "TJK", "and", "SCO"]
+    total = mine[-1].split()
+    assert float(total[3]) == pytest.approx(sum(values[c] for c in members) / 1e9, rel=5e-3)
+    # Under "other economies", none of the members.
+    below = lines[lines.index("    other economies:") + 1:]
+    assert [x.split()[0] for x in below] == ["AZE", "TUR", "MDV", "and"]
+    assert below[-1] == "    and 2 more: NPL AFG"
+    assert not set(" ".join(below).split()) & set(members)
+
+
+def test_others_counted_but_none_listed_still_sit_under_other_economies():
+    """Others with a value in some year but none in the year shown are counted, not
+    listed: their "and 2 more" followed the members' rows, as if they were members."""
+    rows = []
+    for r in range(2):
+        for year in (2030, 2031):
+            for c, v in {"KAZ": 3e9, "CHN": 2e9, "AFG": 1e9, "TKM": 0.5e9}.items():
+                paid = v if c in ("KAZ", "CHN") or year == 2030 else 0.0
+                rows += [(r, year, c, "member", float(c in ("KAZ", "CHN"))),
+                         (r, year, c, "paid_usd", paid)]
+    st = RunStats.from_frames(pd.DataFrame(
+        rows, columns=["run", "year", "country", "indicator", "value"]))
+    lines = mechanism_lines(st, {"paid_usd": HeadlineIndicator("level", "US$", "", "road")})
+    assert lines[-2:] == ["    other economies:", "    and 2 more: AFG TKM"], lines
+    assert not any("more member" in x for x in lines)
 
 
 def test_a_total_no_member_has_says_so_and_adds_no_members_row():

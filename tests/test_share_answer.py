@@ -52,3 +52,16 @@ def test_rows_that_differ_are_listed_and_a_steady_peak_is_still_said():
     assert "  energy_club: share of runs, at its most from 2027 to 2035" in lines
     assert not any(x.startswith("    all ") for x in lines)
     assert any(x.split()[:4] == ["KAZ", "Kazakhstan", "100", "%"] for x in lines), lines
+
+
+def test_members_not_listed_are_counted_with_the_members():
+    # Each economy in the club from a later year: rows differ, nine members and Mongolia.
+    start = {c: 2025 + k for k, c in enumerate([*PARTIES, "MNG"])}
+    lines = mechanism_lines(_stats(lambda r, y, c: float(y >= start[c])), DECLARED)
+    # The five longest in it listed; the other four counted with them, not as others.
+    assert "    and 4 more members: PAK RUS TJK UZB" in lines, lines
+    i = lines.index("    and 4 more members: PAK RUS TJK UZB")
+    assert [x.split()[0] for x in lines[i - 5:i]] == PARTIES[:5]
+    # Mongolia, in from 2034, has none in the year shown (2033): counted, and under
+    # "other economies" (it had followed the members' rows without it).
+    assert lines[i + 1:] == ["    other economies:", "    and 1 more: MNG"], lines

@@ -33,8 +33,9 @@ its mean, or of its share of runs, is highest):
 
 Each table lists up to five SCO members, largest first, then up to three other economies
 with a value in the year shown (as the welfare table lists the largest gains and losses
-among the others), and counts the rest. Indicators that are 0 in every run and year are
-named together on one line per block.
+among the others), and counts the rest: the members among them with the members ("and 2
+more members: ..."), the others under "other economies". Indicators that are 0 in every
+run and year are named together on one line per block.
 """
 
 from __future__ import annotations
@@ -450,10 +451,14 @@ def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor
     if members and not mine:  # e.g. gas sold through TAPI: Turkmenistan alone
         out.insert(len(out) - len(table), "    no SCO member in any run or year; other economies:")
     n_mine = len(mine) + together
-    out += body[:n_mine]
-    if mine and others:
+    more_mine, more_others = _more(rest, set(members))
+    # The members not listed under the members, before their total: under "other
+    # economies" (finance_crisis: "and 14 more: BLR IRN UZB KGZ ...") they read as
+    # non-members, though "SCO members together" counts them.
+    out += body[:len(mine)] + more_mine + body[len(mine):n_mine]
+    if mine and (others or more_others):
         out.append("    other economies:")
-    out += body[n_mine:] + _more(rest)
+    out += body[n_mine:] + more_others
     if peak != year:  # the event year shown; where it is largest, in a line
         out += peak_line(st, name, peak, divisor, mean, members, _num, _sum)
     return out
@@ -474,12 +479,24 @@ def _pick(order: list, members: set[str], shown_year: pd.Series) -> tuple[list, 
     return mine, others, [c for c in order if c not in listed]
 
 
-def _more(rest: list) -> list[str]:
-    if not rest:
-        return []
-    # Wrapped: twenty codes ran to 96 columns (finance_crisis_settlement).
-    return answer_lines(f"and {len(rest)} more: {' '.join(str(c) for c in rest)}",
-                        indent="    ", subsequent="      ")
+def _more(rest: list, members: set[str]) -> tuple[list[str], list[str]]:
+    """The lines counting ``rest``: ``(the members', the other economies')``.
+
+    The members' ("and 2 more members: BLR IRN") go with the members' rows, the
+    others' ("and 5 more: AFG AZE ...") under "other economies".
+    """
+    mine = [str(c) for c in rest if str(c) in members]
+    others = [str(c) for c in rest if str(c) not in members]
+
+    def lines(words: str, codes: list[str]) -> list[str]:
+        if not codes:
+            return []
+        # Wrapped: twenty codes ran to 96 columns (finance_crisis_settlement).
+        return answer_lines(f"and {len(codes)} {words}: {' '.join(codes)}",
+                            indent="    ", subsequent="      ")
+
+    return (lines("more member" + ("s" if len(mine) > 1 else ""), mine),
+            lines("more", others))
 
 
 def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator],

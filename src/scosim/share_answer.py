@@ -86,7 +86,8 @@ def share_lines(st: RunStats, name: str, title: str, width: int,
     def row(c: Any) -> str:
         return f"    {economy_label(str(c)):<{width}}{cells(c)}"
 
-    out += [row(c) for c in mine]
-    if mine and others:
+    more_mine, more_others = _more(rest, members)
+    out += [row(c) for c in mine] + more_mine  # the members not listed, with the members
+    if mine and (others or more_others):
         out.append("    other economies:")
-    return out + [row(c) for c in others] + _more(rest) + largest
+    return out + [row(c) for c in others] + more_others + largest

@@ -82,7 +82,9 @@ def answer_lines(text: str, width: int = ANSWER_WIDTH, *, indent: str = "",
                  subsequent: str | None = None) -> list[str]:
     """``text`` wrapped for the run's answer, never inside a `command` nor before a ``%``.
 
-    As :func:`prose` at a fixed ``width``, and "RUS 100 %" kept on one line; empty for
+    As :func:`prose` at a fixed ``width``, and a ``%`` kept with its number ("100 %",
+    never "100" at a line's end and "%" on the next); the economy before it may part
+    ("RUS" / "100 %"): text that must stay whole is glued by :func:`whole`. Empty for
     an empty ``text``. ``indent`` begins the first line, ``subsequent`` (default
     ``indent``) the others: a paragraph of the answer is one string wrapped once here,
     so no word is left alone on a line between its pieces.
