@@ -512,7 +512,8 @@ def test_each_voter_s_runs_receiving_are_counted_from_the_table(small_runs, caps
     for s in summarise(table):
         plans = table[(table["status"] == "plan") & (table["proposal"] == s["proposal"])
                       & (table["year"] == s["year"])]
-        for code, (_, _, k) in s["members"].items():
-            assert k == int((plans.loc[plans["country"] == code, "transfer_usd"] > 0).sum())
-        varies = any(0 < k < s["plan"] for _, _, k in s["members"].values())
-        assert ("receives in" in out) == varies
+        for code, (_, _, k, j) in s["members"].items():
+            mine = plans.loc[plans["country"] == code, "transfer_usd"]
+            assert (k, j) == (int((mine > 0).sum()), int((mine < 0).sum()))
+        varies = any(0 < k < s["plan"] for _, _, k, _ in s["members"].values())
+        assert ("runs it receives in" in out) == varies

@@ -6,6 +6,9 @@
   (``Plan.sponsor_side``, transfers.csv's ``sponsor_side``); the plans are unchanged.
 - A sponsor whose gain is not known (NaN) had a capacity of NaN and no plan though its
   bar's surplus sufficed: it now has no gain side and pays keeping its bar.
+- A sponsor that pays nothing was labelled with the side it could have paid on (on the
+  RATS centre Kazakhstan, which loses, read ``gain`` in 19 runs): it now reads ``none``,
+  the label only.
 - The reason without a plan named the voters in favour's surplus only, though the
   figure took in a sponsor's gain; amounts printed to the whole US$.
 - The bound on a share seen in no run was the rule of three, "below 300.0 %" at one run.
@@ -64,6 +67,32 @@ def test_a_sponsor_that_can_pay_on_neither_side_says_none():
     got = price_vote([-1e8, -5e7], [False, True], 2, names=["L", "S"],
                      respond=_held([-1e8, -2e8]), sponsor=[False, True])
     assert got.status == "no_plan" and list(got.sponsor_side) == ["", "none"]
+
+
+@pytest.mark.parametrize(("gain_s", "k_s", "paid_s", "side"), [
+    # The RATS centre's case: S loses (gain -1e7) and L's receipt of 1e8 would widen
+    # S's gap by 1e8 (k 1), past its 5e7 over its bar: the plan drops S's bar (a sponsor
+    # votes yes whatever its score) and S pays at most its gain, nothing. M pays all.
+    # Before 2026-12-07 this read "gain"; it used no side.
+    (-1e7, 1.0, 0.0, "none"),
+    # S gains 3e7: on the gain side it pays its share by the sharing rule, p = lam x
+    # base with M's base its 1e9 surplus: 3e7 x 1e8 / 1.03e9.
+    (3e7, 1.0, 3e7 * 1e8 / 1.03e9, "gain"),
+    # Nothing responds (k 0): S keeps its bar and pays 5e7 x 1e8 / 1.05e9.
+    (-1e7, 0.0, 5e7 * 1e8 / 1.05e9, "bar"),
+])
+def test_a_sponsor_that_pays_nothing_says_none(gain_s, k_s, paid_s, side):
+    # L, the leader, votes no, short 1e8; M, in favour, 1e9 over its bar; S, the
+    # sponsor, 5e7 over its bar. The least total is L's shortfall, 1e8.
+    z = np.zeros(3)
+    rs = Responding(np.array([0.0, 0.0, k_s]), z, z, 0, np.ones(3), None,
+                    np.array([-1e8, 1e9, gain_s]))
+    got = price_vote([-1e8, 1e9, 5e7], [False, True, True], 3, names=["L", "M", "S"],
+                     respond=rs, sponsor=[False, False, True])
+    assert got.status == "plan"
+    np.testing.assert_allclose(got.transfer_usd, [1e8, -(1e8 - paid_s), -paid_s],
+                               rtol=1e-6, atol=1e-3)
+    assert list(got.sponsor_side) == ["", "", side]
 
 
 @pytest.mark.parametrize(("slack_s", "status"), [(4e8, "plan"), (5e7, "no_plan")])
@@ -160,3 +189,5 @@ def test_transfers_csv_records_each_sponsor_s_side(tmp_path):
     side = plans["sponsor_side"].to_numpy()
     assert (paid[side == "gain"] <= gain[side == "gain"] + 1e3).all()
     assert (side[paid > gain + 1e3] == "bar").all()
+    # One that pays nothing used no side; one that pays used one.
+    assert (side[paid == 0] == "none").all() and (side[paid > 0] != "none").all()

@@ -3,7 +3,12 @@
 A zero part read "US$0.0 bn" (a rounded amount, not nothing), and the per-voter table was
 in US$ bn even where most figures were a few million ("0.00678"). The table now takes
 the unit most of its figures reach, says it in its header, and its figures are checked
-against transfers.csv's own rows.
+against transfers.csv's own rows. A later review (80 columns) found the table's first
+column without a heading, the group label "receives" under the heading "receives in",
+the % column left-aligned beside a right-aligned US$ one, and "100.0 % of the 20
+rejected runs": each column is now headed ("economy", the unit, "% of its expenditure",
+"runs it receives in" or "runs it pays in"), the groups "receiving:" and "paying:", every
+figure right-aligned, and a share of runs "all 20" or a whole percent.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import pandas as pd
 import pytest
 
 from scosim.cli import main
-from scosim.cli_transfers import _bn, _range, _table_unit, _usd
+from scosim.cli_transfers import _bn, _in_share, _range, _table_unit, _usd, _voter_table
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "model"
 
@@ -61,7 +66,7 @@ def test_the_table_s_figures_and_unit_are_those_of_transfers_csv(small_cu, capsy
     rows = {}
     for ln in lines[head + 1:]:
         m = re.match(r"    ([A-Z]{3}) .*?\s(-?[\d,.]+)  ", ln)
-        if ln.strip() in ("receives", "pays"):
+        if ln.strip() in ("receiving:", "paying:"):
             continue
         if not m:
             break
@@ -100,3 +105,80 @@ def test_the_sponsor_s_gain_is_named_only_where_it_is_what_it_can_give(small_cu,
     assert (priced["capacity_gain_usd"] <= priced["capacity_usd"]).all()
     assert (f"(a sponsor: its economic gain instead, where that is more: in {k} of the "
             f"{len(priced)} runs)") in text
+
+
+def _right_edges(line: str) -> list[int]:
+    """Where each run of non-blanks ends (2 blanks apart: a column), after the indent."""
+    return [m.end() for m in re.finditer(r"\S+(?: \S+)*", line)]
+
+
+def test_the_table_s_columns_are_headed_and_right_aligned(small_cu, capsys):
+    assert main(["transfers", str(small_cu)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    head = next(i for i, ln in enumerate(lines) if "% of its expenditure" in ln)
+    header = lines[head]
+    assert re.match(r"    economy +US\$ (bn|mn)  % of its expenditure  runs it receives in$",
+                    header)
+    assert lines[head + 1] == "    receiving:"
+    rows = []
+    for ln in lines[head + 2:]:
+        if ln == "    paying:":
+            continue
+        if not re.match(r"    [A-Z]{3} ", ln):
+            break
+        rows.append(ln)
+    table = pd.read_csv(small_cu / "transfers.csv")
+    assert len(rows) == table["country"].nunique()
+    # Each figure ends where its heading ends (the name column starts where "economy"
+    # does); the count ends under "runs it receives in", only on the receivers' rows.
+    unit_end = header.index("US$") + len("US$ mn")
+    pct_end = header.index("% of its expenditure") + len("% of its expenditure")
+    for ln in rows:
+        assert ln[unit_end - 1] != " " and ln[unit_end] == " "
+        assert ln[pct_end - 1] != " " and (len(ln) == pct_end or ln[pct_end] == " ")
+        if ln.endswith(" runs"):
+            assert len(ln) == len(header)
+    assert max(len(ln) for ln in [header, *rows]) <= 80
+    # The receivers' counts: their rows of transfers.csv with a positive transfer.
+    plans = table[table["status"] == "plan"]
+    n = plans["run"].nunique()
+    for ln in rows:
+        if ln.endswith(" runs"):
+            code = ln.split()[0]
+            k = int((plans.loc[plans["country"] == code, "transfer_usd"] > 0).sum())
+            assert ln.endswith(f"{k} of {n} runs")
+
+
+def test_a_group_whose_count_differs_heads_its_own():
+    # A hand table: two receivers (one in 3 of 4 runs) and two payers, one paying in 2
+    # of 4 runs. The receivers' heading is in the header; the payers' on their label line,
+    # its end aligned with the header's; the counts end under them.
+    members = [("IND", (2.5, 0.4, 4, 0)), ("IRN", (0.0, 0.0, 3, 0)),
+               ("CHN", (-2.0, -0.1, 0, 4)), ("RUS", (-0.5, -0.02, 0, 2))]
+    out = _voter_table(members, 4)
+    assert out[0].endswith("  runs it receives in") and out[0].startswith("    economy ")
+    assert out[1] == "    receiving:"
+    assert out[4].startswith("    paying:") and out[4].endswith("runs it pays in")
+    assert len(out[4]) == len(out[0])
+    assert [ln.split()[0] for ln in out[2:4] + out[5:]] == ["IND", "IRN", "CHN", "RUS"]
+    assert out[2].endswith("4 of 4 runs") and out[3].endswith("3 of 4 runs")
+    assert out[5].endswith("4 of 4 runs") and out[6].endswith("2 of 4 runs")
+    assert {len(ln) for ln in out[2:]} == {len(out[0])}
+    # Where no count varies, no count column at all.
+    out = _voter_table([("IND", (2.5, 0.4, 4, 0)), ("CHN", (-2.5, -0.1, 0, 4))], 4)
+    assert out[0].endswith("% of its expenditure") and "runs" not in "".join(out)
+    assert out[1:] == ["    receiving:", out[2], "    paying:", out[4]]
+
+
+@pytest.mark.parametrize(("share", "n", "text"), [
+    (1.0, 20, "all 20 rejected runs"),
+    (1.0, 1, "the one rejected run"),
+    (0.0, 40, "none of the 40 rejected runs"),
+    (0.45, 20, "45 % of the 20 rejected runs"),
+    (1 / 3, 3, "33 % of the 3 rejected runs"),
+    # Some runs but not all never round to 0 or 100 %.
+    (199 / 200, 200, "99 % of the 200 rejected runs"),
+    (1 / 400, 400, "1 % of the 400 rejected runs"),
+])
+def test_a_share_of_runs_is_all_or_a_whole_percent(share, n, text):
+    assert _in_share(share, n) == text

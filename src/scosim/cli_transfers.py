@@ -217,6 +217,68 @@ def _runs(k: int, what: str = "run") -> str:
     return f"{k} {what}" + ("" if k == 1 else "s")
 
 
+def _in_share(share: float, n: int) -> str:
+    """``share`` of ``n`` rejected runs in words: "all 20 rejected runs", "45 % of the 20 ...".
+
+    A whole percent: "100.0 % of the 20" gave a decimal no 20 runs have (2026-12-07 review).
+    """
+    k = round(share * n)
+    if k == n:
+        return f"all {_runs(n, 'rejected run')}" if n > 1 else "the one rejected run"
+    if k == 0:
+        return f"none of the {_runs(n, 'rejected run')}"
+    # Never "0 %" or "100 %" for some runs but not all.
+    pct = min(max(round(100 * share), 1), 99)
+    return f"{pct} % of the {_runs(n, 'rejected run')}"
+
+
+def _voter_table(members: list[tuple[str, tuple[float, float, int, int]]],
+                 n_plan: int) -> list[str]:
+    """The per-voter table: each voter's median receipt or payment, receivers first.
+
+    Each column headed ("economy", the unit, "% of its expenditure") and its figures
+    right-aligned; where who receives (or pays) varies by run, a last column says in how
+    many runs each does, headed for its group (a review found the group label "receives"
+    under the heading "receives in", 2026-12-07). 77 columns with the longest name the
+    Council has ("RUS Russian Federation"), within the answer's 80.
+    """
+    from scosim.data.constants import NAMES
+
+    members = sorted(members, key=lambda kv: (-kv[1][0], kv[0]))  # largest receipt first
+    names = {c: f"{c} {NAMES.get(c, c)}" for c, _ in members}
+    unit, num = _table_unit([m[0] for _, m in members])
+    groups = []
+    for label, count, keep in (
+            ("receiving:", "runs it receives in", lambda v, k, j: v > 0 or k > 0),
+            ("paying:", "runs it pays in", lambda v, k, j: v < 0)):
+        who = [(c, m) for c, m in members if keep(m[0], m[2], m[3])]
+        if label == "paying:":
+            who.reverse()  # largest payer first
+        # Who receives varies by run (under a majority the set bought; under consensus a
+        # no vote the smaller lead already turns): in how many runs each does, listing one
+        # that receives in a few runs only (its median 0) too.
+        k_of = 2 if label == "receiving:" else 3
+        varies = any(0 < m[k_of] < n_plan for _, m in who)
+        if who:
+            groups.append((label, count if varies else "", k_of, who))
+    width = max(len("economy"), *(len(n) for n in names.values()))
+    col = max(len(unit), *(len(num(m[0])) for _, m in members))
+    runs = _runs(n_plan)
+    head = next((g[1] for g in groups if g[1]), "")  # the first count heading shown
+    last = max([len(f"{n_plan} of {runs}")] + [len(g[1]) for g in groups])
+    pct = "% of its expenditure"
+    out = [f"    {'economy':<{width}}  {unit:>{col}}  {pct}"
+           + (f"  {head:>{last}}" if head else "")]
+    for label, count, k_of, who in groups:
+        # A group whose count heading is not the one above says its own.
+        out.append(f"    {label}" if not count or count == head else
+                   f"    {label:<{width + col + len(pct) + 4}}  {count:>{last}}")
+        out += [f"    {names[c]:<{width}}  {num(m[0]):>{col}}  {abs(m[1]):>{len(pct)}.3f}"
+                + (f"  {f'{m[k_of]} of {runs}':>{last}}" if count else "")
+                for c, m in who]
+    return out
+
+
 def _lines(s: dict[str, Any]) -> list[str]:
     """The printed block of one proposal and year (:func:`scosim.side_payments.summarise`)."""
     from scosim.data.constants import NAMES
@@ -275,32 +337,11 @@ def _lines(s: dict[str, Any]) -> list[str]:
     if s["members"]:
         out.append(f"  Per voter, median over the {_runs(s['plan'])} with a plan (medians of "
                    "each voter's own figure: they do not add up to the total):")
-        members = sorted(s["members"].items(), key=lambda kv: (-kv[1][0], kv[0]))
-        width = max(len(f"{c} {NAMES.get(c, c)}") for c, _ in members)
-        # Who receives varies by run (under a majority the set bought; under consensus a
-        # no vote the smaller lead already turns): say in how many runs each receives,
-        # and list one that receives in a few runs only (its median 0) too.
-        some = any(0 < k < s["plan"] for _, (_, _, k) in members)
-        unit, num = _table_unit([v for _, (v, _, _) in members])
-        col = max(7, *(len(num(v)) for _, (v, _, _) in members))
-        out.append(f"    {'':{width}}  {unit:>{col}}  % of its expenditure"
-                   + ("  receives in" if some else ""))
-        for label, keep in (("receives", lambda v, k: v > 0 or k > 0),
-                            ("pays", lambda v, k: v < 0)):
-            who = [(c, v, p, k) for c, (v, p, k) in members if keep(v, k)]
-            if label == "pays":
-                who.reverse()  # largest payer first
-            if who:
-                out.append(f"    {label}")
-                out += [(f"    {c + ' ' + NAMES.get(c, c):{width}}  {num(v):>{col}}  "
-                         + (f"{abs(p):<20.3f}  {k} of {_runs(s['plan'])}"
-                            if some and label == "receives" else f"{abs(p):.3f}"))
-                        for c, v, p, k in who]
+        out += _voter_table(list(s["members"].items()), s["plan"])
     if priced:
         g, glo, ghi = s["gain_bn"]
         out.append(f"  The bloc's economic gain: {_range(s['gain_bn'])}, above zero in "
-                   f"{100 * s['gain_positive']:.1f} % of the "
-                   f"{_runs(priced, 'rejected run')} priced.")
+                   f"{_in_share(s['gain_positive'], priced)} priced.")
     sp = s.get("split", {})
     if sp.get("runs"):
         lead = NAMES.get(sp["leader"], sp["leader"]) if sp["leader"] else "the largest economy"

@@ -267,11 +267,11 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
             [names[i] for i in np.flatnonzero(yes & (t > 0))], kept, cap, extra > 0)
         return Plan("no_plan", zeros, math.nan, reason + (f"; {note}" if note else ""),
                     float(t[t > 0].sum()), cap, outside, kept, each, extra,
-                    _sides(pays, spons, chosen))
+                    _sides(pays, spons, chosen, t))
     t, chosen = got
     each = _stay(t, yes)
     return Plan("plan", t, float(t[t > 0].sum()), note, float(t[t > 0].sum()), cap, 0.0,
-                float(each.sum()), each, extra, _sides(pays, spons, chosen))
+                float(each.sum()), each, extra, _sides(pays, spons, chosen, t))
 
 
 def _gain(rs: Responding) -> np.ndarray:
@@ -282,14 +282,20 @@ def _gain(rs: Responding) -> np.ndarray:
     return np.where(np.isfinite(econ), np.maximum(econ, 0.0), 0.0)
 
 
-def _sides(pays: np.ndarray, spons: np.ndarray, chosen: _Payers) -> np.ndarray:
+def _sides(pays: np.ndarray, spons: np.ndarray, chosen: _Payers,
+           t: np.ndarray) -> np.ndarray:
     """Which side each sponsor's plan used: ``bar``, ``gain`` or ``none``; "" for others.
 
     ``gain``: it pays out of its economic gain, its bar dropped (keeping a gain >= 0);
-    ``bar``: it keeps its bar (it may then pay beyond its gain); ``none``: it can pay on
-    neither (below its bar, gaining nothing or not known).
+    ``bar``: it keeps its bar (it may then pay beyond its gain); ``none``: it pays nothing
+    in the plan ``t`` (US$, + received), or can pay on neither side (below its bar,
+    gaining nothing or not known). A sponsor that pays nothing used no side: a review
+    found one that loses labelled ``gain`` (2026-12-07). The label only: the plan is not
+    changed.
     """
     side = np.where(chosen.welfare, "gain", np.where(pays, "bar", "none"))
+    # ``t`` is exactly 0 where nothing is paid: _solve zeroes values below HiGHS's noise.
+    side = np.where(t < 0, side, "none")
     return np.where(spons, side, "").astype(object)
 
 

@@ -101,9 +101,10 @@ def summarise(table: pd.DataFrame) -> list[dict[str, Any]]:
         them in which it is above zero), ``noise_short`` (plans that leave a voter short
         with the vote shock rescaled, and the median and largest shortfall, US$ bn),
         ``members`` (code -> (median US$ bn, median % of its expenditure, runs in which
-        it receives) over the runs with a plan, + received, - paid), ``priced_at`` (the
-        unit), ``decision_rule`` (the first decision's) and ``reasons`` (most frequent
-        first, without the runs' US$ figures) and ``reason_runs`` (the runs of each),
+        it receives, runs in which it pays) over the runs with a plan, + received,
+        - paid), ``priced_at`` (the unit), ``decision_rule`` (the first decision's) and
+        ``reasons`` (most frequent first, without the runs' US$ figures) and
+        ``reason_runs`` (the runs of each),
         ``split`` (``runs``: the rejected runs priced with the split logged, ``leader``:
         the largest economy voting in most of them, ``short_bn`` and each ``<part>_bn``
         of :data:`SPLIT_PARTS`: the median over them of the bought voters' shortfall at
@@ -154,7 +155,9 @@ def summarise_parts(first: pd.DataFrame, voters: pd.DataFrame) -> list[dict[str,
             pct = by["pct"].median()
             # Under a majority a voter can be bought in some runs only (its median 0).
             got = by["transfer_usd"].agg(lambda t: int((t > 0).sum()))
-            members = {c: (float(v), float(pct[c]), int(got[c])) for c, v in med.items() if c}
+            paid = by["transfer_usd"].agg(lambda t: int((t < 0).sum()))
+            members = {c: (float(v), float(pct[c]), int(got[c]), int(paid[c]))
+                       for c, v in med.items() if c}
         share = (counts.get("carried", 0) + counts.get("plan", 0)) / n
         noise = planned.get("noise_rescaled_short_usd", pd.Series(dtype=float))
         short = noise[noise > _NOISE_SHORT_USD].to_numpy(dtype=float) / _BN

@@ -164,7 +164,7 @@ class SummaryTally:
             t, pct = (np.concatenate(x) for x in g.members[c])
             if c:
                 members[c] = (float(pd.Series(t).median() / _BN), float(pd.Series(pct).median()),
-                              int((t > 0).sum()))
+                              int((t > 0).sum()), int((t < 0).sum()))
         return {
             "proposal": str(pid), "year": int(year), "runs": n,
             **{s: int(g.counts.get(s, 0)) for s in STATUSES},
