@@ -298,7 +298,7 @@ def test_sweep_prints_what_the_indices_are_and_how_many_runs_they_rest_on(
                  "--out", str(tmp_path), "--quiet"])
     assert code == 0
     out = capsys.readouterr().out
-    assert ("Sobol indices (base sample n = 4; 16 points x 2 replication(s) = 32 model "
+    assert ("Sobol indices (base sample n = 4; 16 points x 2 replications = 32 model "
             "runs); S1_conf, ST_conf: half-widths of 95% bootstrap confidence intervals") in out
     idx = pd.read_csv(next(tmp_path.rglob("indices.csv")))
     row = idx[(idx["output"] == "gdp_usd:KAZ")
@@ -494,13 +494,13 @@ def test_a_sweep_says_its_size_first_and_refuses_a_huge_one(tmp_path, model_fixt
             "--method", "sobol", "--output", "gdp_usd:KAZ", "--out", str(tmp_path)]
     assert main([*args, "--n", "8"]) == 2
     err = capsys.readouterr().err
-    assert err == ("scosim: error: sweep: 32 points x 1 replication(s) = 32 model runs of 4 "
+    assert err == ("scosim: error: sweep: 32 points x 1 replication = 32 model runs of 4 "
                    "years, under a minute on one core: above the limit of 20 model runs. "
                    "Pass --allow-large (allow_large=True) to run it anyway\n")
     assert not any(tmp_path.iterdir())
     assert main([*args, "--n", "4"]) == 0
     assert capsys.readouterr().err.startswith(
-        "sweep: 16 points x 1 replication(s) = 16 model runs of 4 years, under a minute")
+        "sweep: 16 points x 1 replication = 16 model runs of 4 years, under a minute")
     assert main([*args, "--n", "8", "--allow-large", "--quiet"]) == 0
 
 

@@ -437,7 +437,7 @@ def test_a_grid_too_large_for_64_bit_integers_is_counted_and_refused(tmp_path, c
                  "--output", "gdp_usd:KAZ", "--out", str(out), "--quiet"])
     assert code == 2
     assert capsys.readouterr().err.startswith(
-        "scosim: error: sweep: 100,000,000,000,000,000,000 points x 1 replication(s)")
+        "scosim: error: sweep: 100,000,000,000,000,000,000 points x 1 replication")
     assert not out.exists()
 
 

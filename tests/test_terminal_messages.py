@@ -3,7 +3,8 @@
 ``scosim run`` listed each plot as its own ~100-column ``  plot: <path>`` line,
 ``scosim validate`` printed one line of 222 characters, ``scosim hindcast``'s notes ran
 to 113 and its ``written:`` line to 127, and ``scosim data``'s errors to 158, each folded
-by the terminal mid-word. On a terminal (a real one: :mod:`pty`, 80 columns) every line
+by the terminal mid-word; ``scosim hindcast``'s tables ran to 130 and ``scosim sweep``'s
+row to 98 (its unit's prose). On a terminal (a real one: :mod:`pty`, 80 columns) every line
 of prose now fits, a path or `command` is never broken (one longer than the line stands
 alone), and only the spaces move: the words are those printed piped, in order. Piped,
 each line is as before: scripts and tests read them.
@@ -164,39 +165,50 @@ def test_an_error_fits_a_terminal_and_is_one_line_piped(tmp_path: Path, args, fi
     assert not (tmp_path / "out").exists()  # nothing left behind
 
 
-# --- scosim hindcast: its notes ----------------------------------------------------------------
+# --- scosim hindcast: its notes and tables ---------------------------------------------------
 
-def _tables(lines: list[str]) -> set[int]:
-    """Indices of the two tables' rows: the items (up to the first blank line after the
-    legend) and the score table (its header "  items ..." to the skill score's note)."""
-    rows = set(range(2, lines.index("")))
-    head = next(k for k, x in enumerate(lines) if x.startswith("  items "))
-    end = next(k for k, x in enumerate(lines) if x.startswith("Brier skill score"))
-    return rows | set(range(head, end))
+def test_hindcast_fits_a_terminal_with_the_same_scores_as_piped(tmp_path: Path) -> None:
+    """An outside review (80 columns): 176 item rows of 130 columns and a 97-column score
+    table folded into ~350 lines. On a terminal every line now fits (a path may stand
+    alone): the items furthest from the record in six columns, every item in the CSV, and
+    the scores with only the spaces moved. Piped, every item's row as before."""
+    import pandas as pd
 
-
-def test_hindcast_notes_fit_a_terminal_with_the_same_words_as_piped(tmp_path: Path) -> None:
     args = ["hindcast", "--replications", "1", "--out", str(tmp_path / "h")]
     code, piped = _scosim(args, tmp_path, tty=False)
     assert code == 0
     code, shown = _scosim(args, tmp_path, tty=True)
     lines = shown.rstrip("\n").splitlines()
-    assert code == 0
-    tables = _tables(lines)
-    prose = [x for k, x in enumerate(lines) if k not in tables]
-    assert len(prose) > 20 and _too_wide(prose) == [], _too_wide(prose)
+    assert code == 0 and _too_wide(lines) == [], _too_wide(lines)
+    items = pd.read_csv(tmp_path / "h" / "hindcast_items.csv")
+    # Piped: a row per item, after the two lines of the legend (scripts read them).
+    out = piped.splitlines()
+    assert out.index("") == 3 + len(items)
+    # On a terminal: the misses, largest squared error first, in the six columns read.
+    head = next(k for k, x in enumerate(lines) if x.split() == [
+        "item", "kind", "year", "observed", "p", "sample"])
+    rows = [x.split() for x in lines[head + 1:lines.index("")]]
+    err = (items["p"] - items["observed"]) ** 2
+    assert 0 < len(rows) <= min(12, int((err > 0).sum()))
+    by_item = items.set_index("item")
+    for r in rows:  # each row as the CSV has it
+        assert (int(r[3]), float(r[4]), r[5]) == (
+            by_item.loc[r[0], "observed"], round(by_item.loc[r[0], "p"], 2),
+            by_item.loc[r[0], "sample"])
+    got = [(float(r[4]) - int(r[3])) ** 2 for r in rows]
+    assert got == sorted(got, reverse=True) and got[0] == pytest.approx(err.max(), abs=1e-4)
+    csv = f"{tmp_path / 'h' / 'hindcast_items.csv'}:"  # named where every item is
+    assert csv in " ".join(lines[:head]).split()
+    # The scores: the same words and numbers as piped, only the spaces moved.
+    def scores(text: str) -> str:
+        return re.sub(r"\s+", "", text[text.index("Brier score on the"):])
+    assert scores(shown) == scores(piped)
     # Each file whole (a path of ~85 characters on a line of its own, its note after it).
     written = lines[next(k for k, x in enumerate(lines) if x.startswith("written:")):]
     tokens = [w.rstrip(",") for x in written for w in x.split()]
     assert all(str(tmp_path / "h" / f) in tokens for f in
                ("hindcast_items.csv", "hindcast_scores.csv", "hindcast.png")), written
-    # Only the spaces moved (piped, textwrap also broke "pseudo-out-of-" at its hyphen).
-    assert re.sub(r"\s+", "", shown) == re.sub(r"\s+", "", piped)
-    # Piped, the lines a reader of the old output knew: the hand-split paragraph and one
-    # row of the skill scores, whole.
-    out = piped.splitlines()
-    assert ("Beside it: p = 0, p = 1, the training base rate of each kind, persistence (the "
-            "last outcome") in out
+    # Piped, the lines a reader of the old output knew: one row of the skill scores whole.
     assert any(x.startswith("  held out, every kind       base rate ") and "; persistence " in x
                for x in out)
     assert out[-1] == (f"written: {tmp_path / 'h' / 'hindcast_items.csv'}, "
@@ -274,3 +286,23 @@ def test_exits_fit_a_terminal_and_piped_is_as_before(tmp_path: Path) -> None:
     for written in ("exit_curve.csv", "exit_curve.png"):  # each path whole
         assert str(next((tmp_path / "r").rglob(written))) in shown.split()
     _same_but_spaces(shown, piped, tmp_path)
+
+
+def test_a_grid_sweep_s_rows_fit_a_terminal_with_the_unit_under_the_table(tmp_path: Path) -> None:
+    """The review's sweep: its row ran to 98 columns (the unit's prose in a column), the
+    plan left "  on one core" alone on a line, and it said "replication(s)", "note:
+    Values" and "100.0% over all points (100% to 100% by point"."""
+    args = ["sweep", str(CUSTOMS_UNION), "--method", "grid", "--n", "3", "--param",
+            "proposals.sco_cu.cet=0:0.2", "--output", "welfare_change_pct:KAZ",
+            "--replications", "4", "--out", str(tmp_path / "r")]
+    code, shown = _scosim(args, tmp_path, tty=True)
+    lines = [x for x in shown.rstrip("\n").splitlines() if "━" not in x]  # the bar's redraws
+    assert code == 0 and _too_wide(lines) == [], _too_wide(lines)
+    assert "sweep: 3 points x 4 replications = 12 model runs of 11 years," in lines
+    assert "  under a minute on one core" in lines
+    row = next(x for x in lines if x.startswith("welfare_change_pct:KAZ "))
+    assert len(row.split()) == 4  # output, min, median, max: no unit column
+    assert lines[lines.index(row) + 1] == "unit: percent of the year's baseline real expenditure"
+    assert "replication(s)" not in shown and "note: Values" not in shown
+    assert any(x.startswith("note: values are after exits") for x in lines)
+    assert any(x.startswith("runs with an exit: 100% at every point (") for x in lines)

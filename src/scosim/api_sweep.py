@@ -51,6 +51,7 @@ from scosim.sweep_text import (  # noqa: F401
     output_years,
     param_label,
     percent_params,
+    replications_text,
     sigma_spread_note,
     wide_intervals_note,
 )
@@ -66,7 +67,9 @@ def sweep_plan(points: int, replications: int, years: int) -> str:
     runs = points * replications
     seconds = runs * years * SECONDS_PER_REPLICATION_YEAR
     took = "under a minute" if seconds < 60 else "about " + human_time(seconds)
-    return (f"sweep: {points:,} points x {replications:,} replication(s) = {runs:,} model runs "
+    from scosim.sweep_text import replications_text as reps
+
+    return (f"sweep: {points:,} points x {reps(replications)} = {runs:,} model runs "
             f"of {years} years, {took} on one core")
 
 
@@ -214,9 +217,14 @@ def sweep(
         raise ValueError(f"{plan}: above the limit of {MAX_SWEEP_RUNS:,} model runs. "
                          "Pass --allow-large (allow_large=True) to run it anyway")
     if progress:
-        from scosim.tty_lines import to_stderr
+        from scosim.tty_lines import to_stderr, tty_width
 
-        to_stderr(plan)  # wrapped on a terminal, one line piped
+        said, width = plan, tty_width(sys.stderr)
+        if width is not None and len(plan) > width:
+            # The time on its own line, whole: wrapped, "on one core" was left alone.
+            head, took = plan.rsplit(", ", 1)
+            said = f"{head},\n  {took}"
+        to_stderr(said)  # wrapped on a terminal, one line piped
     if (unread := score_only_warning(sc, params)) is not None:
         warnings.warn(unread, ScosimWarning, stacklevel=2)
     from scosim.scenario.shipped import is_shipped
@@ -458,5 +466,5 @@ def sweep_cli(args: argparse.Namespace) -> int:
     seeded = "a grid, no design seed" if meta["seed"] is None else f"design seed {meta['seed']}"
     print(*labelled("sweep:", [str(target)], width, 7), sep="\n")
     print(message(f"       {seeded}; runs with the scenario's seed {meta['scenario_seed']}, "
-                  f"{meta['replications_per_point']} replication(s) a point", width))
+                  f"{replications_text(meta['replications_per_point'])} a point", width))
     return 0

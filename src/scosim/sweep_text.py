@@ -139,7 +139,7 @@ def exits_note(sc: Any, table: pd.DataFrame) -> str | None:
     """
     if EXIT_COLUMN not in table or not (table[EXIT_COLUMN] > 0).any():
         return None
-    return (f"Values are after exits under the scenario's defect rule ({defect_rules(sc)}): "
+    return (f"values are after exits under the scenario's defect rule ({defect_rules(sc)}): "
             "'exit' is the share of a point's runs in which a state left an arrangement "
             "(grey x on the figure); to hold every state in, run with --set "
             "parameters.rules.defect=never_defect.")
@@ -224,6 +224,11 @@ _MAX_ROWS, _MAX_COLS = 10, 6
 _MAX_TABLES = 2
 
 
+def replications_text(n: int) -> str:
+    """``"1 replication"``, ``"4 replications"``: a count of replications in words."""
+    return f"{n:,} replication" + ("" if n == 1 else "s")
+
+
 def _shown(unit: str | None) -> tuple[str, float]:
     """A unit as printed and the divisor of its values: US$ in billions, as run tables."""
     from scosim.indicator_display import US_BN
@@ -284,17 +289,17 @@ def design_text(table: pd.DataFrame, meta: dict[str, Any], width: int | None = N
     shown = {o: _shown(output_unit(o)) for o in outputs}
     div = {o: shown[o][1] for o in outputs}
     stats = _cells(table[outputs].agg(["min", "median", "max"]).div(pd.Series(div)).T, 1.0)
-    # Names and units left-aligned, numbers right-aligned (to_string aligns all alike).
-    columns = [["output", *outputs], *([c, *stats[c]] for c in stats),
-               ["unit", *(shown[o][0] for o in outputs)]]
+    # Names left-aligned, numbers right-aligned (to_string aligns all alike). The units
+    # under the table, not in a column: a unit's prose made a row 98 columns wide.
+    columns = [["output", *outputs], *([c, *stats[c]] for c in stats)]
     widths = [max(map(len, c)) for c in columns]
-    table_lines = ["  ".join(c[i].ljust(w) if j in (0, len(columns) - 1) else c[i].rjust(w)
+    table_lines = ["  ".join(c[i].ljust(w) if j == 0 else c[i].rjust(w)
                              for j, (c, w) in enumerate(zip(columns, widths, strict=True)))
                    .rstrip() for i in range(len(outputs) + 1)]
-    lines = [*_fit([f"{design} of {points} points x {reps} replication(s) = {points * reps} "
+    lines = [*_fit([f"{design} of {points} points x {replications_text(reps)} = {points * reps} "
                    "model runs; each output over the points (a point: the mean of its runs):",
                    *notes_text(meta), *years_line(meta), *exits_lines(table, reps)], width),
-             *table_lines]
+             *table_lines, *_fit(_unit_lines({o: shown[o][0] for o in outputs}), width)]
     if meta["method"] != "grid" or len(params) > 2:
         return "\n".join(lines)
     pct = set(meta.get("percent_params", []))
@@ -341,6 +346,13 @@ def design_text(table: pd.DataFrame, meta: dict[str, Any], width: int | None = N
     return "\n".join(lines)
 
 
+def _unit_lines(units: dict[str, str]) -> list[str]:
+    """The outputs' units, under the summary table: one line where they share one."""
+    if len(set(units.values())) == 1:
+        return [f"unit: {next(iter(units.values())) or 'none'}"]
+    return ["units:", *(f"  {o}: {u or 'none'}" for o, u in units.items())]
+
+
 def _value(v: float, percent: bool) -> str:
     """A parameter's value as printed: ``0.05`` or, for a tariff, ``0.05 (5%)``."""
     return f"{v:.6g} ({v * 100:.4g}%)" if percent else f"{v:.6g}"
@@ -356,6 +368,9 @@ def exits_lines(table: pd.DataFrame, reps: int = 0) -> list[str]:
         return []
     share = table[EXIT_COLUMN]
     every = reps * len(table)
+    if share.min() == share.max():  # said once: "100.0% over all (100% to 100% by point)"
+        return [f"runs with an exit: {percent_of_runs(share.max(), reps)}% at every point "
+                f"(each point's in {EXIT_COLUMN!r} of design_outputs.parquet)"]
     return [f"runs with an exit: {percent_of_runs(share.mean(), every)}% over all points "
             f"({percent_of_runs(share.min(), reps)}% to {percent_of_runs(share.max(), reps)}% "
             f"by point; each point's in {EXIT_COLUMN!r} of design_outputs.parquet)"]
@@ -406,7 +421,7 @@ def indices_text(indices: pd.DataFrame, meta: dict[str, Any], *, points: int,
     wrapped at the terminal's width, its table's rows kept whole.
     """
     reps = meta["replications_per_point"]
-    runs = f"{points} points x {reps} replication(s) = {points * reps} model runs"
+    runs = f"{points} points x {replications_text(reps)} = {points * reps} model runs"
     level = (f"{float(indices['conf_level'].iloc[0]):.0%}"
              if "conf_level" in indices and len(indices) else "95%")
     shown = indices.copy()

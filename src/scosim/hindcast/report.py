@@ -178,9 +178,12 @@ def hindcast_cli(args: argparse.Namespace) -> int:
     plot_hindcast(df, scores, out / "hindcast.png")
     width = tty_width(sys.stdout)  # None piped: every line as before, scripts read them
     print(message(ITEMS_LEGEND.format(n=args.replications, end=TRAIN_END), width))
-    with pd.option_context("display.width", 160, "display.max_columns", 20,
-                           "display.max_rows", 500):
-        print(df.drop(columns="draws").to_string(index=False))
+    if width is None:  # piped: every item, as before (scripts read the rows)
+        with pd.option_context("display.width", 160, "display.max_columns", 20,
+                               "display.max_rows", 500):
+            print(df.drop(columns="draws").to_string(index=False))
+    else:
+        print("\n".join(miss_lines(df, out / "hindcast_items.csv", width)))
     print()
     print("\n".join(score_lines(scores, args.replications, width)))
     print()
@@ -190,6 +193,36 @@ def hindcast_cli(args: argparse.Namespace) -> int:
     # A path too long for its line stands alone; what follows it goes on the next.
     print(message("\n".join(written), width))
     return 0
+
+
+#: Items a terminal shows: the misses that make the Brier score, the rest in the CSV.
+_MAX_MISSES = 12
+
+
+def miss_lines(df: pd.DataFrame, csv: Path, width: int) -> list[str]:
+    """The items furthest from the record, in a table that fits a terminal's ``width``.
+
+    Printed on a terminal in place of every item (176 rows of 130 columns, each folded,
+    buried the scores below them): an item whose p equals its record adds nothing to
+    the Brier score, so the largest ``(p - observed)^2`` (at most :data:`_MAX_MISSES`)
+    are what a reader of the score needs; every item is in ``csv``. Only the columns
+    read here: ``record`` repeats the item and ``series`` is mostly empty.
+    """
+    err = (df["p"] - df["observed"]) ** 2
+    miss = df.assign(err=err)[err > 0].sort_values("err", ascending=False, kind="stable")
+    shown = miss.head(_MAX_MISSES)
+    head = (f"The items furthest from the record, largest (p - observed)^2 (the terms the "
+            f"Brier score averages) first: {len(shown)} of the {len(miss)} whose p is not "
+            f"their record, of {len(df)} items; every item in {csv}:")
+    if miss.empty:
+        head = f"Every item's p equals its record (all {len(df)} in {csv})."
+    rows = []
+    if not shown.empty:
+        cols = shown[["item", "kind", "year", "observed", "p", "sample"]].astype(
+            {"year": int, "observed": int})
+        cols["p"] = [f"{v:.2f}" for v in cols["p"]]
+        rows = ["  " + x for x in cols.to_string(index=False).splitlines()]
+    return [*message(head, width).split("\n"), *rows]
 
 
 #: What the items table's columns mean, printed above it.
@@ -202,6 +235,11 @@ _SUMMARY_ROWS = (("held_out", "held out, every kind"), ("held_out:adoption", "  
                  ("held_out:vote", "  members' votes"), ("held_out:application", "  applications"),
                  ("held_out:exit", "  EAEU exits"), ("train", "training years, every kind"),
                  ("all", "all years, every kind"))
+
+
+#: The score table's row labels, shorter than the skill scores' (the kinds indented under
+#: their sample say "every kind").
+_TABLE_LABELS = {"held_out": "held out", "train": "training years", "all": "all years"}
 
 
 def _num(row: pd.Series, col: str) -> float:
@@ -255,15 +293,17 @@ def score_lines(scores: pd.DataFrame, replications: int,
             "removed). Interval: 90 % over decision clusters (whole clusters of related "
             "items resampled); clusters: their number (Kish's effective number).")
     has = {f for _, f in by.index}
-    refs = [(f, lab) for f, lab in (("consensus_always_fails", "p = 0"),
-                                    ("always_adopted", "p = 1"), ("base_rate", "base rt"),
-                                    ("persistence", "persist")) if f in has]
+    refs = [(f, lab) for f, lab in (("consensus_always_fails", "p=0"),
+                                    ("always_adopted", "p=1"), ("base_rate", "base"),
+                                    ("persistence", "pers.")) if f in has]
+    # 79 columns: the rows' labels shortened, the references' headings keyed in the line
+    # above and a block of their own (the table was 97 wide: it folded at 80 columns).
     out = [*_wrap(text, width),
-           *_joined(["Beside it: p = 0, p = 1, the training base rate of each kind, "
-                     "persistence (the last outcome", "of the same decision; 1 where none)."],
-                    width),
-           f"  {'items':<26} {'n':>4} {'clusters':>10}  {'Council':>19}"
-           + "".join(f" {lab:>7}" for _, lab in refs)]
+           *_joined(["Beside it: p=0 and p=1 (for every item), base = the training base rate "
+                     "of each kind,", "pers. = persistence (the last outcome of the same "
+                     "decision; 1 where none)."], width),
+           f"  {'items':<16} {'n':>3}  {'clusters':>9}  {'Council':>19} "
+           + "".join(f" {lab:>5}" for _, lab in refs)]
     for sample, label in _SUMMARY_ROWS:
         if (sample, "council") not in by.index:
             continue
@@ -273,9 +313,10 @@ def score_lines(scores: pd.DataFrame, replications: int,
                    else f"{c['brier']:.3f}")
         ncl, neff = _num(c, "n_clusters"), _num(c, "n_eff")
         clusters = "-" if np.isnan(ncl) else f"{int(ncl)} ({neff:.1f})"
-        out.append(f"  {label:<26} {int(c['n_items']):>4} {clusters:>10}  {council:>19}"
-                   + "".join(f" {_fmt(_num(by.loc[(sample, f)], 'brier'), 7)}"
-                             if (sample, f) in by.index else f" {'-':>7}" for f, _ in refs))
+        short = _TABLE_LABELS.get(sample, label)
+        out.append(f"  {short:<16} {int(c['n_items']):>3}  {clusters:>9}  {council:>19} "
+                   + "".join(f" {_fmt(_num(by.loc[(sample, f)], 'brier'), 5)}"
+                             if (sample, f) in by.index else f" {'-':>5}" for f, _ in refs))
     out += (_skill_lines(by, width) + _log_loss_lines(by, width)
             + _other_lines(by, replications, width))
     return out + _tie_notes(by, width)
