@@ -53,10 +53,10 @@ def test_marks_of_a_sample_whose_mean_and_median_differ_in_sign():
     # India: flagged, coloured as a loss (the median run's sign), 25% of runs above 0.
     assert bool(m.loc["IND", "flag"]) and m.loc["IND", "colour"] == BAD
     assert m.loc["IND", "median"] < 0
-    assert m.loc["IND", "share_text"] == "25%"
+    assert m.loc["IND", "share_text"] == "25 %"
     # China: mean and median agree, a gain, not flagged.
     assert not m.loc["CHN", "flag"] and m.loc["CHN", "colour"] == GOOD
-    assert m.loc["CHN", "share_text"] == "100%"
+    assert m.loc["CHN", "share_text"] == "100 %"
     # Same numbers as the terminal's table ("share > 0").
     t = summary_table(s.reset_index()).frame().set_index("country")
     assert t.loc["IND", "share > 0"] == m.loc["IND", "share_text"]
@@ -85,7 +85,8 @@ def test_the_bar_chart_draws_median_share_and_flag_and_says_what_they_are():
     markers = next(line for line in ax.get_lines() if line.get_marker() == "D")
     assert np.allclose(markers.get_xdata(), rows["median"])
     shares = [t.get_text() for t in ax.texts]
-    assert shares == ["25%", "100%"] if rows["country"].iloc[0] == "IND" else ["100%", "25%"]
+    assert shares == (["25 %", "100 %"] if rows["country"].iloc[0] == "IND"
+                      else ["100 %", "25 %"])
     title = ax.get_title().replace("\n", " ")
     assert "coloured by the median's sign" in title
     assert "\u25c7: median (midway between the middle two of 20 runs)" in title

@@ -21,6 +21,7 @@ from rich.console import Console
 from scosim import compare_terminal
 from scosim.api import UNITS
 from scosim.compare import SUMMARY_COLUMNS, compare
+from scosim.number_cells import decimals
 from scosim.rare_runs import RARE_NOTE, rare_rows, with_nonzero_runs
 from scosim.report import summary_table as report_table
 
@@ -190,8 +191,14 @@ def test_one_indicator_s_run_values_share_one_format() -> None:
     table = compare_terminal.summary_table(rows, units=UNITS)
     runs = {(r[0], r[1]): r[table.columns.index(RUNS)] for r in table.rows}
     mean = {(r[0], r[1]): r[table.columns.index("mean")] for r in table.rows}
-    # The rows' own precision differs (the CI of a mean of 18 runs is wider)...
-    assert _places(mean[("RUS", "bank_failures")]) != _places(mean[("CHN", "bank_failures")])
+    # The rows' CIs want different decimals (that of a mean of 18 runs is wider), the mean
+    # column has one count of them (number_cells.column_formats)...
+    s = rows.set_index(["country", "indicator"])
+    own = {c: decimals(s.loc[(c, "bank_failures"), "low"], s.loc[(c, "bank_failures"), "high"])
+           for c in ("RUS", "CHN")}
+    assert own["RUS"] != own["CHN"]
+    assert (_places(mean[("RUS", "bank_failures")]) == _places(mean[("CHN", "bank_failures")])
+            == [max(own.values())])
     # ...the runs' own -1 reads alike down the column, at the finer of the two.
     assert runs[("RUS", "bank_failures")] == "0 but 18 runs -1.000"
     assert runs[("CHN", "bank_failures")] == "0 but 1 run -1.000"

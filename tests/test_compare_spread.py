@@ -62,7 +62,7 @@ def test_report_and_terminal_print_a_share_of_runs_alike(tmp_path: Path) -> None
         runs = d[(d["year"] == year) & (d["country"] == r["country"])
                  & (d["indicator"] == "welfare_change_pct")]["diff"]
         assert len(runs) == 200
-        want = f"{percent_of_runs(float((runs > 1e-9).mean()), 200)}%"
+        want = f"{percent_of_runs(float((runs > 1e-9).mean()), 200)} %"
         assert r["share of runs above baseline"] == terminal[r["country"]] == want
         half += (runs > 1e-9).sum() % 2  # an odd count of 200 is a half percent
     assert half, "some share is not a whole percent, or the test shows nothing"

@@ -91,17 +91,17 @@ def warn_unmatched(n: int, which: Mapping[str, str], by: Sequence[str],
     """Tell of ``n`` unpaired rows: a note when whole indicators are one run's, else a warning.
 
     Indicators that only one run records (a corridor's, against a baseline without the
-    corridor) are expected to have no counterpart: one line names them and their keys,
+    corridor) are expected to have no counterpart: one line names them (not their rows),
     as a :class:`~scosim.errors.ScosimNote`. Rows of an indicator both runs record whose
     keys (years, economies) one run lacks may be a fault: the warning names them.
     """
     why = set(which.values())
     if why and why <= {POLICY_ONLY, BASELINE_ONLY}:
-        keys = ", ".join(["run", *(k for k in by if k != "indicator")])
+        # Which indicators, not how many rows or on which keys: a reader needs the names.
         warnings.warn(
             f"not compared, as expected: {len(which)} indicator{'s' * (len(which) != 1)} "
             "recorded by one run only, for a mechanism or proposal the other scenario does "
-            f"not have ({n:,} rows of the indicator tables, keys {keys}); {_named(which)}",
+            f"not have; {_named(which)}",
             ScosimNote, stacklevel=stacklevel + 1)
         return
     warnings.warn(_unmatched_message(n, which), ScosimWarning, stacklevel=stacklevel + 1)

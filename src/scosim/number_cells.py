@@ -2,8 +2,9 @@
 
 The rule every table of changes follows (the terminal's, the explorer's, report.md's):
 decimals from the CI of the mean (:func:`decimals`), a sign on every change, zero "0",
-thousands separated, and per indicator either fixed decimals or powers of ten
-(:func:`sci_rows`, :func:`column_formats`), written by :func:`_fixed`. Moved here from
+thousands separated, and per indicator either fixed decimals, one count down the column
+so that its decimal points line up, or powers of ten (:func:`sci_rows`,
+:func:`column_formats`), written by :func:`_fixed`. Moved here from
 :mod:`scosim.report` (which re-exports it) to keep that module under 600 lines.
 """
 
@@ -137,16 +138,27 @@ def _sig_places(x: float) -> int:
 
 def column_formats(rows: pd.DataFrame, div: Sequence[float]) -> tuple[list[int | None],
                                                                         list[bool]]:
-    """Each row's decimals (:func:`decimals`) and notation (:func:`sci_rows`), for :func:`_fixed`.
+    """Each row's decimals and notation (:func:`sci_rows`), for :func:`_fixed`.
 
-    In an indicator printed in fixed decimals, a row's decimals are at most
-    :data:`MAX_FIXED`: its change is below a millionth of the unit, beside changes of
-    0.001 or more ("+0.000002", its sign kept when it rounds to zero); the full
-    precision is in ``summary_table.csv``.
+    An indicator printed in fixed decimals has one count of decimals down its column,
+    so that, right-aligned, its decimal points line up: that of the row needing most
+    (its interval's, :func:`decimals`, or four significant digits of a change without
+    one), at most :data:`MAX_FIXED`. Row by row, "+0.478" sat above "+0.1525" and
+    "+0.00417", "+0.002" under "+0.0052". The coarser rows so show digits their own
+    interval does not support; the full precision is in ``summary_table.csv``. A change
+    below a millionth of the unit beside changes of 0.001 or more reads "+0.000002", its
+    sign kept when it rounds to zero. Rows in powers of ten keep their own decimals
+    (the same absolute precision, a mantissa in [1, 10)).
     """
     d = np.asarray(div, dtype=float)
     places = [decimals(a, b) for a, b in zip(rows["low"].astype(float) / d,
                                              rows["high"].astype(float) / d, strict=True)]
     sci = sci_rows(rows, div)
-    return [p if p is None or e else min(p, MAX_FIXED)
-            for p, e in zip(places, sci, strict=True)], sci
+    means = (rows["mean"].to_numpy(dtype=float) / d if "mean" in rows
+             else np.full(len(rows), np.nan))
+    groups = list(rows["indicator"]) if "indicator" in rows else [None] * len(rows)
+    column: dict[Any, int] = {}
+    for g, p, m, e in zip(groups, places, means, sci, strict=True):
+        if not e:
+            column[g] = max(column.get(g, 0), min(_sig_places(m) if p is None else p, MAX_FIXED))
+    return [p if e else column[g] for g, p, e in zip(groups, places, sci, strict=True)], sci

@@ -203,13 +203,14 @@ def run_places(rows: pd.DataFrame, div: Sequence[float], places: Sequence[int | 
                sci: Sequence[bool]) -> list[int | None]:
     """Decimals of each row's :func:`paired_band` values: one format down a column.
 
-    A row's decimals follow its CI of the mean, so one indicator's column read "0 but 18
-    runs -1.00" beside "0 but 1 run -1.000", the same value of a 0/1 indicator. The k
+    When a row's decimals followed its CI of the mean, one indicator's column read "0 but
+    18 runs -1.00" beside "0 but 1 run -1.000", the same value of a 0/1 indicator. The k
     runs' values are runs' own, not estimates: those of one indicator take its finest
-    row's decimals, no more than four significant digits of the cell's largest value
-    need (US$2,048 bn stays "-2,048", not "-2,048.000") and never fewer than the row's
-    own. Rows in powers of ten (``sci``), without decimals or without such a cell keep
-    theirs.
+    row's decimals (a fixed column's one count,
+    :func:`~scosim.number_cells.column_formats`), no more than four significant digits
+    of the cell's largest value need (US$2,048 bn stays "-2,048", not "-2,048.0" beside
+    "-84.6"). Rows in powers of ten (``sci``), without decimals or without such a cell
+    keep theirs.
 
     Args:
         rows: A comparison's rows with :data:`RARE_COLUMNS` (and ``indicator``).
@@ -227,7 +228,7 @@ def run_places(rows: pd.DataFrame, div: Sequence[float], places: Sequence[int | 
     for g, d, f in zip(groups, places, fixed, strict=True):
         if f:
             finest[g] = max(finest.get(g, 0), int(d))
-    return [max(int(d), min(finest[g], max(3 - math.floor(math.log10(v)), 0))) if f else d
+    return [min(finest[g], max(3 - math.floor(math.log10(v)), 0)) if f else d
             for g, v, d, f in zip(groups, big, places, fixed, strict=True)]
 
 

@@ -85,11 +85,11 @@ def _share(x: float, runs: int = 0) -> str:
     """A share of ``runs`` runs as a percentage, rounded as the run's answer rounds it.
 
     :func:`~scosim.indicator_display.percent_of_runs`: one decimal unless every share of
-    that many runs is a whole percent (7 of 200 runs is 3.5%, which whole percent printed
-    as "4%" here while the terminal printed 3.5%); NaN (no run had a value) as an en
-    dash, not "nan%".
+    that many runs is a whole percent (7 of 200 runs is 3.5 %, which whole percent printed
+    as "4%" here while the terminal printed 3.5%); "100 %" with a space, as the run's
+    answer writes it; NaN (no run had a value) as an en dash, not "nan%".
     """
-    return "–" if x != x else f"{percent_of_runs(x, runs)}%"
+    return "–" if x != x else f"{percent_of_runs(x, runs)} %"
 
 
 def _slug(s: str) -> str:
