@@ -44,13 +44,14 @@ ANSWER_WIDTH = 80
 #: another option where its value looks like one (a number, a path, ``k=v``, a quote,
 #: ``<x>``): "--rerun to" may part, "--workers 4" and "--out /tmp/x" may not.
 _OPTION = re.compile(r"(--set|--[a-z][a-z-]*(?= [-0-9./~'\"<]| \S*[0-9=/:])) ")
-#: A number as the answer prints it: "-0.08", "+1,119", "US$412", "2035", "(+31.5".
-_NUMBER = r"[(]?[-+\u2212]?(?:US\$)?\d[\d,]*(?:\.\d+)?"
-#: The space before a number: a line never begins with one ("concern" / "-0.27").
+#: A number as the answer prints it: "-0.08", "+1,119", "US$412", "2035".
+_NUMBER = r"[-+\u2212]?(?:US\$)?\d[\d,]*(?:\.\d+)?"
+#: The space before a number: a line never begins with one ("concern" / "-0.27"); one in
+#: brackets may ("(-0.55 %)"), or "runs (5-95 % of runs)" would go down as one piece.
 _NUM_AFTER = re.compile(rf"(?<=\S) (?={_NUMBER})")
 #: A range or count, "-0.08 to +0.01", "2.18 -> 3.89", "1 of 6" (its second space is
 #: glued by _NUM_AFTER first).
-_RANGE = re.compile(rf"(?<![\w.]){_NUMBER}[%)]? (?:to|->|of)(?=\0)")
+_RANGE = re.compile(rf"(?<![\w.])[(]?{_NUMBER}[%)]? (?:to|->|of)(?=\0)")
 #: The space between a number and its unit: "100 %", "6 runs", "2 years", "US$ 4 bn".
 _UNIT = re.compile(r"(?<=\d) (?=(?:%|pp|bn|m|runs?|years?|points?|TEU)(?![\w-]))")
 
