@@ -19,8 +19,9 @@ from scosim.runner import run
 from scosim.tty_lines import ANSWER_WIDTH, answer_lines, whole
 
 ROOT = Path(__file__).resolve().parents[1]
-#: A line that is one unbreakable unit: a backticked command (and its punctuation) or a path.
-WHOLE = re.compile(r"\s*(`[^`]*`[),.;:]*|\S+)")
+#: A line that is one unbreakable unit: a backticked command (and its punctuation, "`cmd`),")
+#: or a path.
+WHOLE = re.compile(r"\s*(`[^`]*`\)?[,.;:]?|\S+)")
 #: The first unit of a line: a backticked command whole, else a word.
 FIRST = re.compile(r"`[^`]*`\S*|\S+")
 #: A line is short under this, 60 % of the answer's width: "Bloc totals in 2035
@@ -34,8 +35,9 @@ def _indent(line: str) -> int:
 
 
 def _is_row(line: str) -> bool:
-    """A table's row or heading: cells apart by two or more spaces."""
-    return bool(re.search(r"\S {2,}\S", line.strip()))
+    """A table's row or heading: cells apart by two or more spaces, or a heading's top
+    line of one word ("while"), set over its column far right of any prose indent."""
+    return bool(re.search(r"\S {2,}\S", line.strip())) or _indent(line) > 20
 
 
 def too_wide(text: str) -> list[str]:
@@ -93,18 +95,37 @@ def test_layout_fits_by_splitting_headings_then_cutting_names() -> None:
     assert len(head) == 1 and head[0].split() == ["economy", "median", "5-95", "%", "of",
                                                   "runs", "gains"]
     assert body[1] == "  ARE United Arab Emirates   -0.28  -0.34 to -0.21    0 %"
-    # 20 columns of "+12.34" cannot fit: headings split, then names cut, numbers whole.
-    head, body = layout("economy", ["while in union"] * 6,
-                        [(label, ["+12.34"] * 6) for label, _ in rows])
-    assert len(head) == 2 and head[0].split()[0] == "while" and "in union" in head[1]
+    # Five columns of "+12.34" cannot fit: headings split (never two side by side: their
+    # top words would read across as one heading), then names cut, numbers whole.
+    head, body = layout("economy", ["while in union"] * 5,
+                        [(label, ["+12.34"] * 5) for label, _ in rows])
+    assert len(head) == 2 and head[0].split() == ["while"] * 3
+    assert head[1].split()[1:] == ["in", "union", "while", "in", "union", "in", "union",
+                                   "while", "in", "union", "in", "union"]
     assert all(len(line) <= ANSWER_WIDTH for line in head + body)
-    assert body[1].startswith("  ARE United Arab E. ") and body[0].startswith("  CHN China  ")
-    assert body[1].count("+12.34") == 6
+    assert body[1].startswith("  ARE United Arab. ") and body[0].startswith("  CHN China  ")
+    assert body[1].count("+12.34") == 5
     wide = [(label, ["+12.34"] * 10) for label, _ in rows]
     # Columns alone wider than the answer: left wider, never a number nor a name cut.
     head, body = layout("economy", ["x"] * 10, wide)
     assert body[1].count("+12.34") == 10 and len(body[1]) > ANSWER_WIDTH
     assert body[1].startswith("  ARE United Arab Emirates  ")
+
+
+def test_a_split_heading_never_stands_beside_another() -> None:
+    """customs_union's table: "while" over "in union" beside "in" over "union" read
+    across as "while in"; the share column's heading stays whole and a name is cut."""
+    heads = ["median", "5-95 % of runs", "gains", "while in union", "in union", "left"]
+    rows = [("RUS Russian Federation",
+             ["-0.02", "-0.04 to +0.02", "33.3 %", "-0.02", "100.0 %", "0.0 %"]),
+            ("ARE United Arab Emirates", ["-0.28", "-0.29 to -0.21", "0.0 %"])]
+    head, body = layout("economy", heads, rows)
+    assert head[0].split() == ["while"]
+    assert head[1].split()[-4:] == ["union", "in", "union", "left"]
+    assert all(len(line) <= ANSWER_WIDTH for line in head + body)
+    # The whole heading over its own column, right-aligned with its cells.
+    assert head[1].rindex("in union") + len("in union") == body[0].index("100.0 %") + 7
+    assert body[0].startswith("  RUS Russian F") and "Federation" not in body[0]
 
 
 def test_head_split_and_cut_label() -> None:
@@ -122,6 +143,36 @@ def test_whole_keeps_a_figure_and_its_band_on_one_line() -> None:
     text = "x" * 60 + " " + whole("members +38.4 (+31.1 to +45.1),") + " world"
     lines = answer_lines(text)
     assert lines == ["x" * 60, "members +38.4 (+31.1 to +45.1), world"]
+
+
+@pytest.mark.parametrize(("tail", "kept"), [
+    ("Tajikistan, welfare -0.08 to +0.01; next", "welfare -0.08 to +0.01;"),
+    ("Kyrgyzstan econ -0.36, concern -0.27; India", "concern -0.27;"),
+    ("though it expects to gain +0.026 %: econ", "gain +0.026 %:"),
+    ("the 2 of 6 runs", "2 of 6 runs"),
+    ("a fee of US$1,119 a TEU", "of US$1,119"),
+    ("KAZ 3.75 -> 3.78 %, next", "3.75 -> 3.78 %,"),
+    ("member (+31.5 to +49.0), next", "(+31.5 to +49.0),"),
+])
+@pytest.mark.parametrize("pad", range(50, 80, 3))
+def test_a_figure_stays_with_its_label_range_and_unit(tail: str, kept: str, pad: int) -> None:
+    """Wherever the line ends, a number never begins a line, "x to y" is one item, a
+    number keeps its unit, and no word is left alone on the paragraph's last line."""
+    lines = answer_lines("x" * pad + " " + tail + " and a few more words to follow")
+    assert any(kept in line for line in lines), lines
+    assert not any(re.match(r"\s*[-+]?(US\$)?\d", line) for line in lines), lines
+    assert all(len(line) <= ANSWER_WIDTH for line in lines[1:]), lines
+    assert len(lines[-1].split()) > 1, lines
+
+
+def test_the_last_word_is_kept_only_where_it_is_short_and_not_a_command() -> None:
+    """A paragraph's last word goes down with the one before it ("importers' signs)."),
+    but a command wider than a line stays on a line of its own."""
+    # 79 characters to "importers'": without the rule, "signs)." alone below.
+    assert answer_lines("y" * 44 + " (README: it flips small importers' signs).") == [
+        "y" * 44 + " (README: it flips small", "importers' signs)."]
+    cmd = "`scosim compare " + "r" * 90 + "`"
+    assert answer_lines("then " + cmd) == ["then", cmd]
 
 
 def _answer(tmp: Path, scenario: Path, replications: int) -> str:
@@ -146,6 +197,22 @@ def test_the_answer_fits_80_columns_and_reads_as_paragraphs(
     assert any(re.match(r" +economy  ", line) for line in text.splitlines()), "no table"
     assert too_wide(text) == []
     assert ragged(text) == [], "\n".join(f"{a!r} -> {b!r}" for a, b in ragged(text))
+
+
+@pytest.mark.parametrize("kind", ["customs union", "finance", "corridor"])
+def test_no_prose_line_begins_with_a_figure_or_its_unit(answers: dict[str, str],
+                                                         kind: str) -> None:
+    """Outside tables, no line starts with a number or a "%" (parted from its label or
+    figure) nor ends with "to" or "->" (a range cut in two)."""
+    lines = answers[kind].splitlines()
+    # An item after a heading's colon may begin with its year ("2026 (the shock): ...").
+    prose_lines = [line for prev, line in zip(["", *lines], lines, strict=False)
+                   if not _is_row(line) and not prev.endswith(":")]
+    assert prose_lines
+    bad = [line for line in prose_lines
+           if re.match(r"\s*([-+]?(US\$)?\d|%)", line)
+           or re.search(r"\d[%)]? (to|->)$", line)]
+    assert bad == []
 
 
 def test_the_welfare_table_keeps_its_figures(answers: dict[str, str]) -> None:

@@ -138,9 +138,9 @@ def test_a_run_made_without_plots_says_so(tmp_path: Path) -> None:
 
 
 def test_a_percent_stays_with_its_number_and_whole_keeps_the_economy_too() -> None:
-    """answer_lines' docstring said "RUS 100 %" stays on one line, while only the " %"
-    was held to its number: the number and its sign never part, the economy may, and
-    :func:`whole` keeps all three together."""
+    """answer_lines' docstring says "RUS 100 %" stays on one line: the number and its
+    sign never part, and since a number never begins a line, the economy stays with its
+    share too (:func:`whole` keeps all three together as well)."""
     from scosim.tty_lines import answer_lines, whole
 
     text = "in union: " + ", ".join(f"C{k:02d} 100 %" for k in range(20))
@@ -149,8 +149,11 @@ def test_a_percent_stays_with_its_number_and_whole_keeps_the_economy_too() -> No
         # The words are the text's, in order; no line begins with "%" or ends with "100".
         assert " ".join(lines).split() == text.split()
         assert not [x for x in lines if x.startswith("%") or x.endswith("100")]
-    # The economy may part from its share: "in union: C00" over "100 %, ..." (as said).
-    assert answer_lines(text, 15)[0] == "in union: C00"
+    # The economy stays with its share: "in union:" over "C00 100 %, ...", never a
+    # line ending in a code whose share begins the next.
+    assert answer_lines(text, 15)[:2] == ["in union:", "C00 100 %,"]
+    for width in range(12, 40):
+        assert not [x for x in answer_lines(text, width) if re.search(r"C\d\d$", x)]
     glued = ", ".join(whole(f"C{k:02d} 100 %") for k in range(20))
     for width in range(12, 40):
         assert all(re.fullmatch(r"(C\d\d 100 %,? ?)+", x.strip())

@@ -145,7 +145,7 @@ def test_no_line_where_the_union_was_never_in_force() -> None:
 def test_a_union_some_runs_lacked_members_of_says_so() -> None:
     text = _text(cet_lines([UNION], _stats(0.5), 2030))
     assert "CHN 3.00 -> 4.50 %, KAZ 4.00 -> 5.00 %" in text
-    assert "For all 2 states it invites; in 2030 some runs had fewer in it" in text
+    assert "These cover all 2 invited states; in 2030 some runs had fewer in the bloc" in text
     full = _text(cet_lines([UNION], _stats(1.0), 2030))
     assert "fewer" not in full and "in 2030, weighted" in full
     early = _text(cet_lines([replace(UNION, year=2029)], _stats(1.0, 2028), 2028))

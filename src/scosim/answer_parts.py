@@ -17,14 +17,13 @@ before.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from scosim.runstats import ZERO, RunStats
-from scosim.tty_lines import ANSWER_WIDTH
+from scosim.tty_lines import answer_lines
 
 __all__ = ["all_of_whole", "declared_parts", "part_lines"]
 
@@ -97,4 +96,4 @@ def part_lines(st: RunStats, name: str, declared: Mapping[str, Any], title: str
     # The whole by its code: its table's heading above ends with it.
     text = (f"{title}: equal to {whole} above in every run, year and economy: "
             f"{all_of_it}; one table for both")
-    return textwrap.wrap(text, ANSWER_WIDTH, initial_indent="  ", subsequent_indent="    ")
+    return answer_lines(text, indent="  ", subsequent="    ")

@@ -4,10 +4,11 @@ The welfare table of ``summary.txt`` ran to 96 columns (customs_union: "economy 
 5-95 % of runs  gains  while in union  in union  left", each heading padded to a fixed
 width) and a terminal folded every row. Here each column is as wide as its widest cell
 or heading; where the table would not fit, a heading wider than its cells goes on two
-lines ("while" over "in union"), and where it is still too wide, the economy's name,
-not its ISO code, is cut to fit and ends in "." ("ARE United Arab Emira."): the code
-names the economy alone. The numbers are never cut: a table whose columns alone
-overflow is left wider, its names whole (:func:`layout`).
+lines ("while" over "in union"), never beside another split one (customs_union's "while"
+and "in" above "in union  union" read across as "while in"), and where it is still too
+wide, the economy's name, not its ISO code, is cut to fit and ends in "." ("ARE United
+Arab Emira."): the code names the economy alone. The numbers are never cut: a table
+whose columns alone overflow is left wider, its names whole (:func:`layout`).
 """
 
 from __future__ import annotations
@@ -80,6 +81,10 @@ def layout(first: str, heads: Sequence[str], rows: Sequence[tuple[str, Sequence[
     for i in saving:
         if used() <= width:
             break
+        # Never two split headings side by side: their top words read across as one
+        # heading ("while" beside "in" read "while in"); names are cut instead.
+        if any(split[j][0] for j in (i - 1, i + 1) if 0 <= j < len(split)):
+            continue
         split[i] = head_split(heads[i], cells[i])
     widths = [max(w, len(t), len(b)) for w, (t, b) in zip(cells, split, strict=True)]
     rest = len(indent) + sum(len(GAP) + w for w in widths)

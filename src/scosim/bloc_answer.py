@@ -148,7 +148,7 @@ def bloc_lines(st: RunStats, year: int, n_runs: int) -> list[str]:
         art24 = f"GATT Art. XXIV, in those {n_bloc} runs:"
     # One paragraph: the heading and its totals, each total kept whole on its line.
     out = _pack(" ".join([head, *(whole(t if t.endswith(",") else f"{t},") for t in totals[:-1]),
-                          whole(totals[-1])]), first="")
+                          whole(totals[-1])]), indent="")
     out += _share_lines(st, year) + _split_lines(st, year) + _zero_lines(st, year, n_runs)
     if all(st.has(n) for n in ART24):
         before, after = (_value(st, n, year, 0.5) for n in ART24[:2])
@@ -162,12 +162,12 @@ def bloc_lines(st: RunStats, year: int, n_runs: int) -> list[str]:
             # Its weights and members said: the CET line below weighs by base-year imports
             # over every invited state, and gave another "before" in the same answer.
             out += _pack(f"{art24} members' average external tariff "
-                         f"{WEIGHTS.format(year=year)} {tariff}", first="")
+                         f"{WEIGHTS.format(year=year)} {tariff}", indent="")
         elif not runs:  # no Art. XXIV line said which runs the shares are of
             runs = f" of those {n_bloc} runs"
         out += _pack("Outsiders lost more than members gained (a welfare comparison, not "
                      f"an Art. XXIV test) in {percent_of_runs(loses, n_bloc)} %{runs}.",
-                     first="")
+                     indent="")
     return out
 
 
@@ -300,13 +300,11 @@ def _union_or_fta(st: RunStats, year: int) -> bool:
     return _in_year(st, "in_customs_union", year) or _in_year(st, "in_free_trade_area", year)
 
 
-def _pack(text: str, indent: str = "  ", first: str | None = None,
-          width: int = WIDTH) -> list[str]:
+def _pack(text: str, indent: str = "  ", width: int = WIDTH) -> list[str]:
     """A paragraph, ``text``, wrapped once at ``width`` (:func:`scosim.tty_lines.answer_lines`).
 
-    Lines after the first are indented by ``indent``; the first by ``first`` (default:
-    ``indent`` too). A part that must not be split is marked with
-    :func:`scosim.tty_lines.whole`.
+    The answer's one rule: a top-level paragraph (``indent`` "") is flush left, an item
+    under it begins at ``indent`` and its continuation lines hang two deeper. A part
+    that must not be split is marked with :func:`scosim.tty_lines.whole`.
     """
-    return answer_lines(text, width, indent=indent if first is None else first,
-                        subsequent=indent)
+    return answer_lines(text, width, indent=indent, subsequent=indent + "  " if indent else "")

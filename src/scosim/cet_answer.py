@@ -282,7 +282,7 @@ def cet_lines(unions: Sequence[UnionTariffs], st: Any, year: int) -> list[str]:
                      + whole(f"{_pct(u.together[0])} -> {_pct(u.together[1])} %"))
         text += "."
         if min(inside) < 1.0:
-            text += (f" For all {len(u.members)} states it invites; in {year} some runs had "
-                     "fewer in it (a no or an exit).")
-        out += answer_lines(text, WIDTH, subsequent="  ")
+            text += (f" These cover all {len(u.members)} invited states; in {year} some runs "
+                     "had fewer in the bloc (a no or an exit).")
+        out += answer_lines(text, WIDTH)
     return out

@@ -44,6 +44,16 @@ ANSWER_WIDTH = 80
 #: another option where its value looks like one (a number, a path, ``k=v``, a quote,
 #: ``<x>``): "--rerun to" may part, "--workers 4" and "--out /tmp/x" may not.
 _OPTION = re.compile(r"(--set|--[a-z][a-z-]*(?= [-0-9./~'\"<]| \S*[0-9=/:])) ")
+#: A number as the answer prints it: "-0.08", "+1,119", "US$412", "2035".
+_NUMBER = r"[-+\u2212]?(?:US\$)?\d[\d,]*(?:\.\d+)?"
+#: The space before a number: a line never begins with one ("concern" / "-0.27"); one in
+#: brackets may ("(-0.55 %)"), or "runs (5-95 % of runs)" would go down as one piece.
+_NUM_AFTER = re.compile(rf"(?<=\S) (?={_NUMBER})")
+#: A range or count, "-0.08 to +0.01", "2.18 -> 3.89", "1 of 6" (its second space is
+#: glued by _NUM_AFTER first).
+_RANGE = re.compile(rf"(?<![\w.])[(]?{_NUMBER}[%)]? (?:to|->|of)(?=\0)")
+#: The space between a number and its unit: "100 %", "6 runs", "2 years", "US$ 4 bn".
+_UNIT = re.compile(r"(?<=\d) (?=(?:%|pp|bn|m|runs?|years?|points?|TEU)(?![\w-]))")
 
 
 def _glued(text: str, *, options: bool = True) -> str:
@@ -78,19 +88,37 @@ def prose(text: str, width: int | None, *, indent: str = "") -> str:
     return "\n".join(lines).replace("\0", " ") if lines else text
 
 
+def _figures_kept(text: str, width: int) -> str:
+    """``text`` with NULs where a break would part a figure from what reads with it.
+
+    A number never begins a line (its label, "to", "US$" or "in" stays with it), a range
+    "x to y" or "x -> y" is one item, a number keeps its unit ("6 runs", "100 %"), and
+    the last word of a paragraph is not left alone on its line where it and the word
+    before fit in half the width (not a `command`, which may be wider than a line).
+    """
+    text = _NUM_AFTER.sub("\0", text)
+    text = _RANGE.sub(lambda m: m.group(0).replace(" ", "\0"), text)
+    text = _UNIT.sub("\0", text)
+    head, sep, last = text.rpartition(" ")
+    tail = head[head.rfind(" ") + 1:] + " " + last
+    if sep and "`" not in tail and len(tail) <= width // 2:
+        text = f"{head}\0{last}"
+    return text
+
+
 def answer_lines(text: str, width: int = ANSWER_WIDTH, *, indent: str = "",
                  subsequent: str | None = None) -> list[str]:
-    """``text`` wrapped for the run's answer, never inside a `command` nor before a ``%``.
+    """``text`` wrapped for the run's answer, never inside a `command` nor in a figure.
 
-    As :func:`prose` at a fixed ``width``, and a ``%`` kept with its number ("100 %",
-    never "100" at a line's end and "%" on the next); the economy before it may part
-    ("RUS" / "100 %"): text that must stay whole is glued by :func:`whole`. Empty for
-    an empty ``text``. ``indent`` begins the first line, ``subsequent`` (default
-    ``indent``) the others: a paragraph of the answer is one string wrapped once here,
-    so no word is left alone on a line between its pieces.
+    As :func:`prose` at a fixed ``width``, a figure kept with its label, range and unit
+    (:func:`_figures_kept`: "welfare -0.08 to +0.01", "RUS 100 %", "6 runs") and no
+    word alone on the last line; empty for an empty ``text``. ``indent`` begins the
+    first line, ``subsequent`` (default ``indent``) the others: a paragraph of the
+    answer is one string wrapped once here, so no word is left alone on a line
+    between its pieces.
     """
     # Options are not glued: the answer's layout (summary.txt) is as it was.
-    glued = _glued(text, options=False).replace(" %", "\0%")
+    glued = _figures_kept(_glued(text, options=False), width)
     return [line.replace("\0", " ") for line in textwrap.wrap(
         glued, width, initial_indent=indent,
         subsequent_indent=indent if subsequent is None else subsequent,

@@ -209,7 +209,7 @@ def split_lines(st: RunStats, year: int, codes: Iterable[str],
         groups.setdefault(key, []).append(str(code))
     # One line: what the parts are is in the README ("Reading the answer") and the docs.
     out = answer_lines(f"Why real GDP and welfare differ in sign in {year} (medians over "
-                       "runs; welfare's parts in points):", WIDTH, subsequent="  ")
+                       "runs; welfare's parts in points):", WIDTH)
     gap = (rows[WELFARE] - rows[REAL_GDP]).abs()
     for (_, part), members in sorted(groups.items(), key=lambda g: -gap[g[1]].max()):
         lead = max(members, key=lambda c: gap[c])
