@@ -23,10 +23,15 @@ from test_compare import synthetic_pair, write_run  # tests/ is on sys.path
 
 @pytest.mark.parametrize(("share", "runs", "shown"), [
     (7 / 200, 200, "3.5"), (1 / 200, 200, "0.5"), (1 / 2000, 2000, "<0.1"),
-    (1999 / 2000, 2000, ">99.9"), (1.0, 200, "100.0"), (7 / 20, 20, "35"), (1 / 200, 0, "<1")])
+    (1999 / 2000, 2000, ">99.9"), (1.0, 200, "100"), (0.0, 200, "0"), (1.0, 6, "100"),
+    (1 / 6, 6, "16.7"), (7 / 20, 20, "35"), (1 / 200, 0, "<1")])
 def test_shares_of_more_than_100_runs_have_one_decimal(share: float, runs: int,
                                                        shown: str) -> None:
-    """7 of 200 runs printed as "4 %"; never "0" for a share above zero."""
+    """7 of 200 runs printed as "4 %"; never "0" for a share above zero.
+
+    None and every run are whole at any number of runs: "100.0 %" of 6 runs stood
+    beside "100 %" of 20 in another answer.
+    """
     assert percent_of_runs(share, runs) == shown
 
 

@@ -102,7 +102,8 @@ def test_lines_are_generic_over_declared_indicators():
     assert kaz[0].split()[2:] == ["75", "%", "0.75"]
     # cost, US$ bn: 2031 is 4, 8, 12, 16 (mean 10), 2030 half that; 2030-31 total 10 + 5
     low, high = np.percentile([4, 8, 12, 16], [5, 95])
-    assert kaz[1].split()[2:] == ["10", f"{low:.3g}", "to", f"{high:.3g}", "15"]
+    # three significant figures, trailing zeros kept ("10.0", not "10")
+    assert kaz[1].split()[2:] == ["10.0", f"{low:#.3g}", "to", f"{high:#.3g}", "15.0"]
     text = headline_text(_stats(), "t (seed 1)", mechanisms=declared)
     assert text.startswith("What the scenario's mechanisms record: t (seed 1)\ngrid ")
 
@@ -127,7 +128,7 @@ def test_the_year_shown_is_the_members_peak_not_a_partners():
     assert "  outage: share of runs, most in 2030" in lines
     assert any(x.startswith("  cost_usd, largest in 2030") for x in lines), lines
     kaz = [x.split() for x in lines if x.strip().startswith("KAZ")]
-    assert kaz[0][2:4] == ["25", "%"] and kaz[1][2] == "0.25"
+    assert kaz[0][2:4] == ["25", "%"] and kaz[1][2] == "0.250"
     # With no member hit, the year is every economy's peak (the partner's 2031).
     no_kaz = RunStats.from_frames(pd.DataFrame(
         [x if x[2] != "KAZ" or x[3] == "member" else (*x[:4], 0.0) for x in rows],
@@ -186,12 +187,12 @@ def test_a_level_is_shown_in_its_last_largest_year_and_never_summed():
     assert lines[0] == "road proposals, 4 runs:"
     assert lines[1].startswith("  paid_usd, largest in 2032; US$ bn, present value")
     assert "mean total" not in "\n".join(lines)
-    assert next(x for x in lines if "KAZ" in x).split()[2] == "7.5"  # mean of 3, 6, 9, 12
+    assert next(x for x in lines if "KAZ" in x).split()[2] == "7.50"  # mean of 3, 6, 9, 12
     # The same numbers as a flow: the year it first peaks, and the total over the years.
     total = {"paid_usd": HeadlineIndicator("total", "US$", "", "road")}
     lines = mechanism_lines(st, total)
     assert lines[1].startswith("  paid_usd, largest in 2031")
-    assert next(x for x in lines if "KAZ" in x).split()[-1] == "15"
+    assert next(x for x in lines if "KAZ" in x).split()[-1] == "15.0"
     text = headline_text(st, "t (seed 1)", mechanisms=level)
     assert text.startswith("What the scenario's proposals record: t (seed 1)\nroad proposals")
 
@@ -320,7 +321,7 @@ def test_a_total_no_member_has_says_so_and_adds_no_members_row():
     assert "economy" in (lines[3].split()[0], lines[4].split()[0])
     assert not any("together" in x for x in lines)
     tkm = next(x for x in lines if x.strip().startswith("TKM"))
-    assert tkm.split()[2] == "30.5" and tkm.split()[-1] == "61"  # mean 30.5 a year, 2 years
+    assert tkm.split()[2] == "30.5" and tkm.split()[-1] == "61.0"  # mean 30.5 a year, 2 years
 
 
 #: A plug-in proposal type with a headline indicator, named in the scenario by dotted path.
@@ -424,7 +425,7 @@ def test_a_final_level_is_shown_as_known_in_the_last_year_not_its_noisy_peak():
     final = {"paid_usd": HeadlineIndicator("final", "US$, present value", "", "road")}
     lines = mechanism_lines(st, final)
     assert lines[1].startswith("  paid_usd, as known in 2033; US$ bn, present value")
-    assert next(x for x in lines if "KAZ" in x).split()[2] == "4.5"
+    assert next(x for x in lines if "KAZ" in x).split()[2] == "4.50"
     assert "mean total" not in "\n".join(lines)
     # As a level it would show its largest year, 2031.
     level = {"paid_usd": HeadlineIndicator("level", "US$, present value", "", "road")}

@@ -518,11 +518,15 @@ def percent_of_runs(share: float, runs: int = 0) -> str:
 
     With the decimals of :func:`share_places` for ``runs`` (the runs the share is of):
     a share of 200 runs moves in steps of 0.5 %. One run in 200 is "0.5", one in 2,000
-    "<0.1", never "0", which would read as "in no run". NaN (no run had a value) is "–".
+    "<0.1", never "0", which would read as "in no run". None and every run are whole,
+    "0" and "100", at any number of runs: "100.0 %" of 6 runs beside "100 %" of 20 read as
+    two styles. NaN (no run had a value) is "–".
     """
     if share != share:
         return "–"
     pct = 100.0 * float(share)
+    if pct in (0.0, 100.0):  # exact: no decimal says anything
+        return f"{pct:.0f}"
     places = share_places(runs)
     step = 10.0 ** -places
     if 0.0 < pct < step:

@@ -47,6 +47,7 @@ from typing import Any
 
 import pandas as pd
 
+from scosim.answer_digits import sig3
 from scosim.answer_table import layout
 from scosim.data.constants import NAMES
 from scosim.indicator_display import NAMES as INDICATOR_NAMES
@@ -350,19 +351,12 @@ def has_mechanism_answer(st: RunStats, declared: Mapping[str, HeadlineIndicator]
 
 
 def _num(value: float) -> str:
-    # Three significant figures at most, no exponent: amounts are read, not copied.
-    if abs(value) < ZERO:
-        return "0"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.3g}" if abs(value) >= 0.01 else f"{value:.1g}"
+    # Three significant figures, trailing zeros kept ("3.60" beside "0.0363"), no exponent:
+    # amounts are read, not copied; a total the same ("8.00" beside its rows).
+    return sig3(value, ZERO)
 
 
-def _sum(value: float) -> str:
-    # A total keeps its significant zeros: 3.98 + 3.26 + 0.763 read "8" beside its rows.
-    if 0.01 <= abs(value) < 100:
-        return f"{value:#.3g}"
-    return _num(value)
+_sum = _num
 
 
 def economy_label(code: str) -> str:
@@ -432,7 +426,10 @@ def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor
     mine, others, rest = _pick(order, set(members), size.loc[year] > ZERO)
 
     def row(c: Any) -> tuple[str, list[str]]:
-        return economy_label(str(c)), [_num(mean.loc[year, c]), spreads[str(c)],
+        # "none" that year, not "0  0 to 0", where no run had any (a total may follow).
+        none = _num(mean.loc[year, c]) == "0" and spreads[str(c)] == "0 to 0"
+        return economy_label(str(c)), [*(["none", ""] if none else
+                                         [_num(mean.loc[year, c]), spreads[str(c)]]),
                                        *([_num(total[c])] if summed else [])]
 
     rows_ = [row(c) for c in mine]

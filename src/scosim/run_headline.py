@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from scosim.answer_digits import is_zero_row, rounded_note, welfare_places, zero_line
 from scosim.answer_table import layout
 from scosim.bloc_answer import bloc_lines
 from scosim.cet_answer import UnionTariffs, cet_lines, run_union_tariffs
@@ -93,9 +94,9 @@ __all__ = ["HEADLINE_FILE", "OTHERS", "SHOWN", "WELFARE_COLUMNS", "barred_lines"
            "with_footer", "worked_out_headline", "write_headline"]
 
 
-def _pct(value: float) -> str:
-    # Two decimals, as the README's figures; a loss that rounds to zero is -0.00.
-    return signed(value, 2)
+def _pct(value: float, places: int = 2) -> str:
+    # The table's decimals (answer_digits.welfare_places); a loss that rounds to zero is -0.00.
+    return signed(value, places)
 
 
 #: The last line of the answer a run with plots keeps (``summary.txt``); within the
@@ -212,9 +213,16 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     nets = net_columns(st, mechanisms or {}, year, [*rows.index, *others.index]) if moved else []
     if not moved and votes:  # the votes are the answer: most votes against first
         rows = rows.sort_values(votes, ascending=False, kind="stable")
-    num = max(len(_pct(v)) for v in
-              [*welfare.to_numpy().ravel(), *(v for n in nets for v in n.values.to_numpy().ravel()
-                                              if pd.notna(v))])
+    shown = [*welfare.to_numpy().ravel(), *(v for n in nets for v in n.values.to_numpy().ravel()
+                                            if pd.notna(v))]
+    # Decimals enough for most of the table's changes to show a digit: two for a
+    # customs union's tenths, more for a corridor's far members' thousandths.
+    places = welfare_places(shown)
+
+    def _pct(value: float) -> str:
+        return signed(value, places)
+
+    num = max(len(_pct(v)) for v in shown)
     band = f"{LOW}-{HIGH} % of runs"
     show_while = moved and has_while
     while_head = f"while {short}"
@@ -275,10 +283,16 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     groups = [[(c, r, True) for c, r in rows.drop(index=apart).iterrows()],
               [(c, r, False) for c, r in rows.loc[apart].iterrows()] if apart else [],
               [(c, r, False) for c, r in others.iterrows()] if moved else []]
+    # A row 0 in every column, in every run, says nothing: one line names such rows
+    # (corridor_energy's six far members printed "0.00  0.00 to 0.00  0 %" twice).
+    folded = [str(c) for g in groups for c, r, x in g if moved and is_zero_row(cells(c, r, x))]
+    groups = [[(c, r, x) for c, r, x in g if str(c) not in folded] for g in groups]
     labelled = [(economy_label(str(c)), cells(c, r, x)) for g in groups for c, r, x in g]
     tables = [layout("economy", heads, labelled)]
-    if nets and max(map(len, tables[0][0] + tables[0][1])) > ANSWER_WIDTH:
-        # Too wide with its net columns beside the welfare ones (corridor_energy's two):
+    whole = layout("economy", heads, labelled, width=10**6)  # the names uncut
+    if nets and max(map(len, whole[0] + whole[1])) > ANSWER_WIDTH:
+        # Too wide with its net columns beside the welfare ones, or only with the names
+        # cut ("KGZ Kyrgyzst." at four decimals; corridor_energy's two net columns):
         # those in a table of their own under it, the same rows in the same order.
         net = set(range(3, 3 + 2 * len(nets)))
         tables = [layout("economy", [h for i, h in enumerate(heads) if i not in net],
@@ -293,12 +307,16 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                        "(median and band as above):")
         if moved or votes or has_union:
             out += [*head, *body[0]]
-        if apart:
+        if body[1]:
             out += [f"  other SCO members, not invited (in {what} in no run, no vote):",
                     *body[1]]
-        if moved and len(others):
+        if moved and body[2]:
             out += ["  other economies, largest gains and losses:", *body[2]]
+        if not k:
+            out += zero_line(folded)
     notes = ["gains: share of runs with a gain"] if moved else []
+    if moved and (signs := rounded_note((x for _, c in labelled for x in c), places)):
+        notes.append(signs)  # "-0.00" read as "no change" where it is a loss too small to show
     if nets:
         notes[0] += " (in welfare, before what it pays)"
     if show_while:
