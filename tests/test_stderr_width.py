@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from _pty import on_pty
 from scosim import cited_docs
 from scosim.cited_docs import docs_note
 from scosim.cli_errors import say
@@ -28,7 +29,6 @@ from scosim.tty_lines import message
 ROOT = Path(__file__).resolve().parents[1]
 AFGHAN = ROOT / "scenarios" / "corridor_trans_afghan_high.yaml"
 WIDTH = 80
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 class _Tty(io.StringIO):
@@ -48,27 +48,7 @@ def _scosim(args: list[str], cwd: Path, *, tty: bool) -> tuple[int, str]:
     if not tty:
         run = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, env=_env())
         return run.returncode, run.stderr
-    pty = pytest.importorskip("pty")
-    import fcntl
-    import struct
-    import termios
-
-    main_fd, child = pty.openpty()
-    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, WIDTH, 0, 0))
-    proc = subprocess.Popen(cmd, stdin=child, stdout=subprocess.DEVNULL, stderr=child,
-                            cwd=cwd, env=_env())
-    os.close(child)
-    got = b""
-    while True:
-        try:
-            chunk = os.read(main_fd, 65536)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        got += chunk
-    os.close(main_fd)
-    return proc.wait(), ANSI.sub("", got.decode().replace("\r\n", "\n"))
+    return on_pty(cmd, width=WIDTH, cwd=cwd, env=_env(), stdout=False)
 
 
 def _fits(lines: list[str]) -> list[str]:

@@ -20,13 +20,13 @@ from pathlib import Path
 
 import pytest
 
+from _pty import on_pty
 from scosim.plot_list import plot_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL_CU = ROOT / "tests" / "fixtures" / "model" / "small_cu.yaml"
 CUSTOMS_UNION = ROOT / "scenarios" / "customs_union.yaml"
 WIDTH = 80
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 def _env() -> dict[str, str]:
@@ -41,27 +41,8 @@ def _scosim(args: list[str], cwd: Path, *, tty: bool) -> tuple[int, str]:
     if not tty:
         run = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, env=_env())
         return run.returncode, run.stdout + run.stderr
-    pty = pytest.importorskip("pty")
-    import fcntl
-    import struct
-    import termios
-
-    main_fd, child = pty.openpty()
-    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, WIDTH, 0, 0))
-    proc = subprocess.Popen(cmd, stdin=child, stdout=child, stderr=child, cwd=cwd, env=_env())
-    os.close(child)
-    got = b""
-    while True:
-        try:
-            chunk = os.read(main_fd, 65536)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        got += chunk
-    os.close(main_fd)
-    text = ANSI.sub("", got.decode().replace("\r\n", "\n"))
-    return proc.wait(), "\n".join(x.split("\r")[-1] for x in text.split("\n"))
+    status, text = on_pty(cmd, width=WIDTH, cwd=cwd, env=_env())
+    return status, "\n".join(x.split("\r")[-1] for x in text.split("\n"))
 
 
 def _too_wide(lines: list[str], width: int = WIDTH) -> list[str]:
