@@ -37,7 +37,6 @@ public names of ``headline_rows`` and ``exit_answer`` are importable from here t
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -350,7 +349,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
         notes.append("no proposal was voted on: 'the policy' is what the scenario's "
                      "mechanisms change (trade costs, spending) against the base year's")
     if notes:
-        out.append(textwrap.fill("; ".join(notes) + ".", width=ANSWER_WIDTH))
+        out += answer_lines("; ".join(notes) + ".")
     if moved:
         out += list(income)
         # a member whose real GDP rose while its welfare fell: which part did it
