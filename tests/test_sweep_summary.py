@@ -139,5 +139,6 @@ def test_exit_shares_keep_the_decimal_their_run_count_needs() -> None:
 
     table = pd.DataFrame({"x": [0.0, 1.0], EXIT_COLUMN: [0.0, 0.125]})
     line = exits_lines(table, reps=8)[0]
-    # 1 exit in 16 runs: 6.25 % rounds to 6.2 (round half to even) at one decimal.
-    assert line.startswith("runs with an exit: 6.2% over all points (0.0% to 12.5% by point")
+    # 1 exit in 16 runs: 6.25 % rounds to 6.2 (round half to even) at one decimal; a share
+    # of no run is whole, "0%" (indicator_display.percent_of_runs).
+    assert line.startswith("runs with an exit: 6.2% over all points (0% to 12.5% by point")
