@@ -32,6 +32,14 @@ def cku(tmp_path_factory) -> tuple[Path, object]:
     return path, run_model(load_scenario(path))
 
 
+
+def _recorded_route_teu(run_dir, year: int) -> float:
+    """The run's median over runs of its summed corridor_fee_base_teu in ``year``."""
+    ind = read_batches(run_dir / "indicators")
+    ind = ind[(ind["year"] == year)
+              & (ind["indicator"].astype(str) == "corridor_fee_base_teu")]
+    return float(np.median(ind.groupby("run")["value"].sum()))
+
 def test_route_equivalents_are_the_fee_base_run_by_run(cku) -> None:
     from scosim.network.mechanism import shared_network
 
@@ -65,10 +73,7 @@ def test_the_report_prints_the_answers_traffic_in_80_columns(cku, tmp_path, caps
     route = re.search(r"^route whole route \(TEU equivalents\)\s+524\s+([\d,.]+)", out, re.M)
     assert route is not None, out
     run_dir = _run(tmp_path, capsys, path)
-    ind = read_batches(run_dir / "indicators")
-    ind = ind[(ind["year"] == 2035)
-              & (ind["indicator"].astype(str) == "corridor_fee_base_teu")]
-    recorded = float(np.median(ind.groupby("run")["value"].sum()))
+    recorded = _recorded_route_teu(run_dir, 2035)
     assert float(route.group(1).replace(",", "")) == pytest.approx(recorded / 1e3, abs=0.05)
     # The run's answer names the command, with the run's seed and replications.
     said = " ".join((run_dir / "summary.txt").read_text().split())
@@ -95,10 +100,7 @@ def test_the_band_has_the_medians_decimals_and_year_picks_the_answers_year(
                       r"[\d,]+\.\d-[\d,]+\.\d", out, re.M)
     assert route is not None, out
     run_dir = _run(tmp_path, capsys, path)
-    ind = read_batches(run_dir / "indicators")
-    ind = ind[(ind["year"] == 2033)
-              & (ind["indicator"].astype(str) == "corridor_fee_base_teu")]
-    recorded = float(np.median(ind.groupby("run")["value"].sum()))
+    recorded = _recorded_route_teu(run_dir, 2033)
     assert float(route.group(1).replace(",", "")) == pytest.approx(recorded / 1e3, abs=0.05)
     # The last year's differs (the traffic grows), so the year matters.
     last = re.search(r"^route whole route \(TEU equivalents\)\s+524\s+([\d,.]+)",

@@ -42,7 +42,7 @@ PROSE_WIDTH = 95
 ANSWER_WIDTH = 80
 #: An option and its value, kept on one line on a terminal: ``--set key=value`` always,
 #: another option where its value looks like one (a number, a path, ``k=v``, a quote,
-#: ``<x>``): "--rerun to" may part, "--workers 4" and "--out /tmp/x" may not.
+#: ``<x>``): "--rerun to" may part, "--workers 4" and "--out results/x" may not.
 _OPTION = re.compile(r"(--set|--[a-z][a-z-]*(?= [-0-9./~'\"<]| \S*[0-9=/:])) ")
 #: A number as the answer prints it: "-0.08", "+1,119", "US$412", "2035".
 _NUMBER = r"[-+\u2212]?(?:US\$)?\d[\d,]*(?:\.\d+)?"
