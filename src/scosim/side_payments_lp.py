@@ -72,6 +72,7 @@ from scosim.side_payments_sides import (
     SET_TIE_USD,
     _gain,
     _least,
+    _liftable,
     _optional,
     _subsets,
 )
@@ -227,8 +228,13 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
     gain = _gain(respond)
     above = yes & np.isfinite(slack) & (slack >= 0)
     free = yes & spons & np.isfinite(slack) & ~above & (gain > 0)
+    # One below its bar that the leader's payment could lift back over it has a bar side
+    # too (it may then pay beyond its gain); first on its gain side (at most its gain,
+    # nothing where it loses, as before).
+    lift = _liftable(slack, yes, spons, above | free, strict, respond)
+    free = free | lift
     pays = above | free
-    payer = _Payers(pays, pays & spons, free)
+    payer = _Payers(pays, pays & spons, free, lift)
     extra = float(np.where(pays & spons,
                            np.maximum(gain - np.where(above, slack, 0.0), 0.0), 0.0).sum())
     cap = float(np.where(above, slack, 0.0).sum() + extra)
@@ -450,7 +456,9 @@ def _solve(slack: np.ndarray, bought: np.ndarray, payer: _Payers, strict: np.nda
     total = float(first[r_].sum())
     # Second programme: p_i - lam slack_i <= 0, sum r <= total.
     extra = []
-    for i in np.flatnonzero(payer.pay):
+    for i in np.flatnonzero(payer.pay & (pr.base >= 0)):
+        # A sponsor lifted over its bar by the leader's payment has no surplus to share
+        # (its base is below 0): the convention does not bind it.
         a = np.zeros(nv)
         a[p_[i]], a[lam] = 1.0, -pr.base[i]
         extra.append((a, -np.inf, 0.0))

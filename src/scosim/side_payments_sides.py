@@ -24,6 +24,15 @@ the bar dropped (optimum unchanged: the programme is convex) and a cap added, so
 cannot be cheaper. Each skip leaves out only a side that could not be taken: the plan is
 that of solving both. Before 2026-12-07 a sponsor below its bar paid nothing, however
 much it gained.
+
+**A sponsor below its bar, lifted.** The leader's payment narrows every gap to it, so it
+can lift a sponsor below its bar back over it; the bar row with that payment in it is
+linear, so the sponsor's bar side is one more programme (:func:`_liftable`: where the
+leader pays and the whole gap closed would lift it). Such a sponsor starts on its gain
+side (as before); its other side keeps its bar, its payment uncapped
+(:meth:`~scosim.side_payments_programme._Payers.without`). The skips above hold with the
+roles swapped: its cap, not its bar, is what the other side drops, so a linear
+programme whose optimum leaves its cap slack ends the search too.
 """
 
 from __future__ import annotations
@@ -89,12 +98,17 @@ def _least(slack: np.ndarray, bought: np.ndarray, payer: _Payers, strict: np.nda
         total = float(np.sum(x[cols]))
         if best is None or total < best[0] - SET_TIE_USD / _BN:
             best = (total, x, payer.without(out))
+        # A sponsor below its bar (lifted) is on its gain side first: its cap is the
+        # constraint its other side drops, its bar the one it adds.
+        up = payer.lifted
         if not out.any() and not pr.integrality.any() and all(
-                pr.spare(i, x) > 1e-6 for i in maybe):
-            break  # a linear programme whose sponsors' bars are all slack (docstring)
+                (pr.ub[pr.p_[i]] - x[pr.p_[i]] if up[i] else pr.spare(i, x)) > 1e-6
+                for i in maybe):
+            break  # a linear programme whose sponsors' bars and caps are all slack
         if not out.any() and not outside:
             lead = _leader_receives(bought, payer, rs)
-            held = [i for i in maybe if _bar_holds(i, slack, strict, rs, lead, total * _BN)]
+            held = [i for i in maybe if not up[i]
+                    and _bar_holds(i, slack, strict, rs, lead, total * _BN)]
     return best
 
 
@@ -121,9 +135,33 @@ def _optional(bought: np.ndarray, payer: _Payers, rs: Responding, slack: np.ndar
         rs.econ_usd)
     gains = known & (_gain(rs) > 0)
     lead = _leader_receives(bought, payer, rs)
-    return [int(i) for i in np.flatnonzero(bar & known)
-            if (gains[i] and not _bar_holds(i, slack, strict, rs, lead))
+    # A sponsor below its bar that the leader's payment could lift: its bar side.
+    return [int(i) for i in np.flatnonzero((bar & known) | payer.lifted)
+            if payer.lifted[i] or (gains[i] and not _bar_holds(i, slack, strict, rs, lead))
             or (lead and rs.k[i] > 0)]
+
+
+def _liftable(slack: np.ndarray, yes: np.ndarray, sponsor: np.ndarray, pays: np.ndarray,
+              strict: np.ndarray, rs: Responding) -> np.ndarray:
+    """The sponsors below their bars that the leader's payment could lift back over them.
+
+    Its bar row (:func:`scosim.side_payments_programme._programme`) with nothing received
+    reads ``s + k (1 - c)(gap - D) - p + c (|g E - p| - |g E|) >= margin``: its own
+    payment lowers it (``c < 1``), and only the leader's payment narrows its gap ``D``
+    (to 0 at most), so it can hold only where the leader may pay and ``s + k (1 - c)
+    gap >= margin``, the whole gap closed. Its gain must be known, as for the gain side.
+    A necessary condition: where it holds the bar side is priced, and may be infeasible.
+    """
+    n = slack.size
+    if rs.econ_usd is None or rs.lead < 0 or not pays[rs.lead]:
+        return np.zeros(n, dtype=bool)
+    c = np.zeros(n) if rs.shock is None else np.asarray(rs.shock, dtype=float)
+    s = np.where(np.isfinite(slack), slack, -np.inf)
+    margin = np.where(strict, np.minimum(STRICT_MARGIN_USD, np.abs(s) / 2), 0.0)
+    with np.errstate(invalid="ignore"):
+        lifts = s + rs.k * (1.0 - c) * rs.gap_usd >= margin
+    return (yes & sponsor & (s < 0) & (rs.k > 0) & np.isfinite(rs.econ_usd) & lifts
+            & (np.arange(n) != rs.lead))
 
 
 def _bar_holds(i: int, slack: np.ndarray, strict: np.ndarray, rs: Responding, lead: bool,
