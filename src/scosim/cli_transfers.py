@@ -232,37 +232,53 @@ def _in_share(share: float, n: int) -> str:
     return f"{pct} % of the {_runs(n, 'rejected run')}"
 
 
+def _side(m: tuple[float, float, int, int]) -> str:
+    """The group of a voter's row: what it does in more runs, receive or pay ("" neither).
+
+    A tie (as many runs each way) by its median's sign, receiving where 0.
+    """
+    _, _, got, paid = m
+    if got == paid == 0:
+        return ""  # never moves: not listed
+    if got != paid:
+        return "receiving:" if got > paid else "paying:"
+    return "paying:" if m[0] < 0 else "receiving:"
+
+
 def _voter_table(members: list[tuple[str, tuple[float, float, int, int]]],
                  n_plan: int) -> list[str]:
     """The per-voter table: each voter's median receipt or payment, receivers first.
 
     Each column headed ("economy", the unit, "% of its expenditure") and its figures
-    right-aligned; where who receives (or pays) varies by run, a last column says in how
-    many runs each does, headed for its group (a review found the group label "receives"
-    under the heading "receives in", 2026-12-07). 77 columns with the longest name the
+    right-aligned. Every voter that receives or pays in any run is listed once, in the
+    group of what it does in more runs (:func:`_side`): a median of 0 paying in some runs
+    was left out, and a negative median receiving in some runs listed in both groups
+    (2026-12-07 review). Where who receives (or pays) varies by run, a last column says
+    in how many runs each does, headed for its group; a voter that also does the other
+    in some runs says so on a line under the table. 77 columns with the longest name the
     Council has ("RUS Russian Federation"), within the answer's 80.
     """
     from scosim.data.constants import NAMES
 
     members = sorted(members, key=lambda kv: (-kv[1][0], kv[0]))  # largest receipt first
     names = {c: f"{c} {NAMES.get(c, c)}" for c, _ in members}
-    unit, num = _table_unit([m[0] for _, m in members])
+    listed = [(c, m) for c, m in members if _side(m)]
+    if not listed:
+        return []
+    unit, num = _table_unit([m[0] for _, m in listed])
     groups = []
-    for label, count, keep in (
-            ("receiving:", "runs it receives in", lambda v, k, j: v > 0 or k > 0),
-            ("paying:", "runs it pays in", lambda v, k, j: v < 0)):
-        who = [(c, m) for c, m in members if keep(m[0], m[2], m[3])]
+    for label, count, k_of in (("receiving:", "runs it receives in", 2),
+                               ("paying:", "runs it pays in", 3)):
+        who = [(c, m) for c, m in listed if _side(m) == label]
         if label == "paying:":
             who.reverse()  # largest payer first
         # Who receives varies by run (under a majority the set bought; under consensus a
-        # no vote the smaller lead already turns): in how many runs each does, listing one
-        # that receives in a few runs only (its median 0) too.
-        k_of = 2 if label == "receiving:" else 3
+        # no vote the smaller lead already turns): in how many runs each does.
         varies = any(0 < m[k_of] < n_plan for _, m in who)
         if who:
             groups.append((label, count if varies else "", k_of, who))
-    width = max(len("economy"), *(len(n) for n in names.values()))
-    col = max(len(unit), *(len(num(m[0])) for _, m in members))
+    width = max(len("economy"), *(len(names[c]) for c, _ in listed))
+    col = max(len(unit), *(len(num(m[0])) for _, m in listed))
     runs = _runs(n_plan)
     head = next((g[1] for g in groups if g[1]), "")  # the first count heading shown
     last = max([len(f"{n_plan} of {runs}")] + [len(g[1]) for g in groups])
@@ -276,19 +292,27 @@ def _voter_table(members: list[tuple[str, tuple[float, float, int, int]]],
         out += [f"    {names[c]:<{width}}  {num(m[0]):>{col}}  {abs(m[1]):>{len(pct)}.3f}"
                 + (f"  {f'{m[k_of]} of {runs}':>{last}}" if count else "")
                 for c, m in who]
+    # Both in some runs: the other count, under the table in its order (its row is in
+    # one group).
+    out += [f"    {names[c]} also {'pays' if k_of == 2 else 'receives'} in "
+            f"{m[5 - k_of]} of the {runs}"
+            for _, _, k_of, who in groups for c, m in who if m[2] and m[3]]
     return out
 
 
 def _lines(s: dict[str, Any]) -> list[str]:
     """The printed block of one proposal and year (:func:`scosim.side_payments.summarise`)."""
     from scosim.data.constants import NAMES
+    from scosim.indicator_display import percent_of_runs
 
     rule = s["decision_rule"]
     rejected = s["runs"] - s.get("adopted", s["carried"])
     out = [f"{s['proposal']}, vote of {s['year']} ({rule}): rejected in {rejected} of "
            f"{_runs(s['runs'])}; figures in {s['priced_at']}."]
     if s["not_priced"] + s["no_voters"] < s["runs"]:
-        out.append(f"  A plan would carry the vote in {100 * s['plan_share']:.1f} % of runs "
+        # None and every run whole ("100 %"), as every share of runs elsewhere.
+        out.append(f"  A plan would carry the vote in "
+                   f"{percent_of_runs(s['plan_share'], s['runs'])} % of runs "
                    f"({_error(s)}): {_runs(s['plan'], 'rejected run')} with a plan, "
                    f"{s['carried']} adopted without one.")
     if s["plan"]:
