@@ -21,7 +21,15 @@ import pandas as pd
 import pytest
 
 from scosim.cli import main
-from scosim.cli_transfers import _bn, _in_share, _range, _table_unit, _usd, _voter_table
+from scosim.cli_transfers import (
+    _bn,
+    _in_share,
+    _pct,
+    _range,
+    _table_unit,
+    _usd,
+    _voter_table,
+)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "model"
 
@@ -217,3 +225,14 @@ def test_every_voter_that_moves_is_listed_once_in_the_group_of_what_it_does_most
 ])
 def test_a_share_of_runs_is_all_or_a_whole_percent(share, n, text):
     assert _in_share(share, n) == text
+
+
+def test_how_far_the_bars_bind_is_the_largest_share_of_the_need_and_its_runs():
+    from scosim.side_payments_summary import capacity_reach
+
+    # Runs giving 50 %, 150 % and 100 % of the need; one without a figure.
+    assert capacity_reach(np.array([1.0, 3.0, 2.0, np.nan]),
+                          np.array([2.0, 2.0, 2.0, 5.0])) == (1.5, 2)
+    assert capacity_reach(np.array([]), np.array([])) == (pytest.approx(np.nan, nan_ok=True), 0)
+    assert [_pct(x) for x in (0.016, 0.0042, 0.374, 0.9996, 0.0)] == [
+        "1.6", "0.42", "37", "99", "0"]

@@ -165,6 +165,22 @@ def _mn(v: float) -> str:
     return f"{m:.1f}" if abs(m) >= 1 else _bn(m)
 
 
+def _pct(share: float) -> str:
+    """A share below 1 in percent: "1.6", "0.42" (2 significant figures), "37" from 10."""
+    pct = 100 * share
+    if pct >= 9.95:
+        return str(min(round(pct), 99))
+    return f"{pct:.2g}" if pct > 0 else "0"
+
+
+def _leader(s: dict[str, Any]) -> str:
+    """The leading economy's name, as the shortfall split gives it."""
+    from scosim.data.constants import NAMES
+
+    lead = s.get("split", {}).get("leader") or ""
+    return NAMES.get(lead, lead) or "the leading economy"
+
+
 def _range(t: tuple[float, float, float]) -> str:
     """Median and 5-95 % range of US$ bn figures, the range in the median's unit.
 
@@ -358,6 +374,17 @@ def _lines(s: dict[str, Any]) -> list[str]:
                        "money would carry the vote (why: below)"
                        + (f"; in the other {k}, money from outside the voters would have to "
                           f"add {_range(s['outside_bn'])}." if k else "."))
+    reach, enough = s.get("capacity_reach", (math.nan, 0))
+    if s["no_plan"] and not s["plan"] and math.isfinite(reach):
+        # Which constraint binds where no run has a plan (a review asked why, 2026-12-07).
+        out.append(
+            f"  No run has a plan among the voters because those in favour must keep their "
+            f"bars: at their logged scores they could give up at most "
+            f"{_pct(reach)} % of what the bought voters need in any run." if not enough else
+            f"  No run has a plan among the voters: in {enough} of the "
+            f"{_runs(s['no_plan'])} those in favour could give up what the bought voters "
+            f"need at their logged scores, but {_leader(s)}'s receipt widens its lead over "
+            "them past their bars.")
     if s["members"]:
         out.append(f"  Per voter, median over the {_runs(s['plan'])} with a plan (medians of "
                    "each voter's own figure: they do not add up to the total):")
