@@ -12,6 +12,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+# A share of no run or every run is whole ("100 %"), as the answer prints it.
+from scosim.indicator_display import percent_of_runs
+
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "rules.md"
 README = ROOT / "README.md"
@@ -36,7 +39,7 @@ def test_the_20_run_figures_of_the_page(tmp_path):
     s = _summary(tmp_path, 20)
     m, lo, hi = s["total_bn"]
     text = (f"With 20 runs (`--replications 20`, the same commands) a plan exists in "
-            f"{100 * s['plan_share']:.1f} % of runs ({s['plan']} of 20), China paying a "
+            f"{percent_of_runs(s['plan_share'], 20)} % of runs ({s['plan']} of 20), China paying a "
             f"median US${m:.1f} bn (5-95 %: {lo:.1f} to {hi:.1f}), "
             f"{s['share_pct'][0]:.0f} % of the bloc's gain.")
     assert text in _flat(DOC)
@@ -58,8 +61,8 @@ def test_the_200_run_figures_of_the_page_and_the_readme(tmp_path):
     pm, plo, phi = s["share_pct"]
     chn, ind = s["members"]["CHN"], s["members"]["IND"]
     doc = _flat(DOC)
-    assert (f"could be bought in {100 * s['plan_share']:.1f} % of runs ({s['plan']} of 200; "
-            f"{_error(s, True)})") in doc
+    assert (f"could be bought in {percent_of_runs(s['plan_share'], 200)} % of runs "
+            f"({s['plan']} of 200; {_error(s, True)})") in doc
     assert (f"China would pay a median US${m:.1f} bn a year (5-95 %: {lo:.1f} to {hi:.1f}), "
             f"{-chn[1]:.2f} % of its expenditure and {pm:.0f} % of the bloc's economic gain "
             f"({plo:.0f} to {phi:.0f})") in doc
@@ -84,7 +87,7 @@ def test_the_200_run_figures_of_the_page_and_the_readme(tmp_path):
     assert sp["econ_bn"] < m < sp["short_bn"] and sp["econ_bn"] > s["gain_bn"][0]
     assert (f"(medians {_bn(sp['econ_bn'])} against {s['gain_bn'][0]:.1f})") in doc
     readme = _flat(README)
-    assert (f"would carry the vote in {100 * s['plan_share']:.1f} % of the 200 runs "
+    assert (f"would carry the vote in {percent_of_runs(s['plan_share'], 200)} % of the 200 runs "
             f"({_error(s, False)})") in readme
     assert (f"China would pay a median US${m:.1f} bn a year (5-95 %: {lo:.1f} to {hi:.1f}; 2026 "
             f"vote, medians over those {s['plan']} runs") in readme

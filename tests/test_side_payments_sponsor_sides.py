@@ -1,7 +1,7 @@
 """The sponsor's second side is solved only where it could be cheaper (2026-12-07).
 
 A sponsor pays keeping its bar or out of its economic gain, whichever is cheaper
-(scosim.side_payments_lp, ``_least``). The side paying out of the gain is left unsolved
+(scosim.side_payments_sides, ``_least``). The side paying out of the gain is left unsolved
 where the sponsor's bar holds paying anything up to its gain, or up to the first side's
 total (``_bar_holds``): these tests check the bound by hand, and that the plans are those
 of solving every side, to the bit, on random votes with gaps and shocks responding.
@@ -14,6 +14,7 @@ import pytest
 
 import scosim.side_payments_lp as lp
 import scosim.side_payments_programme as pg
+import scosim.side_payments_sides as sd
 from scosim.side_payments_lp import Responding, price_vote
 
 
@@ -38,7 +39,7 @@ def _one(slack: float, gain: float, *, shock: float = 0.0, k: float = 0.0,
 def test_the_bar_bound_by_hand(slack, gain, shock, upto, holds):
     s, rs = _one(slack, gain, shock=shock)
     strict = np.zeros(2, dtype=bool)
-    assert lp._bar_holds(1, s, strict, rs, False, upto) is holds
+    assert sd._bar_holds(1, s, strict, rs, False, upto) is holds
 
 
 def test_the_bar_bound_with_the_gap_responding():
@@ -46,12 +47,12 @@ def test_the_bar_bound_with_the_gap_responding():
     # lowers the score by p + 0.5 max(0, p - 4e7): at p = 8e7, 1e8 - 8e7 - 2e7 = 0.
     s, rs = _one(1e8, 8e7, k=0.5, lead_usd=-4e7)
     strict = np.zeros(2, dtype=bool)
-    assert lp._bar_holds(1, s, strict, rs, False)
+    assert sd._bar_holds(1, s, strict, rs, False)
     s, rs = _one(1e8, 8.1e7, k=0.5, lead_usd=-4e7)
-    assert not lp._bar_holds(1, s, strict, rs, False)
+    assert not sd._bar_holds(1, s, strict, rs, False)
     # Where the leader may receive its gap has no bound: never held.
     s, rs = _one(1e8, 1e6, k=0.5, lead_usd=-4e7)
-    assert not lp._bar_holds(1, s, strict, rs, True)
+    assert not sd._bar_holds(1, s, strict, rs, True)
 
 
 def _vote(rng: np.random.Generator, sponsor: int) -> tuple[np.ndarray, np.ndarray,
@@ -98,7 +99,7 @@ def test_the_plans_are_those_of_solving_every_side(monkeypatch, needed):
         slack, yes, rs, spons = _vote(rng, trial % 2)
         got, fewer = _solves(slack, yes, needed, respond=rs, sponsor=spons)
         with monkeypatch.context() as m:
-            m.setattr(lp, "_bar_holds", lambda *a, **kw: False)
+            m.setattr(sd, "_bar_holds", lambda *a, **kw: False)
             every, more = _solves(slack, yes, needed, respond=rs, sponsor=spons)
         assert got.status == every.status and got.reason == every.reason
         np.testing.assert_array_equal(got.transfer_usd, every.transfer_usd)
@@ -108,7 +109,7 @@ def test_the_plans_are_those_of_solving_every_side(monkeypatch, needed):
         saved += fewer < more
         # The sponsor paid past what its bar allows: the gain side taken.
         i = int(np.flatnonzero(spons)[0])
-        gain_side += got.status == "plan" and not lp._bar_holds(
+        gain_side += got.status == "plan" and not sd._bar_holds(
             i, slack, np.zeros(6, dtype=bool), rs, False, -got.transfer_usd[i])
     # Both branches occur: programmes left out, and plans on the gain side kept.
     assert saved >= 5 and gain_side >= 1

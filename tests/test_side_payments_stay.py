@@ -167,6 +167,17 @@ def test_transfers_on_a_rats_run_never_pays_the_proposer_to_stay(tmp_path, capsy
     # The reasons: their runs, names not codes, wrapped at 80 columns.
     assert "in 2 runs: the shortfalls of China, Russian Federation" in text
     assert max(len(line) for line in text.splitlines() if line.startswith("    in ")) <= 80
+    # Why no run has a plan (2026-12-07 review): the voters in favour must keep their
+    # bars, and what they could give up is a sliver of the need: the largest over the
+    # runs of the table's capacity_usd / required_usd.
+    from scosim.cli_transfers import _pct
+
+    reach = (first["capacity_usd"] / first["required_usd"]).max()
+    assert 0 <= reach < 0.05
+    assert ("No run has a plan among the voters because those in favour must keep their "
+            "bars: at their logged scores they could give up at most "
+            f"{_pct(reach)} % of what the bought voters need in any run.") in " ".join(
+                text.split())
 
 
 def test_paid_to_stay_is_each_voter_s_own_receipt_summing_to_the_vote_s(tmp_path, capsys):

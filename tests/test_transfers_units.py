@@ -21,7 +21,15 @@ import pandas as pd
 import pytest
 
 from scosim.cli import main
-from scosim.cli_transfers import _bn, _in_share, _range, _table_unit, _usd, _voter_table
+from scosim.cli_transfers import (
+    _bn,
+    _in_share,
+    _pct,
+    _range,
+    _table_unit,
+    _usd,
+    _voter_table,
+)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "model"
 
@@ -120,15 +128,23 @@ def test_the_table_s_columns_are_headed_and_right_aligned(small_cu, capsys):
     assert re.match(r"    economy +US\$ (bn|mn)  % of its expenditure  runs it receives in$",
                     header)
     assert lines[head + 1] == "    receiving:"
-    rows = []
+    rows, notes = [], []
     for ln in lines[head + 2:]:
-        if ln == "    paying:":
+        if ln.startswith("    paying:"):
             continue
         if not re.match(r"    [A-Z]{3} ", ln):
             break
-        rows.append(ln)
+        # A voter that both receives and pays: its other count under the table.
+        (notes if " also " in ln else rows).append(ln)
     table = pd.read_csv(small_cu / "transfers.csv")
-    assert len(rows) == table["country"].nunique()
+    plans = table[table["status"] == "plan"]
+    moved = plans.loc[plans["transfer_usd"] != 0, "country"]
+    assert len(rows) == moved.nunique() == len({ln.split()[0] for ln in rows})
+    for ln in notes:
+        code, what, k = re.match(r"    ([A-Z]{3}) .* also (pays|receives) in (\d+) of", ln
+                                 ).groups()
+        mine = plans.loc[plans["country"] == code, "transfer_usd"]
+        assert int(k) == int(((mine < 0) if what == "pays" else (mine > 0)).sum())
     # Each figure ends where its heading ends (the name column starts where "economy"
     # does); the count ends under "runs it receives in", only on the receivers' rows.
     unit_end = header.index("US$") + len("US$ mn")
@@ -139,13 +155,13 @@ def test_the_table_s_columns_are_headed_and_right_aligned(small_cu, capsys):
         if ln.endswith(" runs"):
             assert len(ln) == len(header)
     assert max(len(ln) for ln in [header, *rows]) <= 80
-    # The receivers' counts: their rows of transfers.csv with a positive transfer.
-    plans = table[table["status"] == "plan"]
+    # The counts: their rows of transfers.csv with a transfer of their group's sign.
     n = plans["run"].nunique()
+    pay = lines.index(next(ln for ln in lines[head:] if ln.startswith("    paying:")))
     for ln in rows:
         if ln.endswith(" runs"):
-            code = ln.split()[0]
-            k = int((plans.loc[plans["country"] == code, "transfer_usd"] > 0).sum())
+            mine = plans.loc[plans["country"] == ln.split()[0], "transfer_usd"]
+            k = int(((mine < 0) if lines.index(ln) > pay else (mine > 0)).sum())
             assert ln.endswith(f"{k} of {n} runs")
 
 
@@ -170,6 +186,33 @@ def test_a_group_whose_count_differs_heads_its_own():
     assert out[1:] == ["    receiving:", out[2], "    paying:", out[4]]
 
 
+def test_every_voter_that_moves_is_listed_once_in_the_group_of_what_it_does_most():
+    # A review (2026-12-07): UZB, median 0 but paying in 1 of 4 runs, was left out, and
+    # KAZ, a negative median that receives in 1 run, listed under both groups. By what
+    # each does across the 4 runs: IND receives in 4; KAZ pays in 2 and receives in 1;
+    # UZB pays in 1; KGZ neither (not listed); TJK receives in 1 and pays in 1, its
+    # median 0 (a tie: receiving).
+    members = [("IND", (2.5, 0.4, 4, 0)), ("KAZ", (-0.2, -0.1, 1, 2)),
+               ("UZB", (0.0, 0.0, 0, 1)), ("KGZ", (0.0, 0.0, 0, 0)),
+               ("TJK", (0.0, 0.0, 1, 1)), ("CHN", (-2.0, -0.1, 0, 4))]
+    out = _voter_table(members, 4)
+    codes = [ln.split()[0] for ln in out if re.match(r"    [A-Z]{3} ", ln)]
+    rows = [ln for ln in out if re.match(r"    [A-Z]{3} .*runs$", ln) and " also " not in ln]
+    assert sorted(ln.split()[0] for ln in rows) == ["CHN", "IND", "KAZ", "TJK", "UZB"]
+    pay = out.index(next(ln for ln in out if ln.startswith("    paying:")))
+    group = {ln.split()[0]: ("paying" if i > pay else "receiving")
+             for i, ln in enumerate(out) if ln in rows}
+    assert group == {"IND": "receiving", "TJK": "receiving", "CHN": "paying",
+                     "KAZ": "paying", "UZB": "paying"}
+    counts = {ln.split()[0]: ln.rsplit("  ", 1)[1].strip() for ln in rows}
+    assert counts == {"IND": "4 of 4 runs", "TJK": "1 of 4 runs", "CHN": "4 of 4 runs",
+                      "KAZ": "2 of 4 runs", "UZB": "1 of 4 runs"}
+    # The other count of those doing both, under the table.
+    assert out[-2:] == ["    TJK Tajikistan also pays in 1 of the 4 runs",
+                        "    KAZ Kazakhstan also receives in 1 of the 4 runs"]
+    assert "KGZ" not in codes and len(codes) == len(rows) + 2
+
+
 @pytest.mark.parametrize(("share", "n", "text"), [
     (1.0, 20, "all 20 rejected runs"),
     (1.0, 1, "the one rejected run"),
@@ -182,3 +225,14 @@ def test_a_group_whose_count_differs_heads_its_own():
 ])
 def test_a_share_of_runs_is_all_or_a_whole_percent(share, n, text):
     assert _in_share(share, n) == text
+
+
+def test_how_far_the_bars_bind_is_the_largest_share_of_the_need_and_its_runs():
+    from scosim.side_payments_summary import capacity_reach
+
+    # Runs giving 50 %, 150 % and 100 % of the need; one without a figure.
+    assert capacity_reach(np.array([1.0, 3.0, 2.0, np.nan]),
+                          np.array([2.0, 2.0, 2.0, 5.0])) == (1.5, 2)
+    assert capacity_reach(np.array([]), np.array([])) == (pytest.approx(np.nan, nan_ok=True), 0)
+    assert [_pct(x) for x in (0.016, 0.0042, 0.374, 0.9996, 0.0)] == [
+        "1.6", "0.42", "37", "99", "0"]

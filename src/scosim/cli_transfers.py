@@ -165,6 +165,22 @@ def _mn(v: float) -> str:
     return f"{m:.1f}" if abs(m) >= 1 else _bn(m)
 
 
+def _pct(share: float) -> str:
+    """A share below 1 in percent: "1.6", "0.42" (2 significant figures), "37" from 10."""
+    pct = 100 * share
+    if pct >= 9.95:
+        return str(min(round(pct), 99))
+    return f"{pct:.2g}" if pct > 0 else "0"
+
+
+def _leader(s: dict[str, Any]) -> str:
+    """The leading economy's name, as the shortfall split gives it."""
+    from scosim.data.constants import NAMES
+
+    lead = s.get("split", {}).get("leader") or ""
+    return NAMES.get(lead, lead) or "the leading economy"
+
+
 def _range(t: tuple[float, float, float]) -> str:
     """Median and 5-95 % range of US$ bn figures, the range in the median's unit.
 
@@ -232,37 +248,53 @@ def _in_share(share: float, n: int) -> str:
     return f"{pct} % of the {_runs(n, 'rejected run')}"
 
 
+def _side(m: tuple[float, float, int, int]) -> str:
+    """The group of a voter's row: what it does in more runs, receive or pay ("" neither).
+
+    A tie (as many runs each way) by its median's sign, receiving where 0.
+    """
+    _, _, got, paid = m
+    if got == paid == 0:
+        return ""  # never moves: not listed
+    if got != paid:
+        return "receiving:" if got > paid else "paying:"
+    return "paying:" if m[0] < 0 else "receiving:"
+
+
 def _voter_table(members: list[tuple[str, tuple[float, float, int, int]]],
                  n_plan: int) -> list[str]:
     """The per-voter table: each voter's median receipt or payment, receivers first.
 
     Each column headed ("economy", the unit, "% of its expenditure") and its figures
-    right-aligned; where who receives (or pays) varies by run, a last column says in how
-    many runs each does, headed for its group (a review found the group label "receives"
-    under the heading "receives in", 2026-12-07). 77 columns with the longest name the
+    right-aligned. Every voter that receives or pays in any run is listed once, in the
+    group of what it does in more runs (:func:`_side`): a median of 0 paying in some runs
+    was left out, and a negative median receiving in some runs listed in both groups
+    (2026-12-07 review). Where who receives (or pays) varies by run, a last column says
+    in how many runs each does, headed for its group; a voter that also does the other
+    in some runs says so on a line under the table. 77 columns with the longest name the
     Council has ("RUS Russian Federation"), within the answer's 80.
     """
     from scosim.data.constants import NAMES
 
     members = sorted(members, key=lambda kv: (-kv[1][0], kv[0]))  # largest receipt first
     names = {c: f"{c} {NAMES.get(c, c)}" for c, _ in members}
-    unit, num = _table_unit([m[0] for _, m in members])
+    listed = [(c, m) for c, m in members if _side(m)]
+    if not listed:
+        return []
+    unit, num = _table_unit([m[0] for _, m in listed])
     groups = []
-    for label, count, keep in (
-            ("receiving:", "runs it receives in", lambda v, k, j: v > 0 or k > 0),
-            ("paying:", "runs it pays in", lambda v, k, j: v < 0)):
-        who = [(c, m) for c, m in members if keep(m[0], m[2], m[3])]
+    for label, count, k_of in (("receiving:", "runs it receives in", 2),
+                               ("paying:", "runs it pays in", 3)):
+        who = [(c, m) for c, m in listed if _side(m) == label]
         if label == "paying:":
             who.reverse()  # largest payer first
         # Who receives varies by run (under a majority the set bought; under consensus a
-        # no vote the smaller lead already turns): in how many runs each does, listing one
-        # that receives in a few runs only (its median 0) too.
-        k_of = 2 if label == "receiving:" else 3
+        # no vote the smaller lead already turns): in how many runs each does.
         varies = any(0 < m[k_of] < n_plan for _, m in who)
         if who:
             groups.append((label, count if varies else "", k_of, who))
-    width = max(len("economy"), *(len(n) for n in names.values()))
-    col = max(len(unit), *(len(num(m[0])) for _, m in members))
+    width = max(len("economy"), *(len(names[c]) for c, _ in listed))
+    col = max(len(unit), *(len(num(m[0])) for _, m in listed))
     runs = _runs(n_plan)
     head = next((g[1] for g in groups if g[1]), "")  # the first count heading shown
     last = max([len(f"{n_plan} of {runs}")] + [len(g[1]) for g in groups])
@@ -276,19 +308,27 @@ def _voter_table(members: list[tuple[str, tuple[float, float, int, int]]],
         out += [f"    {names[c]:<{width}}  {num(m[0]):>{col}}  {abs(m[1]):>{len(pct)}.3f}"
                 + (f"  {f'{m[k_of]} of {runs}':>{last}}" if count else "")
                 for c, m in who]
+    # Both in some runs: the other count, under the table in its order (its row is in
+    # one group).
+    out += [f"    {names[c]} also {'pays' if k_of == 2 else 'receives'} in "
+            f"{m[5 - k_of]} of the {runs}"
+            for _, _, k_of, who in groups for c, m in who if m[2] and m[3]]
     return out
 
 
 def _lines(s: dict[str, Any]) -> list[str]:
     """The printed block of one proposal and year (:func:`scosim.side_payments.summarise`)."""
     from scosim.data.constants import NAMES
+    from scosim.indicator_display import percent_of_runs
 
     rule = s["decision_rule"]
     rejected = s["runs"] - s.get("adopted", s["carried"])
     out = [f"{s['proposal']}, vote of {s['year']} ({rule}): rejected in {rejected} of "
            f"{_runs(s['runs'])}; figures in {s['priced_at']}."]
     if s["not_priced"] + s["no_voters"] < s["runs"]:
-        out.append(f"  A plan would carry the vote in {100 * s['plan_share']:.1f} % of runs "
+        # None and every run whole ("100 %"), as every share of runs elsewhere.
+        out.append(f"  A plan would carry the vote in "
+                   f"{percent_of_runs(s['plan_share'], s['runs'])} % of runs "
                    f"({_error(s)}): {_runs(s['plan'], 'rejected run')} with a plan, "
                    f"{s['carried']} adopted without one.")
     if s["plan"]:
@@ -334,6 +374,17 @@ def _lines(s: dict[str, Any]) -> list[str]:
                        "money would carry the vote (why: below)"
                        + (f"; in the other {k}, money from outside the voters would have to "
                           f"add {_range(s['outside_bn'])}." if k else "."))
+    reach, enough = s.get("capacity_reach", (math.nan, 0))
+    if s["no_plan"] and not s["plan"] and math.isfinite(reach):
+        # Which constraint binds where no run has a plan (a review asked why, 2026-12-07).
+        out.append(
+            f"  No run has a plan among the voters because those in favour must keep their "
+            f"bars: at their logged scores they could give up at most "
+            f"{_pct(reach)} % of what the bought voters need in any run." if not enough else
+            f"  No run has a plan among the voters: in {enough} of the "
+            f"{_runs(s['no_plan'])} those in favour could give up what the bought voters "
+            f"need at their logged scores, but {_leader(s)}'s receipt widens its lead over "
+            "them past their bars.")
     if s["members"]:
         out.append(f"  Per voter, median over the {_runs(s['plan'])} with a plan (medians of "
                    "each voter's own figure: they do not add up to the total):")

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from scosim.data.constants import NAMES
-from scosim.side_payments_lp import SET_TIE_USD, Plan, Responding, price_vote
+from scosim.side_payments_lp import Plan, Responding, price_vote
 from scosim.side_payments_summary import SPLIT_PARTS, STATUSES, shortfall_split, summarise
 from scosim.side_payments_votes import TERMS as _TERMS
 from scosim.side_payments_votes import DecisionVotes, VoteTable
@@ -348,10 +348,10 @@ def _price_group(base: dict[str, Any], g: DecisionVotes, adopted: bool, threshol
                                         codes[rs.lead] if rs.lead >= 0 else "")
             if got.status == "plan":
                 # Who must vote yes after the plan: the bought, those in favour and a
-                # sponsor that pays more than its economic gain (one paying out of its gain
-                # votes yes whatever its score); not the no voters left unbought.
-                beyond = -t > np.maximum(g.term_econ * e, 0.0) + SET_TIE_USD
-                must_yes = inside & ((yes & ~sponsor) | (t > 0) | (sponsor & beyond))
+                # sponsor whose plan keeps its bar (sponsor_side "bar"; one paying out of
+                # its gain, or nothing, votes yes whatever its score); not the no voters
+                # left unbought. The side the programme took, not payment against gain.
+                must_yes = inside & ((yes & ~sponsor) | (t > 0) | (side == "bar"))
                 rescaled = _rescaled_shortfall(g, t, e, weight, rs, econ_rule, must_yes)
     gain_usd = g.term_econ * e
     # Each voter's own receipt to stay in favour: the vote's total is the sum of its rows.

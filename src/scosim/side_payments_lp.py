@@ -35,27 +35,10 @@ its receiver's score (the leader's also widens the others' gaps), so paying a vo
 favour helps no bought voter; where the leader pays, paying more to a bought voter
 narrows the gaps just as much. It pays only where a bar binds with nothing received.
 
-**A sponsor votes yes whatever its score** (``utility_vote``: ``ctx.is_sponsor | ...``),
-so it is never paid to stay, and its bar does not decide its vote. It is the state that
-wants the proposal, the natural payer: it pays keeping its bar, or out of its economic
-gain (``p_i <= max(g_i E_i, 0)``, its bar dropped), whichever lets it give more; one
-below its bar pays out of its gain alone. On the gain side it keeps a gain >= 0; on the
-bar side (as before 2026-12-07) it may pay beyond its economic gain as long as it still
-votes yes at its bar (where its score's other terms are above 0). The gain side is an
-assumption (docs/rules.md, "Payers keep their vote"); a gain not known (NaN) has none.
-:attr:`Plan.sponsor_side` says which side each sponsor's plan used. That is a
-disjunction, not a linear constraint, and it is priced exactly by solving both sides
-(:func:`_least`): the
-sponsors paying and keeping their bars, then any of them paying out of their gain
-instead; the least total decides, ties to the bars. The second side is solved only
-where it could be cheaper: where the sponsor gains and its bar would fail paying all of
-it, or its bar can fail unpaid (its gap responds and the leader may receive); not where
-its bar holds paying up to the first side's total (a plan paying more has more
-receipts); and, in a linear programme whose optimum leaves every such bar slack, the
-second side is the first with the bar dropped (optimum unchanged: the programme is
-convex) and a cap added, so it cannot be cheaper. Each skip leaves out only a side
-that could not be taken: the plan is that of solving both. Before 2026-12-07 a sponsor
-below its bar paid nothing, however much it gained.
+**A sponsor votes yes whatever its score** (``utility_vote``), so it is never paid to
+stay: it pays keeping its bar, or out of its economic gain, its bar dropped, whichever
+lets it give more; :attr:`Plan.sponsor_side` says which. A disjunction, priced exactly by
+solving the sides (:mod:`scosim.side_payments_sides`).
 
 **Which no voters a majority buys.** Under consensus every no voter is bought; under a
 qualified majority any set of them that reaches the threshold will do, and each set is a
@@ -85,6 +68,14 @@ from scosim.side_payments_programme import (
     _Payers,
     _programme,
 )
+from scosim.side_payments_sides import (
+    SET_TIE_USD,
+    _gain,
+    _least,
+    _liftable,
+    _optional,
+    _subsets,
+)
 from scosim.side_payments_text import no_plan_reason
 
 __all__ = ["MAX_SETS", "STRICT_MARGIN_USD", "Plan", "Responding", "price_vote"]
@@ -95,9 +86,6 @@ BUDGET_TOL = 1e-9
 #: (C(no voters, votes missing)); beyond it the greedy set (smallest shortfalls) is taken
 #: and the plan says so. Ten voters give at most C(10, 5) = 252.
 MAX_SETS = 500
-#: A set replaces the best so far only if cheaper by more than this (US$1,000, above the
-#: solver's tolerance), so near ties keep the greedy order.
-SET_TIE_USD = 1e3
 
 
 @dataclass(frozen=True)
@@ -240,8 +228,13 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
     gain = _gain(respond)
     above = yes & np.isfinite(slack) & (slack >= 0)
     free = yes & spons & np.isfinite(slack) & ~above & (gain > 0)
+    # One below its bar that the leader's payment could lift back over it has a bar side
+    # too (it may then pay beyond its gain); first on its gain side (at most its gain,
+    # nothing where it loses, as before).
+    lift = _liftable(slack, yes, spons, above | free, strict, respond)
+    free = free | lift
     pays = above | free
-    payer = _Payers(pays, pays & spons, free)
+    payer = _Payers(pays, pays & spons, free, lift)
     extra = float(np.where(pays & spons,
                            np.maximum(gain - np.where(above, slack, 0.0), 0.0), 0.0).sum())
     cap = float(np.where(above, slack, 0.0).sum() + extra)
@@ -272,14 +265,6 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
     each = _stay(t, yes)
     return Plan("plan", t, float(t[t > 0].sum()), note, float(t[t > 0].sum()), cap, 0.0,
                 float(each.sum()), each, extra, _sides(pays, spons, chosen, t))
-
-
-def _gain(rs: Responding) -> np.ndarray:
-    """What each voter may pay out of its economic gain (US$): ``max(g E, 0)``, 0 if NaN."""
-    if rs.econ_usd is None:
-        return np.zeros(rs.k.size)
-    econ = np.asarray(rs.econ_usd, dtype=float)
-    return np.where(np.isfinite(econ), np.maximum(econ, 0.0), 0.0)
 
 
 def _sides(pays: np.ndarray, spons: np.ndarray, chosen: _Payers,
@@ -471,7 +456,9 @@ def _solve(slack: np.ndarray, bought: np.ndarray, payer: _Payers, strict: np.nda
     total = float(first[r_].sum())
     # Second programme: p_i - lam slack_i <= 0, sum r <= total.
     extra = []
-    for i in np.flatnonzero(payer.pay):
+    for i in np.flatnonzero(payer.pay & (pr.base >= 0)):
+        # A sponsor lifted over its bar by the leader's payment has no surplus to share
+        # (its base is below 0): the convention does not bind it.
         a = np.zeros(nv)
         a[p_[i]], a[lam] = 1.0, -pr.base[i]
         extra.append((a, -np.inf, 0.0))
@@ -484,115 +471,3 @@ def _solve(slack: np.ndarray, bought: np.ndarray, payer: _Payers, strict: np.nda
     # Values below HiGHS's tolerances are noise: a voter neither bought nor paying.
     t[np.abs(t) < 1e-3] = 0.0
     return ((t, o_star * _BN) if outside else t), payer
-
-
-def _least(slack: np.ndarray, bought: np.ndarray, payer: _Payers, strict: np.ndarray,
-           rs: Responding, *, outside: bool = False,
-           alone: float | None = None) -> tuple[float, np.ndarray, _Payers] | None:
-    """The least total received (US$ bn) carrying the bought voters; None if none exists.
-
-    With ``outside``: the least outside money instead (always feasible); with ``alone``,
-    the relaxation of :func:`_programme`. The first programme of :func:`_solve` alone,
-    to rank the candidate sets; returned with its solution and its payers.
-
-    The sponsors' disjunction (module docstring): the sponsors paying and keeping their
-    bars first; then, for the sponsors for which the other side could be cheaper
-    (:func:`_optional`), each set of them paying out of their gains instead, taken only
-    where cheaper by more than :data:`SET_TIE_USD`. Not in the relaxation, which drops
-    the payers' bars and caps.
-
-    After the first side, a sponsor whose bar holds paying anything up to that side's
-    total ``T`` (or its gain, if less; :func:`_bar_holds`) is left out of the other
-    sides: a plan in which it pays at most that is one of the sides keeping its bar, and
-    one in which it pays more has receipts of more than ``T`` (they equal the payments,
-    none negative), so neither is cheaper than the first side and the choice is that of
-    solving every side. Not with ``outside``, whose least is the outside money, not the
-    receipts. On the consensus union this leaves one programme a rejected vote, not two.
-    """
-    maybe = [] if alone is not None else _optional(bought, payer, rs, slack, strict)
-    best = None
-    held: list[int] = []
-    for out in _subsets(maybe, slack.size):
-        if out[held].any():
-            continue  # it could not be cheaper than the first side (docstring)
-        pr = _programme(slack, bought, payer.without(out), strict, rs, outside=outside,
-                        alone=alone)
-        cols = pr.o_ if outside else pr.r_
-        x = pr.solve(cols, [])
-        if x is None:
-            continue
-        total = float(np.sum(x[cols]))
-        if best is None or total < best[0] - SET_TIE_USD / _BN:
-            best = (total, x, payer.without(out))
-        if not out.any() and not pr.integrality.any() and all(
-                pr.spare(i, x) > 1e-6 for i in maybe):
-            break  # a linear programme whose sponsors' bars are all slack (docstring)
-        if not out.any() and not outside:
-            lead = _leader_receives(bought, payer, rs)
-            held = [i for i in maybe if _bar_holds(i, slack, strict, rs, lead, total * _BN)]
-    return best
-
-
-def _leader_receives(bought: np.ndarray, payer: _Payers, rs: Responding) -> bool:
-    """Whether the leading economy may receive (bought, or a payer paid to stay)."""
-    return rs.lead >= 0 and bool(bought[rs.lead] or (payer.pay & ~payer.sponsor)[rs.lead])
-
-
-def _optional(bought: np.ndarray, payer: _Payers, rs: Responding, slack: np.ndarray,
-              strict: np.ndarray) -> list[int]:
-    """The sponsors keeping a bar for which paying out of their gain could be cheaper.
-
-    Those that gain (they may pay up to it past their bars) unless their bar holds paying
-    all of it (:func:`_bar_holds`), and those whose bar could fail unpaid (their gap
-    responds, the leader may receive). Any other sponsor stays at or above its bar paying
-    up to its gain (nothing else lowers its score: its shock term keeps its econ term;
-    the leader's payments only narrow its gap), so every plan of the other side is one of
-    this side, never cheaper.
-    """
-    bar = payer.sponsor & ~payer.welfare
-    # A gain not known (NaN) has no gain side (:func:`price_vote`); no econ term at all
-    # is a gain of 0, as before.
-    known = np.ones(bar.size, dtype=bool) if rs.econ_usd is None else np.isfinite(
-        rs.econ_usd)
-    gains = known & (_gain(rs) > 0)
-    lead = _leader_receives(bought, payer, rs)
-    return [int(i) for i in np.flatnonzero(bar & known)
-            if (gains[i] and not _bar_holds(i, slack, strict, rs, lead))
-            or (lead and rs.k[i] > 0)]
-
-
-def _bar_holds(i: int, slack: np.ndarray, strict: np.ndarray, rs: Responding, lead: bool,
-               upto: float = math.inf) -> bool:
-    """Whether sponsor ``i`` stays at or above its bar paying anything up to its gain.
-
-    Up to ``upto`` (US$) where that is less. Its score at the bar row of
-    :func:`scosim.side_payments_programme._programme`, paying ``p`` and receiving nothing
-    (a sponsor is never paid), with its gap at the most any plan gives it where the
-    leader cannot receive (``max(0, lead_i + p)``; False where it may and the gap
-    responds): ``h(p) = s - c (|g E| + k gap) + k gap - p + c |g E - p| - k (1 - c)
-    max(0, lead_i + p)``, piecewise linear (``c < 1``), so its least over the payments
-    is at an end or a kink.
-    """
-    k = float(rs.k[i])
-    if rs.econ_usd is None or (lead and k > 0):
-        return False
-    ge, s = float(rs.econ_usd[i]), float(slack[i])
-    c = 0.0 if rs.shock is None else float(rs.shock[i])
-    gap, ahead = float(rs.gap_usd[i]), float(rs.lead_usd[i])
-    margin = min(STRICT_MARGIN_USD, abs(s) / 2) if strict[i] else 0.0
-    top = min(max(ge, 0.0), upto)
-
-    def h(p: float) -> float:
-        return (s - c * (abs(ge) + k * gap) + k * gap - p + c * abs(ge - p)
-                - k * (1 - c) * max(0.0, ahead + p))
-
-    return min(h(p) for p in (0.0, top, ge, -ahead) if 0.0 <= p <= top) >= margin
-
-
-def _subsets(items: list[int], n: int) -> Any:
-    """``(n,)`` masks of every subset of ``items``, the empty one first, smaller first."""
-    for size in range(len(items) + 1):
-        for combo in itertools.combinations(items, size):
-            mask = np.zeros(n, dtype=bool)
-            mask[list(combo)] = True
-            yield mask

@@ -30,20 +30,34 @@ class _Payers:
 
     ``free``: the sponsors paying out of their economic gain instead of keeping their
     bars (each pays at most ``max(g_i E_i, 0)``: one that loses pays nothing); None: none.
+    ``lift``: sponsors below their bars, paying out of their gain (in ``free``), that the
+    leader's payment could lift back over them: their other side keeps the bar
+    (:func:`scosim.side_payments_sides._liftable`); None: none.
     """
 
     pay: np.ndarray
     sponsor: np.ndarray
     free: np.ndarray | None = None
+    lift: np.ndarray | None = None
 
     @property
     def welfare(self) -> np.ndarray:
         """The sponsors paying out of their economic gain, bars dropped (bool mask)."""
         return np.zeros_like(self.pay) if self.free is None else self.free
 
+    @property
+    def lifted(self) -> np.ndarray:
+        """The sponsors below their bars whose other side is the bar (bool mask)."""
+        return np.zeros_like(self.pay) if self.lift is None else self.lift
+
     def without(self, out: np.ndarray) -> _Payers:
-        """The sponsors ``out`` dropping their bars, paying at most their economic gain."""
-        return _Payers(self.pay, self.sponsor, self.welfare | out)
+        """The sponsors ``out`` on their other side.
+
+        Those keeping their bars drop them, paying at most their economic gain; those
+        below their bars (``lift``) keep them instead, their payment uncapped.
+        """
+        up = out & self.lifted
+        return _Payers(self.pay, self.sponsor, (self.welfare | out) & ~up, self.lift)
 
 
 @dataclass

@@ -108,7 +108,8 @@ def summarise(table: pd.DataFrame) -> list[dict[str, Any]]:
         ``split`` (``runs``: the rejected runs priced with the split logged, ``leader``:
         the largest economy voting in most of them, ``short_bn`` and each ``<part>_bn``
         of :data:`SPLIT_PARTS`: the median over them of the bought voters' shortfall at
-        their logged scores and its parts, :func:`shortfall_split`).
+        their logged scores and its parts, :func:`shortfall_split`),
+        ``capacity_reach`` (:func:`capacity_reach` over the runs without a plan).
     """
     return summarise_parts(decision_rows(table), table[table["status"] == "plan"])
 
@@ -195,8 +196,24 @@ def summarise_parts(first: pd.DataFrame, voters: pd.DataFrame) -> list[dict[str,
             "reasons": list(reasons.index),
             "reason_runs": [int(k) for k in reasons.to_numpy()],
             "decision_rule": d["decision_rule"].iloc[0] if "decision_rule" in d else math.nan,
+            "capacity_reach": capacity_reach(_col(d[d["status"] == "no_plan"], "capacity_usd"),
+                                             _col(d[d["status"] == "no_plan"], "required_usd")),
         })
     return out
+
+
+def capacity_reach(capacity: np.ndarray, required: np.ndarray) -> tuple[float, int]:
+    """How far the voters in favour's bars bind, over the runs without a plan.
+
+    The largest share, over those runs, of what the bought voters need (``required``)
+    that the voters in favour could give up at their logged scores (``capacity``), and
+    in how many runs it is all of it (where, still, no plan exists: the leader's
+    receipt widens its lead over them). NaN and 0 where no run has both.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        reach = np.asarray(capacity, dtype=float) / np.asarray(required, dtype=float)
+    reach = reach[np.isfinite(reach)]
+    return (float(reach.max()) if reach.size else math.nan, int((reach >= 1.0).sum()))
 
 
 def clean_reasons(reason: pd.Series) -> pd.Series:

@@ -28,6 +28,7 @@ from scosim.side_payments_summary import (
     STATUSES,
     _spread,
     _stay,
+    capacity_reach,
     clean_reasons,
     decision_rows,
 )
@@ -120,6 +121,8 @@ class SummaryTally:
         for name in _PRICED:
             g.keep(name, _floats(priced, name))
         g.keep("outside_usd", _floats(d[status == "no_plan"], "outside_usd"))
+        for name in ("capacity_usd", "required_usd"):  # capacity_reach, without a plan
+            g.keep(f"no_plan_{name}", _floats(d[status == "no_plan"], name))
         g.gain_positive += int((_floats(priced, "bloc_gain_usd") > 0).sum())
         short = _floats(priced, "short_usd")
         split = priced[np.isfinite(short)]
@@ -191,6 +194,8 @@ class SummaryTally:
             # Most frequent first; ties in the order they first appear (a stable sort).
             "reasons": [r for r, _ in reasons],
             "reason_runs": [k for _, k in reasons],
+            "capacity_reach": capacity_reach(g.col("no_plan_capacity_usd"),
+                                             g.col("no_plan_required_usd")),
         }
 
     def _split(self, g: _Group) -> dict[str, Any]:
