@@ -93,3 +93,19 @@ def test_a_bad_split_on_the_command_line_is_one_error_line(tmp_path, capsys) -> 
     assert "parameters.network.fee_split: 'tariff' is not one of km, cost" in err
     assert "Traceback" not in err
     assert not out.exists() or not any(out.rglob("*"))  # nothing left behind
+
+
+def test_the_edges_report_gives_each_edges_part_of_the_fee_under_either_split() -> None:
+    from scosim.network.edge_teu import _fee_parts
+    from scosim.network.step import CorridorNetwork
+
+    edges = ["X008", "X009", "X010", "X011"]  # the Trans-Afghan railway, 480/92/1/185 km
+    km = " ".join(_fee_parts(CorridorNetwork(), edges))
+    cost = " ".join(_fee_parts(CorridorNetwork(fee_split="cost"), edges))
+    route = 480 + 92 + 1 + 184.77080297618335  # the Pakistani link's km from edges.csv
+    assert f"(by km): X008 {100 * 480 / route:.1f} %" in km
+    dear = 184.77080297618335 * RAIL_LOW
+    assert (f"(by km x freight rate): X008 {100 * 480 * RAIL_HIGH / (573 * RAIL_HIGH + dear):.1f}"
+            in cost)
+    assert f"X011 {100 * dear / (573 * RAIL_HIGH + dear):.1f} %" in cost
+    assert all(len(line) <= 80 for line in _fee_parts(CorridorNetwork(), edges))

@@ -162,8 +162,22 @@ def edge_lines(model: Any, year: int | None = None) -> list[str]:
                        f"{band:>14}{mt:>7}")
         out.append(f"  TEU-km on the route: {table.attrs['teu_km'] / 1e6:,.0f} million a year "
                    "(median; each edge's TEU x its km)")
+        out += _fee_parts(net, list(table.index[:-1]))
     out += ["", *_split_note(net.fee_split)]
     return [line.rstrip() for line in out]
+
+
+def _fee_parts(net: Any, edges: list[str]) -> list[str]:
+    """Each edge's part of its route's fee, in percent, as the run splits it (wrapped)."""
+    import textwrap
+
+    how = "km x freight rate" if net.fee_split == "cost" else "km"
+    # A no-break space holds each edge's figure on one line (textwrap breaks on ASCII ones).
+    parts = ", ".join(f"{e}\xa0{100 * net.fee_weights[net.edge_ids.index(e)]:.1f}\xa0%"
+                      for e in edges)
+    return [line.replace("\xa0", " ") for line in textwrap.wrap(
+        f"Each edge's part of the route's fee (by {how}): {parts}", width=80,
+        initial_indent="  ", subsequent_indent="  ")]
 
 
 def _split_note(split: str) -> list[str]:
