@@ -69,6 +69,12 @@ def test_two_loans_give_the_owners_total_as_the_sum_of_the_recorded_parts(two_lo
             "loss, interest subsidy), which the rows do not split by loan.") in said
     # No fee for it: the total is not this line's alone.
     assert "would recover that too" not in said
+    # The hosts' share of the other loan is said, never as "US$0 m" (the railway's hosts'
+    # share of the CKU's loan is under US$0.5 m: by GDP, Afghanistan's and Pakistan's).
+    mine = float(np.median((cost - own).loc[on, hosts].sum(axis=1)))
+    shown = _usd(mine) if _usd(mine) != _usd(0.0) else "less than US$0.5 m"
+    assert f"also takes {shown} a year off them as the lender's owners' share" in said
+    assert "takes US$0 m" not in said
     # The hosts' fee recovers their own cost (fee x billed = own cost, run by run).
     fee, _ = _fees(said)
     assert fee == pytest.approx(float(np.median(own.loc[on, hosts].sum(axis=1) / base[on])),

@@ -100,8 +100,11 @@ def others_clause(said: BreakEven, scenario: Any, p: Any, usd: Any) -> str:
             if q.type == "corridor" and q.id != p.id and q.financing != "budget"]
     loans = (f"{' and '.join(lent)}'s loan{'s' if len(lent) > 1 else ''}" if lent
              else "other corridors' loans")
+    # Small hosts' GDP shares make it tiny: "US$0 m" read as nothing where it is not.
+    amount = usd(said.others)
+    amount = "less than US$0.5 m" if amount == usd(0.0) else amount
     return (f"; their own cost, corridor_own_cost_usd: their net also takes "
-            f"{usd(said.others)} a year off them as the lender's owners' share (expected "
+            f"{amount} a year off them as the lender's owners' share (expected "
             f"loss, interest subsidy) of {loans}, set by the loan's terms, not by this line's "
             f"fee; US${said.fee_others:,.0f} a TEU with it")
 
