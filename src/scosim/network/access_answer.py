@@ -154,7 +154,13 @@ def access_lines(run_dir: str | Path, manifest: Mapping[str, Any],
         Wrapped lines; none without a freight corridor, or at a fee with several.
     """
     from scosim.network.answer_notes import _scenario, payer_rules
-    from scosim.network.break_even import break_even, others_clause, outside_clause
+    from scosim.network.break_even import (
+        break_even,
+        others_clause,
+        outside_clause,
+        predates_sentence,
+        split_words,
+    )
     from scosim.network.corridor_record import OWN_COST
     from scosim.network.finance import COST_OF_FUNDS
     from scosim.network.tables import load_network
@@ -201,13 +207,15 @@ def access_lines(run_dir: str | Path, manifest: Mapping[str, Any],
                      f"{others_clause(said, scenario, p, _usd)}) and the line "
                      f"bills {teu / 1e3:,.0f} thousand whole-route TEU equivalents a year in "
                      f"{their} territory (corridor_fee_base_teu: each edge's TEU weighted by "
-                     "its share of the route's km, what a fee of US$1 a TEU collects; medians "
+                     f"{split_words(scenario)}, what a fee of US$1 a TEU collects; medians "
                      f"over the {n_on} of {n_all} runs in which it operates; "
                      f"{_edges_command(run_dir, manifest, year)}), so at that "
                      f"traffic a fee of US${fee:,.0f} a TEU would recover the "
                      f"{'host' if one else 'hosts'}' cost and "
                      f"US${om / teu:,.0f} the O&M alone."
-                     f"{outside_clause(said, scenario, p, _usd)} But a fee raises the "
+                     f"{outside_clause(said, scenario, p, _usd)}"
+                     f"{predates_sentence(p, own, _rerun_command(run_dir, manifest))}"
+                     " But a fee raises the "
                      "route's cost and cuts its traffic, so at any fee it recovers less "
                      "than at this traffic: "
                      "whether any fee recovers the cost, even the O&M, is known only by "
@@ -391,6 +399,15 @@ def _mixed_with(scenario: Any, p: Any, shares: Mapping[str, Mapping[str, float]]
         if lent and q.financing != "budget":
             said.append(f"the expected loss on {q.id}'s loan (its lender's owners bear it)")
     return "; ".join(said)
+
+
+def _rerun_command(run_dir: str | Path, manifest: Mapping[str, Any]) -> str:
+    """``scosim run`` of the run's scenario, its own ``--set``, seed and replications."""
+    from scosim.attribution import rerun_scenario
+
+    path = rerun_scenario(run_dir, manifest, "replications")[0]
+    return (f"scosim run {path} --seed {manifest.get('seed')} "
+            f"--replications {manifest.get('replications')}")
 
 
 def _edges_command(run_dir: str | Path, manifest: Mapping[str, Any], year: int) -> str:

@@ -100,8 +100,11 @@ def others_clause(said: BreakEven, scenario: Any, p: Any, usd: Any) -> str:
             if q.type == "corridor" and q.id != p.id and q.financing != "budget"]
     loans = (f"{' and '.join(lent)}'s loan{'s' if len(lent) > 1 else ''}" if lent
              else "other corridors' loans")
+    # Small hosts' GDP shares make it tiny: "US$0 m" read as nothing where it is not.
+    amount = usd(said.others)
+    amount = "less than US$0.5 m" if amount == usd(0.0) else amount
     return (f"; their own cost, corridor_own_cost_usd: their net also takes "
-            f"{usd(said.others)} a year off them as the lender's owners' share (expected "
+            f"{amount} a year off them as the lender's owners' share (expected "
             f"loss, interest subsidy) of {loans}, set by the loan's terms, not by this line's "
             f"fee; US${said.fee_others:,.0f} a TEU with it")
 
@@ -125,3 +128,37 @@ def outside_clause(said: BreakEven, scenario: Any, p: Any, usd: Any) -> str:
             "the hosts as the lender's owners (by GDP; their share of its expected loss and "
             f"interest subsidy, corridor_cost_usd less corridor_own_cost_usd): "
             f"US${said.fee_outside:,.0f} a TEU would recover that too.")
+
+
+def split_words(scenario: Any) -> str:
+    """What the fee base weighs each edge's TEU by, as the run split its fee.
+
+    By km is said as the assumption it is: no source of the project gives these lines'
+    transit tariffs or a cost-based split (:mod:`scosim.network.fee_split`).
+    """
+    if scenario.parameters.network.fee_split == "cost":
+        return ("its share of the route's km x freight rate (parameters.network.fee_split "
+                "cost)")
+    return ("its share of the route's km (an assumption: no source gives these lines' "
+            "transit tariffs; parameters.network.fee_split=cost weighs km x freight rate)")
+
+
+def predates_sentence(p: Any, own: bool, command: str) -> str:
+    """The sentence for a run made before ``corridor_own_cost_usd``, where ``p`` is lent.
+
+    Such a run records only ``corridor_cost_usd``, so its own cost is taken as the whole:
+    the hosts' figure is right, but the share ``p``'s loan puts on the lender's owners
+    outside the hosts cannot be told from it and goes unsaid. ('' with the indicator, or
+    for a project from budgets, whose figure is then whole: no loan, no owners' share.)
+
+    Args:
+        p: The project's proposal.
+        own: Whether the run records ``corridor_own_cost_usd``.
+        command: The ``scosim run`` command that repeats the run (seed, replications).
+    """
+    if own or p.financing == "budget":
+        return ""
+    return (" This run predates corridor_own_cost_usd (its indicators hold no such rows), "
+            f"so the fee leaves out what {p.id}'s loan puts on the lender's owners outside "
+            "the hosts (the members by GDP: expected loss, interest subsidy); to get it, "
+            f"re-run: `{command}`.")

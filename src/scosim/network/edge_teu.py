@@ -77,13 +77,15 @@ def edge_teu_runs(model: Any, project: str) -> tuple[pd.DataFrame, np.ndarray]:
 def route_totals(model: Any, project: str, teu: pd.DataFrame) -> pd.DataFrame:
     """Per run: whole-route TEU equivalents and TEU-km a year on ``project``'s route.
 
-    The equivalents weigh each edge's TEU by its share of the route's km, as a fee is
-    split (:mod:`scosim.network.fee_split`): what ``corridor_fee_base_teu`` sums over the
+    The equivalents weigh each edge's TEU by its part of the route's fee, as the network
+    splits it (its share of the route's km, or with ``fee_split: cost`` of km x rate;
+    :mod:`scosim.network.fee_split`): what ``corridor_fee_base_teu`` sums over the
     economies. TEU-km is each edge's TEU times its km.
     """
-    edges = _net(model).tables.edges.loc[list(teu.columns)]
+    net = _net(model)
+    edges = net.tables.edges.loc[list(teu.columns)]
     km = edges["length_km"].to_numpy(float)
-    share = km / km.sum() if km.sum() > 0 else np.full(len(km), 1.0 / len(km))
+    share = net.fee_weights[[net.edge_ids.index(e) for e in teu.columns]]
     values = teu.to_numpy(float)
     return pd.DataFrame({"route_teu_equivalents": values @ share,
                          "teu_km": values @ km}, index=teu.index)
@@ -160,7 +162,33 @@ def edge_lines(model: Any, year: int | None = None) -> list[str]:
                        f"{band:>14}{mt:>7}")
         out.append(f"  TEU-km on the route: {table.attrs['teu_km'] / 1e6:,.0f} million a year "
                    "(median; each edge's TEU x its km)")
-    out += ["", "Whole-route TEU equivalents weigh each edge's TEU by its share of the",
-            "route's km: summed over the economies, the answer's corridor_fee_base_teu",
-            "(docs/network.md, \"What the answer says at fee 0\")."]
+        out += _fee_parts(net, list(table.index[:-1]))
+    out += ["", *_split_note(net.fee_split)]
     return [line.rstrip() for line in out]
+
+
+def _fee_parts(net: Any, edges: list[str]) -> list[str]:
+    """Each edge's part of its route's fee, in percent, as the run splits it (wrapped)."""
+    import textwrap
+
+    how = "km x freight rate" if net.fee_split == "cost" else "km"
+    # A no-break space holds each edge's figure on one line (textwrap breaks on ASCII ones).
+    parts = ", ".join(f"{e}\xa0{100 * net.fee_weights[net.edge_ids.index(e)]:.1f}\xa0%"
+                      for e in edges)
+    return [line.replace("\xa0", " ") for line in textwrap.wrap(
+        f"Each edge's part of the route's fee (by {how}): {parts}", width=80,
+        initial_indent="  ", subsequent_indent="  ")]
+
+
+def _split_note(split: str) -> list[str]:
+    """What the whole-route row weighs each edge's TEU by; by km, said as the assumption."""
+    if split == "cost":
+        return ["Whole-route TEU equivalents weigh each edge's TEU by its share of the",
+                "route's km x freight rate (fee_split: cost): summed over the economies,",
+                "the answer's corridor_fee_base_teu (docs/network.md, \"What the answer",
+                "says at fee 0\")."]
+    return ["Whole-route TEU equivalents weigh each edge's TEU by its share of the",
+            "route's km: summed over the economies, the answer's corridor_fee_base_teu",
+            "(docs/network.md, \"What the answer says at fee 0\"). By km is an assumption",
+            "(no source gives these lines' transit tariffs); --set",
+            "parameters.network.fee_split=cost splits by km x the edge's rate instead."]

@@ -11,7 +11,15 @@ rata to the km it uses.
 Why length: transit charges on rail and road are levied per km (or tonne-km) of the
 transit state's network, as freight tariffs are quoted per TEU-km (Reed and Trubetskoy
 2019, ``reed_trubetskoy_2019``); the project's sources give no transit fee schedule for
-these lines, so the per-km split is a scosim assumption, not a sourced tariff.
+these lines, so the per-km split is a scosim assumption, not a sourced tariff. Nor does
+any source of the project (docs/anchors.md, the raw data's SOURCES.md) give a cost-based
+split; the one alternative the network itself supports is by cost
+(``parameters.network.fee_split: cost``): each edge's part in proportion to its km times
+its freight rate per TEU-km (``rate_<mode>_<quality>`` of ``params.csv``, Reed and
+Trubetskoy's; per tonne-km it is the same split, ``tonnes_per_teu`` being one constant), so
+a low-quality section, dearer to run, takes more of the fee. Where every edge of a route
+has the same rate (the CKU's) the two splits are one. docs/network.md gives the Trans-Afghan
+railway's break-even under both: the sensitivity.
 """
 
 from __future__ import annotations
@@ -24,9 +32,25 @@ from numpy.typing import NDArray
 
 FloatArray = NDArray[np.float64]
 
+#: The ways a route's fee is split over its edges (``parameters.network.fee_split``).
+FEE_SPLITS: tuple[str, ...] = ("km", "cost")
+
+
+def edge_rates(edges: pd.DataFrame, params: dict[str, float]) -> FloatArray:
+    """Each edge's freight rate, US$ per TEU-km, as the freight graph prices it (E,).
+
+    Road and rail by quality (``rate_rail_high``), sea and inland water by mode; 0 for an
+    energy edge (a pipeline or power line carries no freight).
+    """
+    out = np.zeros(len(edges))
+    for e, (mode, quality) in enumerate(zip(edges["mode"], edges["quality"], strict=True)):
+        key = f"rate_{mode}_{quality}" if mode in ("road", "rail") else f"rate_{mode}"
+        out[e] = float(params.get(key, 0.0))
+    return out
+
 
 def edge_fee_weights(edges: pd.DataFrame, edge_project: NDArray[np.int64],
-                     n_projects: int) -> FloatArray:
+                     n_projects: int, rates: FloatArray | None = None) -> FloatArray:
     """Each project edge's part of its project's fee (E,): its km over the route's km.
 
     Non-project edges get 0; a project's parts add up to 1. A route whose edges all have
@@ -36,9 +60,14 @@ def edge_fee_weights(edges: pd.DataFrame, edge_project: NDArray[np.int64],
         edges: The network's edge table (``length_km``), in the graph's edge order.
         edge_project: (E,) project index of each edge, -1 for none (``FreightGraph``).
         n_projects: Number of projects P.
+        rates: (E,) US$ per TEU-km (:func:`edge_rates`) to split by cost, km x rate; None
+            splits by km.
     """
     ep = np.asarray(edge_project)
-    km = np.where(ep >= 0, np.asarray(edges["length_km"], float), 0.0)
+    length = np.asarray(edges["length_km"], float)
+    if rates is not None:
+        length = length * np.asarray(rates, float)
+    km = np.where(ep >= 0, length, 0.0)
     own = ep >= 0
     route_km = np.bincount(ep[own], weights=km[own], minlength=n_projects)
     count = np.bincount(ep[own], minlength=n_projects).astype(float)

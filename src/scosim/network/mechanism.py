@@ -123,6 +123,11 @@ def measures_key(params: Any) -> tuple[str, ...]:
     return (params.measures,) if isinstance(params.measures, str) else tuple(params.measures)
 
 
+def split_key(params: Any) -> tuple[str, ...]:
+    """``parameters.network.fee_split`` as a part of a network's memo key: () for km."""
+    return () if params.fee_split == "km" else (f"fee_split={params.fee_split}",)
+
+
 def network_key(codes: tuple[str, ...], vot_per_day: float | None, trade: np.ndarray,
                 measures: tuple[str, ...]) -> tuple[Any, ...]:
     """The key of a :class:`CorridorNetwork` in its calibration's memo (``derived``).
@@ -166,9 +171,12 @@ class CachedNetwork:
         # none of the runs: one network per calibration, trade matrix and value of time,
         # shared by every model (its steps are pure; only graph memos are added to it).
         # The measures a scenario keeps change the graph's arcs: part of the key.
-        key = network_key(codes, fixed, trade, measures_key(params))
+        # The fee's split weighs the edges' fees (and so the routes at a fee): part of the
+        # key where it is not the default km, so a km run's key is the same as before.
+        key = network_key(codes, fixed, trade, measures_key(params)) + split_key(params)
         self.net = derived(model.cal, key, lambda: CorridorNetwork(
-            tables=scenario_tables(params), trade=trade, params=over, economies=codes))
+            tables=scenario_tables(params), trade=trade, params=over, economies=codes,
+            fee_split=params.fee_split))
         # Each run's value of time (scosim.network.vot): None where every run has the
         # network's. The network above keeps the structure every run shares (projects,
         # links, graph) and, at the table's value, the security slot's pricing without the
@@ -218,7 +226,7 @@ class CachedNetwork:
         codes = tuple(model.codes)
         memo: dict[tuple[Any, ...], CorridorNetwork] = derived(
             model.cal, ("corridor_networks_by_vot",), dict)
-        key = network_key(codes, vot, trade, measures_key(params))
+        key = network_key(codes, vot, trade, measures_key(params)) + split_key(params)
         net = memo.pop(key, None)  # re-inserted last: the memo drops its oldest
         if net is None:  # the scenario's network at the run's value (a test: the same bits)
             net = self.net.with_value_of_time(vot)

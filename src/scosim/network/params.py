@@ -157,6 +157,10 @@ class NetworkParams(BaseModel):
             ``params.csv``'s 10.754, the 2014-2023 mean of the Energy Institute's LNG
             Japan CIF (low 6.73 in 2016, high 16.98 in 2022;
             :mod:`scosim.network.energy_value`).
+        fee_split: How a freight route's transit fee is split over its edges: ``km``, by
+            length (the default, an assumption: no source gives these lines' transit
+            tariffs), or ``cost``, by km x the edge's freight rate per TEU-km
+            (:mod:`scosim.network.fee_split`); the sensitivity of the break-even fee.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -196,6 +200,11 @@ class NetworkParams(BaseModel):
     lng_price_usd_mmbtu: float | None = Field(
         None, gt=0.0, le=100.0,
         description="LNG import price, US$/MMBtu, the energy corridors' deliveries replace")
+    # By km is an assumption; cost is its sensitivity (docs/network.md, "What the answer
+    # says at fee 0").
+    fee_split: Literal["km", "cost"] = Field(
+        "km", description="how a route's transit fee is split over its edges: by km, or by "
+        "km x the edge's freight rate per TEU-km (cost)")
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
@@ -213,6 +222,8 @@ class NetworkParams(BaseModel):
                 out.pop("lng_price_usd_mmbtu", None)
             if out.get("vot_range") is None:
                 out.pop("vot_range", None)
+            if out.get("fee_split") == "km":
+                out.pop("fee_split")
         return out
 
     @field_validator("instability")

@@ -30,7 +30,12 @@ from numpy.typing import ArrayLike, NDArray
 
 from scosim.data.constants import ECONOMIES, ROW
 from scosim.network.energy import EnergyLinks, delivered_flows, energy_indicators, energy_links
-from scosim.network.fee_split import edge_fee_shares, edge_fee_weights
+from scosim.network.fee_split import (
+    FEE_SPLITS,
+    edge_fee_shares,
+    edge_fee_weights,
+    edge_rates,
+)
 from scosim.network.loads import phase_capacity, project_phase_share
 from scosim.network.projects import (
     congestion_multiplier,
@@ -105,11 +110,15 @@ class CorridorNetwork:
         economies: Economy codes; must match the tables' (default the 28 of scosim).
         year: Transit restrictions in force in this year apply (``from_year <= year``);
             None applies every row of ``transit_restrictions.csv``.
+        fee_split: How a route's fee is split over its edges: ``km`` (by length, the
+            default) or ``cost`` (km x the edge's rate per TEU-km;
+            :mod:`scosim.network.fee_split`).
     """
 
     def __init__(self, tables: NetworkTables | None = None, trade: ArrayLike | None = None,
                  params: dict[str, float] | None = None,
-                 economies: Sequence[str] = ECONOMIES, year: int | None = None):
+                 economies: Sequence[str] = ECONOMIES, year: int | None = None,
+                 fee_split: str = "km"):
         self.tables = tables if tables is not None else load_network()
         if tuple(economies) != self.tables.economies:
             raise ValueError("economies differ from the network tables' economies")
@@ -135,9 +144,14 @@ class CorridorNetwork:
         self._capacity_mt = np.where(freight_cap, cap, np.inf)
         # A freight project's first phase carries this share of its edges' capacity.
         self._phase_share = project_phase_share(self.tables)
-        # A route's fee by km over its edges, and an edge's part by km to its economies.
-        self._fee_weight = edge_fee_weights(edges, self.graph.edge_project,
-                                            len(self.tables.project_ids))
+        # A route's fee by km (or cost) over its edges, and an edge's part by km to its
+        # economies.
+        if fee_split not in FEE_SPLITS:
+            raise ValueError(f"fee_split {fee_split!r}; allowed: {', '.join(FEE_SPLITS)}")
+        self.fee_split = fee_split
+        self._fee_weight = edge_fee_weights(
+            edges, self.graph.edge_project, len(self.tables.project_ids),
+            edge_rates(edges, self.params) if fee_split == "cost" else None)
         self._fee_share = edge_fee_shares(edges, self.graph.edge_economies,
                                           self.tables.economies)
         # Uncongested routes by graph and arc weights: they do not depend on the trade, so
@@ -189,6 +203,11 @@ class CorridorNetwork:
         net._route_memo = {}
         net.baseline_cost = least_cost_routes(net.graph, arc_weights(net.graph)).cost[0]
         return net
+
+    @property
+    def fee_weights(self) -> FloatArray:
+        """(E,) each project edge's part of its route's fee (``fee_split``'s; 0 elsewhere)."""
+        return self._fee_weight
 
     @property
     def project_ids(self) -> tuple[str, ...]:
