@@ -143,3 +143,21 @@ def test_the_parts_are_read_from_the_run_not_the_class(crisis_run, monkeypatch,
     monkeypatch.undo()  # the class as shipped: the old run's answer reads its parts
     line = part_lines(st, "fiscal_recap_usd", run_headline_indicators(old), title)
     assert line is not None and "equal to fiscal_cost_usd" in " ".join(line)
+
+
+def test_the_figure_draws_one_bar_where_the_answer_prints_one_table(crisis_run) -> None:
+    from scosim.finance.mechanism import BankingSystems
+    from scosim.finance.run_summary import PARTS, PAYERS, RUN_INDICATORS
+
+    # The figure's parts are the mechanism's, by the names the summary reads.
+    declared = {RUN_INDICATORS[p]: RUN_INDICATORS[w]
+                for p, (w, _) in BankingSystems.headline_parts.items()}
+    assert declared == {p: w for p, (w, _) in PARTS.items()}
+    run, kept = crisis_run
+    (fig,) = [f for f in kept if f._suptitle and "banking systems" in f._suptitle.get_text()]
+    labels = [t.get_text() for t in fig.axes[3].get_yticklabels()]
+    # summary.txt says the equity bought is all of the gross (the test above): one bar.
+    text = " ".join((run / "summary.txt").read_text().split())
+    assert "equal to fiscal_cost_usd above in every run" in text
+    assert dict(PAYERS)["fiscal_recap"] not in labels
+    assert labels[0] == "treasuries, gross\n= equity bought: all of it,\nevery run, year, economy"
