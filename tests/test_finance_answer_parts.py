@@ -161,3 +161,19 @@ def test_the_figure_draws_one_bar_where_the_answer_prints_one_table(crisis_run) 
     assert "equal to fiscal_cost_usd above in every run" in text
     assert dict(PAYERS)["fiscal_recap"] not in labels
     assert labels[0] == "treasuries, gross\n= equity bought: all of it,\nevery run, year, economy"
+
+
+def test_a_malformed_recorded_part_is_refused_naming_the_field() -> None:
+    from scosim.plugin_manifest import recorded_mechanisms
+    from scosim.plugins import PluginError
+
+    rec = {"name": "m", "indicators": {"a": "US$", "b": "US$"}, "headline": [["a", "total"]]}
+    manifest = {"plugins": {"declared": {"mechanisms": {"finance": rec}}}}
+    assert recorded_mechanisms(manifest, "x.json")["finance"]["headline_parts"] is None
+    rec["headline_parts"] = {"a": ["b", "all of it"]}
+    assert recorded_mechanisms(manifest, "x.json")["finance"]["headline_parts"] == {
+        "a": ("b", "all of it")}
+    rec["headline_parts"] = {"a": ["c", "all of it"]}  # not one of its indicators
+    with pytest.raises(PluginError, match=r"x\.json: plugins\.declared\.mechanisms\.finance"
+                                          r"\.headline_parts must map"):
+        recorded_mechanisms(manifest, "x.json")
