@@ -107,3 +107,73 @@ def test_a_part_short_of_its_whole_in_one_run_is_not_all_of_it() -> None:
     # Nothing paid anywhere: no table to repeat, nothing to say.
     zero = np.zeros((40, 3))
     assert not all_of_whole(_stats(zero, zero), "fiscal_recap_usd", "fiscal_cost_usd")
+
+
+def test_the_parts_are_read_from_the_run_not_the_class(crisis_run, monkeypatch,
+                                                       tmp_path: Path) -> None:
+    """A replot answers as the run did: its manifest records ``headline_parts``."""
+    import json
+    import shutil
+
+    from scosim.answer_parts import part_lines
+    from scosim.finance.mechanism import BankingSystems
+    from scosim.mechanism_answer import run_headline_indicators
+
+    run, _ = crisis_run
+    manifest = json.loads((run / "manifest.json").read_text())
+    recorded = manifest["plugins"]["declared"]["mechanisms"]["finance"]["headline_parts"]
+    assert recorded["fiscal_recap_usd"][0] == "fiscal_cost_usd"
+    st = RunStats()
+    for p in sorted((run / "indicators").glob("*.parquet")):
+        st.add_indicators(pd.read_parquet(p))
+    title = "of which equity bought"
+    # The class changed since the run (it declares no parts now): the run's record holds.
+    monkeypatch.setattr(BankingSystems, "headline_parts", {})
+    declared = run_headline_indicators(run)
+    line = part_lines(st, "fiscal_recap_usd", declared, title)
+    assert line is not None and "equal to fiscal_cost_usd" in " ".join(line)
+    # A run made before the record: its manifest without it falls back to the class,
+    # which now declares none, so the table is printed (None: no line in its place).
+    old = tmp_path / "old"
+    shutil.copytree(run, old, ignore=shutil.ignore_patterns("indicators", "*.png"))
+    del manifest["plugins"]["declared"]["mechanisms"]["finance"]["headline_parts"]
+    (old / "manifest.json").write_text(json.dumps(manifest))
+    assert run_headline_indicators(old)["fiscal_recap_usd"].parts is None
+    assert part_lines(st, "fiscal_recap_usd", run_headline_indicators(old), title) is None
+    monkeypatch.undo()  # the class as shipped: the old run's answer reads its parts
+    line = part_lines(st, "fiscal_recap_usd", run_headline_indicators(old), title)
+    assert line is not None and "equal to fiscal_cost_usd" in " ".join(line)
+
+
+def test_the_figure_draws_one_bar_where_the_answer_prints_one_table(crisis_run) -> None:
+    from scosim.finance.mechanism import BankingSystems
+    from scosim.finance.run_summary import PARTS, PAYERS, RUN_INDICATORS
+
+    # The figure's parts are the mechanism's, by the names the summary reads.
+    declared = {RUN_INDICATORS[p]: RUN_INDICATORS[w]
+                for p, (w, _) in BankingSystems.headline_parts.items()}
+    assert declared == {p: w for p, (w, _) in PARTS.items()}
+    run, kept = crisis_run
+    (fig,) = [f for f in kept if f._suptitle and "banking systems" in f._suptitle.get_text()]
+    labels = [t.get_text() for t in fig.axes[3].get_yticklabels()]
+    # summary.txt says the equity bought is all of the gross (the test above): one bar.
+    text = " ".join((run / "summary.txt").read_text().split())
+    assert "equal to fiscal_cost_usd above in every run" in text
+    assert dict(PAYERS)["fiscal_recap"] not in labels
+    assert labels[0] == "treasuries, gross\n= equity bought: all of it,\nevery run, year, economy"
+
+
+def test_a_malformed_recorded_part_is_refused_naming_the_field() -> None:
+    from scosim.plugin_manifest import recorded_mechanisms
+    from scosim.plugins import PluginError
+
+    rec = {"name": "m", "indicators": {"a": "US$", "b": "US$"}, "headline": [["a", "total"]]}
+    manifest = {"plugins": {"declared": {"mechanisms": {"finance": rec}}}}
+    assert recorded_mechanisms(manifest, "x.json")["finance"]["headline_parts"] is None
+    rec["headline_parts"] = {"a": ["b", "all of it"]}
+    assert recorded_mechanisms(manifest, "x.json")["finance"]["headline_parts"] == {
+        "a": ("b", "all of it")}
+    rec["headline_parts"] = {"a": ["c", "all of it"]}  # not one of its indicators
+    with pytest.raises(PluginError, match=r"x\.json: plugins\.declared\.mechanisms\.finance"
+                                          r"\.headline_parts must map"):
+        recorded_mechanisms(manifest, "x.json")

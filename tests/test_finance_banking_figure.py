@@ -258,3 +258,60 @@ def test_runs_that_pull_the_mean_above_the_band_are_drawn(monkeypatch, tmp_path:
     assert not [ln for ln in ax.lines if ln.get_marker() == "x"]
     assert "x:" not in ax.get_title()
     plt.close(fig)
+
+
+def test_equity_bought_equal_to_the_gross_is_one_bar_labelled_so(monkeypatch,
+                                                                 tmp_path: Path) -> None:
+    # finance_crisis.yaml: every run's treasury money bought equity; the two bars were
+    # identical with nothing on the figure saying why (summary.txt says it in one line).
+    z = _runs(R, {(1, 0): [82.2] * 20})
+    z["fiscal_recap"] = z["fiscal_cost"].copy()
+    fig = _draw(monkeypatch, tmp_path, z)
+    ax = fig.axes[3]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(labels) == len(PAYERS) - 1 and dict(PAYERS)["fiscal_recap"] not in labels
+    assert labels[0] == "treasuries, gross\n= equity bought: all of it,\nevery run, year, economy"
+    mean = f" {20 * 82.2 / R:,.1f}"  # the mean over all runs, in the treasuries' row alone
+    assert [round(t.get_position()[1]) for t in ax.texts
+            if t.get_text().startswith(mean)] == [0]
+    plt.close(fig)
+    # One run short of it: two bars, as summary.txt prints two tables.
+    z["fiscal_recap"][3, 1, 0] -= 1e6
+    fig = _draw(monkeypatch, tmp_path, z)
+    assert [t.get_text() for t in fig.axes[3].get_yticklabels()] == [lab for _, lab in PAYERS]
+    plt.close(fig)
+    # Equal in one variant of two: both bars' rows kept, that variant's says so in words.
+    kept: list = []
+    monkeypatch.setattr(plots.plt, "close", kept.append)
+    same = _runs(R, {(1, 0): [82.2] * 20})
+    same["fiscal_recap"] = same["fiscal_cost"].copy()
+    plots.plot_banking_summaries({"a": summarise(same, [0, 1]), "b": summarise(z, [0, 1])},
+                                 YEARS, tmp_path / "two.png", title="t")
+    ax = kept[0].axes[3]
+    assert len(ax.get_yticklabels()) == len(PAYERS)
+    assert " = gross in every run, year and economy" in [t.get_text() for t in ax.texts]
+    plt.close(kept[0])
+
+
+def test_several_variants_write_their_runs_under_the_years_not_at_each_range(
+        monkeypatch, tmp_path: Path) -> None:
+    # docs/img/finance_crisis.png: three variants' k/n and "k/200: up to 2,048" written
+    # upright at every year and variant (18 labels) were too dense to read.
+    z = _runs(R, {(0, 0): [80.0] * 15, (1, 1): [2048.0] * 2, (2, 0): [60.0] * 30})
+    w = _runs(R, {(0, 0): [70.0] * 5, (2, 0): [50.0] * 8})
+    kept: list = []
+    monkeypatch.setattr(plots.plt, "close", kept.append)
+    plots.plot_banking_summaries({"a": summarise(z, [0, 1]), "b": summarise(w, [0, 1])},
+                                 YEARS, tmp_path / "two.png", title="t")
+    ax = kept[0].axes[1]
+    texts = [t for t in ax.texts if t.get_text().strip()]
+    assert not [t for t in texts if "/" in t.get_text()]  # no k/n at a range or cut
+    # Under the years, a row per variant: its runs with a cost (counted here, apart).
+    for colour, arr in (("C0", z), ("C1", w)):
+        want = [str(int((arr["fiscal_cost"][:, t].sum(axis=1) > 0).sum())) for t in range(3)]
+        assert [t.get_text() for t in texts if t.get_color() == colour] == want
+    title = " ".join(ax.get_title().split())
+    assert "under the years: runs of 40 with a cost, by colour" in title
+    assert "arrow: off the scale, up to 2,048" in title  # the cut's value, once
+    assert ax.get_ylim()[1] < 2048
+    plt.close(kept[0])

@@ -121,3 +121,20 @@ def test_banking_stream_gives_the_runs_above_the_band(runs: int, batch: int) -> 
         assert g.size == w.size
         # Exact while the runs' values are held, within the sketch's bound beyond.
         np.testing.assert_allclose(g, w, rtol=0 if runs < 2000 else ALPHA * 1.0001)
+
+
+@pytest.mark.parametrize("batch", [7, 30])
+def test_banking_stream_knows_a_part_equal_to_its_whole_everywhere(batch: int) -> None:
+    """The who-paid panel's one bar: equal in every run, year and economy, batch by batch."""
+    x = _finance_runs(np.random.default_rng(3), 30)
+    x["fiscal_recap_usd"] = x["fiscal_cost_usd"].copy()
+    keys = {RUN_INDICATORS[k]: x[k] for k in RUN_INDICATORS}
+    assert _stream(x, batch).summary().same_as_whole == ("fiscal_recap",)
+    assert summarise(keys, [0, 2]).same_as_whole == ("fiscal_recap",)
+    # Short by US$1 m in one run of the last batch, in an economy outside the group:
+    # summary.txt (every economy) prints both tables, so the panel draws both bars.
+    x["fiscal_recap_usd"][29, 1, 3] = max(x["fiscal_cost_usd"][29, 1, 3] - 1e6, 0.0)
+    x["fiscal_cost_usd"][29, 1, 3] = max(x["fiscal_cost_usd"][29, 1, 3], 1e6)
+    keys = {RUN_INDICATORS[k]: x[k] for k in RUN_INDICATORS}
+    assert _stream(x, batch).summary().same_as_whole == ()
+    assert summarise(keys, [0, 2]).same_as_whole == ()

@@ -163,6 +163,8 @@ def test_the_manifest_records_the_type_its_path_and_its_membership(plugin_run: P
         "compared": [],
         # None declared: the answer shows the last year (scosim.answer_year).
         "answer_year": [],
+        # None declared: every headline table printed (scosim.answer_parts).
+        "headline_parts": {},
         # Not declared: it may change trade costs by itself, a shock in the answer.
         "passive": False,
         "welfare_versus": "the trade costs of border closures",

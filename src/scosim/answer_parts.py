@@ -25,7 +25,7 @@ import numpy as np
 from scosim.runstats import ZERO, RunStats
 from scosim.tty_lines import answer_lines
 
-__all__ = ["all_of_whole", "declared_parts", "part_lines"]
+__all__ = ["all_of_whole", "declared_parts", "part_lines", "run_parts"]
 
 #: Relative difference of two means still read as equal (compensated sums of the same
 #: values agree to about 1e-15; a part that differs in one run of 10,000 by 0.1 % of the
@@ -36,8 +36,9 @@ SAME = 1e-12
 def declared_parts(mechanism: str) -> Mapping[str, tuple[str, str]]:
     """The ``headline_parts`` of the mechanism registered as ``mechanism`` (empty if none).
 
-    Read from the class, not the run's record: a mechanism this process cannot import
-    declares none, and its answer prints every table as before.
+    Read from the class: the fallback for a run made before its manifest recorded them
+    (:func:`run_parts`). A mechanism this process cannot import declares none, and its
+    answer prints every table as before.
     """
     from scosim.model.slots import get_mechanism
     from scosim.plugins import PluginError
@@ -48,6 +49,21 @@ def declared_parts(mechanism: str) -> Mapping[str, tuple[str, str]]:
         return {}
     parts = getattr(cls, "headline_parts", None)
     return parts if isinstance(parts, Mapping) else {}
+
+
+def run_parts(h: Any) -> Mapping[str, tuple[str, str]]:
+    """The ``headline_parts`` of a headline indicator's mechanism, as its run recorded them.
+
+    Recorded with the run (``plugins.declared.mechanisms.<slot>.headline_parts`` in its
+    manifest), so a replot answers as the run did even if the class has changed since;
+    a run made before they were recorded falls back to the class (:func:`declared_parts`).
+
+    Args:
+        h: A :class:`scosim.mechanism_answer.HeadlineIndicator`.
+    """
+    if h.parts is None:
+        return declared_parts(h.mechanism)
+    return {part: (whole, what) for part, whole, what in h.parts}
 
 
 def all_of_whole(st: RunStats, part: str, whole: str) -> bool:
@@ -84,7 +100,7 @@ def part_lines(st: RunStats, name: str, declared: Mapping[str, Any], title: str
         The wrapped line where ``name`` is declared part of an indicator whose table is
         printed above it and equals it in every run; else None.
     """
-    parts = declared_parts(declared[name].mechanism)
+    parts = run_parts(declared[name])
     if name not in parts:
         return None
     whole, all_of_it = parts[name]

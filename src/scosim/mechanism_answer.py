@@ -79,6 +79,9 @@ class HeadlineIndicator:
     #: A proposal type's ``writes_levers`` (``finance.settlement_floor``): the slots it
     #: acts through, whose shock year its block shows (:func:`mechanism_lines`).
     levers: tuple[str, ...] = ()
+    #: Its mechanism's ``headline_parts`` as the run recorded them, ``(part, whole,
+    #: what)``; None for a run made before they were (:mod:`scosim.answer_parts`).
+    parts: tuple[tuple[str, str, str], ...] | None = None
 
     def acts_in(self, slots: Collection[str]) -> bool:
         """Whether its block belongs to one of ``slots``: its own, or a lever's prefix."""
@@ -134,9 +137,12 @@ def declared_headline(
         decl = _declaration(slot, mechanisms[slot], recorded)
         if decl is None:
             continue
+        recorded_parts = decl.get("headline_parts")
+        parts = None if recorded_parts is None else tuple(
+            (p, w, what) for p, (w, what) in recorded_parts.items())
         for name, kind in decl["headline"].items():
             out.setdefault(name, HeadlineIndicator(kind, decl["indicators"].get(name),
-                                                   slot_of(slot), decl["name"]))
+                                                   slot_of(slot), decl["name"], parts=parts))
     for type_name in dict.fromkeys(types):
         tdecl = _type_declaration(type_name, recorded_types)
         for name, kind in (tdecl or {}).get("headline", {}).items():
@@ -200,7 +206,7 @@ def _declaration(slot: str, name: str,
 
     return _known(slot, recorded, lambda: get_mechanism(name),
                   ("name", "indicators", "headline", "compared", "welfare_versus",
-                   "welfare_excludes"))
+                   "welfare_excludes", "headline_parts"))
 
 
 #: What a scenario's ``sanctions`` events with a trade cost add to the comparison.

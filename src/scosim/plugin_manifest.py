@@ -62,8 +62,9 @@ def declared_mechanisms(scenario: Any) -> dict[str, dict[str, Any]]:
     Returns:
         ``{key: {"name": ..., "indicators": {name: unit}, "headline": [[name, kind], ...],
         "compared": [name, ...], "welfare_versus": phrase, "welfare_excludes": phrase,
-        "answer_year": [event type, ...], "passive": bool, "writes_levers": [lever, ...]
-        or None}}`` (``Mechanism``'s attributes; ``writes_levers`` None when not
+        "answer_year": [event type, ...], "headline_parts": {part: [whole, what]},
+        "passive": bool, "writes_levers": [lever, ...] or None}}`` (``Mechanism``'s
+        attributes; ``writes_levers`` None when not
         declared) for every mechanism filling a slot, keyed by
         :func:`scosim.model.slots.keyed` (the slot, ``<slot>[<i>]`` for the one at place
         ``i`` of a slot's list).
@@ -79,6 +80,7 @@ def declared_mechanisms(scenario: Any) -> dict[str, dict[str, Any]]:
                     "welfare_versus": cls.welfare_versus,
                     "welfare_excludes": cls.welfare_excludes,
                     "answer_year": list(cls.answer_year),
+                    "headline_parts": {part: list(v) for part, v in cls.headline_parts.items()},
                     "passive": cls.passive,
                     "writes_levers": _levers(cls.writes_levers)}
     return out
@@ -190,10 +192,11 @@ def recorded_mechanisms(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
 
     Returns:
         ``{key: {"name", "indicators", "headline", "compared", "welfare_versus",
-        "welfare_excludes", "answer_year", "passive", "writes_levers"}}`` (``compared``,
-        ``passive`` and ``writes_levers`` None, ``welfare_excludes`` and ``answer_year``
-        empty for a run made before they were recorded; ``writes_levers`` None too when
-        not declared); empty for a run made before the record existed.
+        "welfare_excludes", "answer_year", "headline_parts", "passive", "writes_levers"}}``
+        (``compared``, ``headline_parts``, ``passive`` and ``writes_levers`` None,
+        ``welfare_excludes`` and ``answer_year`` empty for a run made before they were
+        recorded; ``writes_levers`` None too when not declared); empty for a run made
+        before the record existed.
 
     Raises:
         PluginError: A malformed record, naming the file, the field and what is allowed.
@@ -220,9 +223,27 @@ def recorded_mechanisms(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
         out[str(slot)] = {"name": name, "indicators": units, "headline": dict(headline),
                           "compared": compared, "welfare_versus": versus,
                           "welfare_excludes": _phrase(rec, at, "welfare_excludes"),
-                          "answer_year": year, "passive": passive,
-                          "writes_levers": _recorded_levers(rec, at)}
+                          "answer_year": year,
+                          "headline_parts": _recorded_parts(rec, at, units),
+                          "passive": passive, "writes_levers": _recorded_levers(rec, at)}
     return out
+
+
+def _recorded_parts(rec: dict[str, Any], at: str, units: dict[str, str | None]
+                    ) -> dict[str, tuple[str, str]] | None:
+    """A record's ``headline_parts``: None for a run made before it was recorded.
+
+    Its readers then fall back to the class (:func:`scosim.answer_parts.declared_parts`).
+    """
+    value = rec.get("headline_parts")
+    if value is None:
+        return None
+    if not (isinstance(value, dict) and all(
+            p in units and isinstance(v, list) and len(v) == 2 and v[0] in units
+            and isinstance(v[1], str) for p, v in value.items())):
+        raise PluginError(f"{at}.headline_parts must map an indicator to [the indicator it is "
+                          f"part of, what their equality means], got {value!r}")
+    return {str(p): (str(v[0]), v[1]) for p, v in value.items()}
 
 
 def _phrase(rec: dict[str, Any], at: str, field: str) -> str:

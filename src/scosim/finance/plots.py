@@ -6,7 +6,6 @@ import math
 import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
 
 import matplotlib
 
@@ -18,7 +17,15 @@ from matplotlib.path import Path as MplPath  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 from numpy.typing import NDArray  # noqa: E402
 
+from scosim.finance.paid_panel import (  # noqa: E402
+    PaidBar,
+    draw_paid,
+    fit_paid_labels,
+    payer_label,
+)
+from scosim.finance.plot_scale import DPI, OFF_SCALE, cost_axis_top  # noqa: E402
 from scosim.finance.run_summary import (  # noqa: E402
+    PARTS,
     PAYERS,
     RUN_INDICATORS,
     BankingStream,
@@ -28,7 +35,8 @@ from scosim.finance.run_summary import summarise as summarise_banking  # noqa: E
 from scosim.rare_runs import rare  # noqa: E402
 from scosim.runstats import HIGH, LOW  # noqa: E402
 
-__all__ = ["PAYERS", "RUN_INDICATORS", "plot_banking", "plot_banking_summaries",
+__all__ = ["DPI", "OFF_SCALE", "PAYERS", "RUN_INDICATORS", "PaidBar", "cost_axis_top",
+           "draw_paid", "fit_paid_labels", "plot_banking", "plot_banking_summaries",
            "plot_finance_run", "wilson_interval"]
 
 
@@ -51,43 +59,6 @@ def wilson_interval(k: NDArray[np.float64], n: int, z: float = 1.96) -> tuple[ND
     return centre - half, centre + half
 
 
-#: A k/n range or shaded band is cut at the fiscal-cost panel's top, its top written,
-#: where it and every one above it are more than this many times the next largest: one
-#: large system's failure in a few runs (China's US$2,048 bn in ``finance_crisis.yaml``,
-#: 25 times Russia's 82) otherwise sets a scale on which every other year lies flat on
-#: zero. A band too: at 10 runs the members' 2026 band, not rare (7 of 10 runs pay),
-#: reached an interpolated 1,209 between Russia's 82 and one run's 2,130 and flattened
-#: every other year. Means are not compared: a rare amount's mean is k/n of its runs'
-#: values by construction.
-OFF_SCALE = 5.0
-
-#: The figure's resolution, dots per inch.
-DPI = 110
-
-
-def cost_axis_top(means: Sequence[float], bands: Sequence[float],
-                  tops: Sequence[float]) -> float | None:
-    """The fiscal-cost panel's top, or None where nothing is cut.
-
-    Args:
-        means: The means drawn, US$ bn.
-        bands: The shaded bands' tops (95th percentile).
-        tops: The k/n ranges' tops (the largest cost of the k runs with one).
-
-    Returns:
-        1.25 times the largest mean, band or range below the largest gap of more than
-        :data:`OFF_SCALE` times between consecutive bands' and ranges' tops; else None.
-    """
-    marks = sorted(v for v in [*tops, *bands] if v > 0)
-    if len(marks) < 2:
-        return None
-    ratios = [marks[i + 1] / marks[i] for i in range(len(marks) - 1)]
-    i = int(np.argmax(ratios))
-    if ratios[i] <= OFF_SCALE:
-        return None
-    return 1.25 * max([marks[i], *(m for m in means if math.isfinite(m))])
-
-
 def _cut_label(ax: plt.Axes, x: float, top: float, text: str, colour: str) -> plt.Text:
     """An arrow at the panel's top above ``x`` and ``text`` upright beside it.
 
@@ -103,7 +74,9 @@ def _above_key(above: Sequence[tuple[float, NDArray[np.float64], str]]) -> str:
     """The key's words for the runs drawn above their band (x), counted as what they are.
 
     In one year of one variant they are distinct runs; over several, a run above the
-    band in two years would be counted twice, so the count is of run-years.
+    band in two years would be counted twice, so the count is of run-years, and says
+    so. Not a count of runs: the band is known only once every run is in, so a per-run
+    flag cannot be set as the batches stream past (flat memory, 100,000 runs).
     """
     n = sum(v.size for _, v, _ in above)
     if len(above) == 1:
@@ -117,7 +90,7 @@ def _draw_cost_ranges(ax: plt.Axes, ranges: Sequence[tuple[float, int, float, fl
                       bands: Sequence[tuple[float, float, float, str]],
                       means: Sequence[float], n_runs: int,
                       above: Sequence[tuple[float, NDArray[np.float64], str]] = (),
-                      upright: bool = False) -> list[plt.Text]:
+                      upright: bool = False) -> tuple[list[plt.Text], float]:
     """Draw the fiscal-cost panel's k/n ranges; those and bands off the scale cut.
 
     Args:
@@ -129,19 +102,28 @@ def _draw_cost_ranges(ax: plt.Axes, ranges: Sequence[tuple[float, int, float, fl
         above: ``(x, values, colour)``: the runs above a band whose mean lies above it
             (:attr:`BankingSummary.cost_above`), drawn as points; those off the
             scale cut, as a range is.
-        upright: Each range's k/n written upright (several variants side by side).
+        upright: Several variants side by side: nothing written at a range or a cut, only
+            its arrow (the k/n of three variants on every year, each cut's value beside
+            it, were too dense to read: docs/img/finance_crisis.png until 2026-12-07);
+            the runs with a cost are written under the years (:func:`_runs_with_cost`),
+            the largest value cut in the title.
 
     Returns:
-        The labels of what was cut (the panel's title then says what the arrow means).
+        The labels of what was cut (the panel's title then says what the arrow means),
+        and the largest value cut (0 where none is).
     """
     top = cost_axis_top(means, [b for _, b, _, _ in bands],
                         [hi for _, _, _, hi, _ in ranges] + [float(v.max()) for _, v, _ in above])
     labels: list[plt.Text] = []
+    largest = 0.0
     for x, values, colour in above:
         on = values if top is None else values[values <= top]
         ax.plot(np.full(on.size, x), on, ls="none", marker="x", ms=6, mew=1.5, color=colour)
         off = values[values > top] if top is not None else values[:0]
-        if off.size:  # the run that pulls the mean up, written: the answer's "2,048 in 1"
+        if off.size and upright:
+            largest = max(largest, float(off.max()))
+            ax.plot([x], [top], ls="none", marker="^", ms=6, color=colour, clip_on=False)
+        elif off.size:  # the run that pulls the mean up, written: the answer's "2,048 in 1"
             runs = "1 run" if off.size == 1 else f"{off.size} runs, up to"
             labels.append(_cut_label(ax, x, top, f"{runs} {off.max():,.0f}\n"
                                            "above the band", colour))
@@ -149,123 +131,51 @@ def _draw_cost_ranges(ax: plt.Axes, ranges: Sequence[tuple[float, int, float, fl
         if top is None or hi <= top:
             ax.vlines(x, lo, hi, color=colour, lw=2, alpha=0.5)
             ax.plot([x, x], [lo, hi], ls="none", marker="_", ms=9, color=colour)
-            # Beside the variants' columns a quarter year apart, upright above its range:
-            # written across, one ran over the next column's labels.
-            ax.text(x, hi, f" {k}/{n_runs}", fontsize=7, color=colour, va="bottom",
-                    ha="center" if upright else "left", rotation=90 if upright else 0)
+            if not upright:  # several variants: k under the years (_runs_with_cost)
+                ax.text(x, hi, f" {k}/{n_runs}", fontsize=7, color=colour, va="bottom",
+                        ha="left")
             continue
         # Cut at the top, an arrow saying it goes on, and the value it reaches written
         # beside it: the same number the answer prints ("2,048 in 1 of 40 runs").
         ax.vlines(x, min(lo, top), top, color=colour, lw=2, alpha=0.5)
         if lo < top:
             ax.plot([x], [lo], ls="none", marker="_", ms=9, color=colour)
+        if upright:
+            largest = max(largest, hi)
+            ax.plot([x], [top], ls="none", marker="^", ms=6, color=colour, clip_on=False)
+            continue
         span = f"{hi:,.0f}" if lo >= top else f"up to {hi:,.0f}"
         labels.append(_cut_label(ax, x, top, f"{k}/{n_runs}: {span}", colour))
-    for x, hi, largest, colour in bands:
-        if top is not None and hi > top:
+    for x, hi, run_max, colour in bands:
+        if top is not None and hi > top and upright:
+            largest = max(largest, run_max)
+            ax.plot([x], [top], ls="none", marker="^", ms=6, color=colour, clip_on=False)
+        elif top is not None and hi > top:
             # The band's top is interpolated between runs: the largest run beside it is a
             # value a run had (the answer's "2,048 in 1 of 10 runs" is one member's part).
             labels.append(_cut_label(ax, x, top, f"band to {hi:,.0f};\nlargest run "
-                                     f"{largest:,.0f}", colour))
+                                     f"{run_max:,.0f}", colour))
     if top is not None:
         ax.set_ylim(0, top)
-    return labels
+    return labels, largest
 
 
-class PaidBar(NamedTuple):
-    """One bar of the who-paid panel: a payer's total over the period, one variant."""
+def _runs_with_cost(ax: plt.Axes, columns: Sequence[tuple[NDArray, NDArray, str]]) -> None:
+    """Under each year, a row per variant: how many runs had a fiscal cost (its colour).
 
-    y: float
-    mean: float
-    low: float  # whisker's left: 5th percentile, or the smallest of the k runs that paid
-    high: float  # whisker's right: 95th percentile, or the largest of the k runs
-    k: int | None  # the runs that paid, where most paid none (the whisker is their range)
-    largest: float  # the largest run's total (beside an interpolated band's top)
-    colour: str
-
-
-def draw_paid(ax: plt.Axes, bars: Sequence[PaidBar], width: float, n_runs: int,
-              two_lines: bool = True) -> list[tuple[plt.Text, float]]:
-    """Draw the who-paid bars; a whisker far beyond the others cut at the right edge.
-
-    The fiscal-cost panel's rule (:func:`cost_axis_top`): at 10 runs of
-    ``finance_crisis.yaml`` the treasuries' band reached an interpolated 1,286 (one run's
-    2,133, China's failure) and set a scale on which the creditors' 104 and the banks' 3.6
-    were slivers. A cut whisker runs into the edge under an arrow, its mean and top written
-    beside the arrow.
+    Several variants' k/n written upright above each range were too dense to read; a
+    small table under the years reads across (k of the same n in every column).
 
     Args:
-        ax: The who-paid panel.
-        bars: Its bars.
-        width: A bar's height (the variants' bars side by side in a payer's row).
-        n_runs: Runs.
-        two_lines: A cut bar's label in two lines (one variant: its row has room).
-
-    Returns:
-        Each cut bar's label and its mean (:func:`fit_paid_labels` makes room for it).
+        ax: The fiscal-cost panel.
+        columns: Each variant's ``(x, runs with a cost, colour)``, in its row's order.
     """
-    top = cost_axis_top([b.mean for b in bars], [b.high for b in bars if b.k is None],
-                        [b.high for b in bars if b.k is not None])
-    x_max, noted, cut = 0.0, False, []
-    for b in bars:
-        right = max(b.high, b.mean)
-        if top is not None and right > top:
-            ax.barh(b.y, b.mean, width, color=b.colour)
-            # Into the edge wherever the scale ends (fit_paid_labels may widen it, to at
-            # most five times the mean): clipped there; the arrow and label sit at it.
-            ax.hlines(b.y, min(b.low, b.mean), 10 * right, color="black", lw=1.5)
-            ax.plot([min(b.low, b.mean)], [b.y], ls="none", marker="|", ms=6, color="black")
-            edge = ax.get_yaxis_transform()  # x in axes fraction, y in data
-            ax.plot([1.0], [b.y], ls="none", marker=">", ms=6, color="black",
-                    transform=edge, clip_on=False)
-            # Two short lines where the row has room: one long line left room on the
-            # scale for little else; beside another variant's bar, one line.
-            sep = "\n" if two_lines else " "
-            span = (f"band to {b.high:,.0f};{sep}largest run {b.largest:,.0f}" if b.k is None
-                    else f"{b.k}/{n_runs} runs:{sep}{b.low:,.0f} to {b.high:,.0f}")
-            # Over the whisker, on white: the arrow says it goes on beneath.
-            label = ax.text(0.985, b.y, f"{b.mean:,.1f}; {span}", transform=edge,
-                            ha="right", va="center", fontsize=7, color=b.colour,
-                            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
-            cut.append((label, b.mean))
-            continue
-        ax.barh(b.y, b.mean, width, color=b.colour,
-                xerr=[[b.mean - min(b.low, b.mean)], [right - b.mean]], capsize=3)
-        # The mean written out, past the band: each run's figure has its own scale,
-        # and a zero bar (no loss) is otherwise invisible beside a missing one.
-        note = f" ({b.k}/{n_runs} runs)" if b.k is not None else ""
-        noted = noted or b.k is not None
-        ax.text(right, b.y, f" {b.mean:,.1f}{note}", va="center", fontsize=7, color=b.colour)
-        x_max = max(x_max, right)
-    # Room for the written means, and for "(k/n runs)" after them.
-    edge_x = (1.2 + 0.3 * noted) * x_max if x_max > 0 else 1.0
-    ax.set_xlim(0, edge_x if top is None else max(edge_x, top))
-    return cut
-
-
-def fit_paid_labels(fig: plt.Figure, ax: plt.Axes, cut: Sequence[tuple[plt.Text, float]]
-                    ) -> None:
-    """Widen the who-paid panel's scale until each cut bar's label clears its mean's bar.
-
-    Measured on the final layout, in pixels: the label is right-aligned at the edge, so
-    the scale's end ``E`` must put the bar's end ``m`` left of it: ``m / E <= 1 - w / W``.
-    """
-    if not cut:
-        return
-    # At the dpi it is saved at: text does not scale with dpi exactly (at 100 dpi the
-    # label measured 0.344 of the panel, drawn at 110 it was 0.373 and hid the bar's end).
-    dpi = fig.dpi
-    fig.set_dpi(DPI)
-    try:
-        renderer = fig.canvas.get_renderer()
-        panel = ax.get_window_extent(renderer).width
-        end = ax.get_xlim()[1]
-        for label, mean in cut:
-            free = 1.0 - (label.get_window_extent(renderer).width + 0.03 * panel) / panel
-            end = max(end, mean / max(free, 0.2))  # wider than the panel: bar at a fifth
-    finally:
-        fig.set_dpi(dpi)
-    ax.set_xlim(0, end)
+    for row, (xs, ks, colour) in enumerate(columns):
+        for x, k in zip(xs, ks, strict=True):
+            ax.annotate(f"{int(k)}", (x, 0), xycoords=("data", "axes fraction"),
+                        xytext=(0, -20 - 9 * row), textcoords="offset points", ha="center",
+                        va="top", fontsize=7, color=colour)
+    ax.set_xlabel("year", labelpad=9 * len(columns) + 4)
 
 
 def _clear_of_lines(fig: plt.Figure, labels: Sequence[plt.Text],
@@ -374,12 +284,17 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
     means: list[float] = []
     above: list[tuple[float, NDArray[np.float64], str]] = []
     mean_lines: list[plt.Line2D] = []
+    counts: list[tuple[NDArray, NDArray, str]] = []  # runs with a cost, under the years
     k_var = len(summaries)
     # A scenario without a fund: the sentence alone, not a zero line on a +-0.04 axis.
     fund = any(sm.fund_any for sm in summaries.values())
     width = 0.8 / max(k_var, 1)
     # A run's own figure has one variant: a key of "variants" would name one that is not there.
     one = k_var == 1
+    # A part equal to its whole in every run, year and economy of every variant: one bar,
+    # labelled so, as summary.txt prints one table (finance_crisis: all equity bought).
+    merged = [n for n in PARTS if all(n in sm.same_as_whole for sm in summaries.values())]
+    rows = [p for p, (name, _) in enumerate(PAYERS) if name not in merged]
     for k, sm in enumerate(summaries.values()):
         colour = f"C{k}"
         # Nudge variants sideways so that overlapping lines stay visible.
@@ -406,6 +321,7 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
         # Where most runs had no cost, the band interpolated between runs showed values
         # no run had: the range of the runs with one instead, and how many (rare_runs).
         k_c, lo_c, hi_c = sm.cost_nonzero
+        counts.append((yrs + dx_cost, k_c, colour))
         few = np.array([rare(n_runs, k) for k in k_c], dtype=bool)
         # A bar a year (not a filled band): a year between two rare ones stands alone.
         lo_b, hi_b = sm.cost_band[:, ~few]
@@ -425,11 +341,15 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
         if fund:
             axes[2].plot(yrs + dx, sm.fund_median, color=colour, marker="o", ms=3)
             axes[2].fill_between(yrs, *sm.fund_band, color=colour, alpha=0.15, linewidth=0)
-        for p in range(len(PAYERS)):
+        for row, p in enumerate(rows):
             m, (lo_p, hi_p) = sm.payer_mean[p], sm.payer_band[:, p]
-            y = p + (k - (k_var - 1) / 2) * width
+            y = row + (k - (k_var - 1) / 2) * width
             if not np.isfinite(m):  # a run recorded before this payer was (NaN, not 0)
                 axes[3].text(0, y, " not recorded", va="center", fontsize=7, color=colour)
+                continue
+            if PAYERS[p][0] in sm.same_as_whole:  # this variant's alone: its bar would repeat
+                axes[3].text(0, y, " = gross in every run, year and economy", va="center",
+                             fontsize=7, color=colour)
                 continue
             k_p, lo_nz, hi_nz = sm.payer_nonzero[:, p]
             few_p = rare(n_runs, k_p)
@@ -437,7 +357,8 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
                 lo_p, hi_p = lo_nz, hi_nz
             # Drawn after the loop, once the scale is known (cost_axis_top).
             paid.append(PaidBar(y, m, lo_p, hi_p, int(k_p) if few_p else None, hi_nz, colour))
-    cut = _draw_cost_ranges(axes[1], ranges, bands, means, n_runs, above, upright=not one)
+    cut, off_max = _draw_cost_ranges(axes[1], ranges, bands, means, n_runs, above,
+                                     upright=not one)
     paid_cut = draw_paid(axes[3], paid, width, n_runs, two_lines=one)
     axes[0].set_title("Runs in a banking crisis, by worst outcome")
     axes[0].set_ylabel(f"share of runs, % ({group_label})\n"
@@ -454,8 +375,13 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
              *([f"shaded: {LOW}-{HIGH}th pct."] if shaded else []),
              *([_above_key(above)] if above else []),
              *(["k/n: where most runs had none, the range of the k runs with one"]
-               if ranged else []),
-             *(["arrow: off the scale, its top written"] if cut else [])]
+               if ranged and one else []),
+             # Several variants: k under the years, the largest value cut in the key.
+             *([f"capped line: where most runs had none, the range of those with one; "
+                f"under the years: runs of {n_runs} with a cost, by colour"]
+               if not one else []),
+             *(["arrow: off the scale, its top written"] if cut else []),
+             *([f"arrow: off the scale, up to {off_max:,.0f}"] if off_max > 0 else [])]
     # Wrapped to the panel's width (about 60 characters at this size): one long line ran
     # over the neighbouring panels.
     # "5-95th pct." kept on one line (a NUL holds its space while wrapping).
@@ -476,12 +402,15 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
         ax.set_xlabel("year")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
+    if not one:
+        _runs_with_cost(axes[1], counts)
     arrow = ";\narrow: off the scale, its value written" if paid_cut else ""
     # The bar is the mean (summary.txt's "mean total"), the whisker the band.
     axes[3].set_title(f"Who paid, {years[0]}-{years[-1]} (bar: mean of all runs;\nwhisker: "
                       f"5th-95th pct.; k/n runs: most runs\npaid none, the range of the k "
                       f"that paid{arrow})", fontsize=10)
-    axes[3].set_yticks(range(len(PAYERS)), [lab for _, lab in PAYERS], fontsize=8)
+    axes[3].set_yticks(range(len(rows)), [payer_label(PAYERS[p][0], merged) for p in rows],
+                       fontsize=8)
     axes[3].invert_yaxis()  # treasuries first, as listed
     axes[3].set_xlabel(f"US$ billion over the period ({group_label})")
     axes[3].grid(alpha=0.3, axis="x")

@@ -21,11 +21,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from scosim.answer_parts import SAME
 from scosim.indicator_stats import YEAR0
 from scosim.runstats import HIGH, LOW, ZERO, IndicatorStats
 
-__all__ = ["NOT_RECORDED_BEFORE", "PAYERS", "RUN_INDICATORS", "BankingStream", "BankingSummary",
-           "outcomes", "summarise"]
+__all__ = ["NOT_RECORDED_BEFORE", "PARTS", "PAYERS", "RUN_INDICATORS", "BankingStream",
+           "BankingSummary", "outcomes", "summarise"]
 
 #: Who bears the cost of failures and resolutions (indicator, label), each recorded at
 #: the economy whose banking system failed or was resolved. A resolution's creditors
@@ -51,6 +52,16 @@ PAYERS: tuple[tuple[str, str], ...] = (
     ("depositor_losses", "uninsured depositors, paid\nbefore creditors: lost in default"),
     ("interbank_unpaid", "other banks:\nunpaid interbank"),
 )
+
+#: Payers part of another in every run, by the names :func:`summarise` reads: the finance
+#: mechanism's ``headline_parts`` (tests/test_finance_answer_parts.py checks they agree),
+#: each with what the who-paid panel's merged bar says of it. Where a part equals its whole
+#: in every run, year and economy, summary.txt prints one table (scosim.answer_parts) and
+#: the panel one bar.
+PARTS: dict[str, tuple[str, str]] = {
+    "fiscal_recap": ("fiscal_cost", "equity bought"),
+    "precautionary_recap": ("fiscal_cost", "precautionary"),
+}
 
 #: Recorded indicator (results table) -> the name :func:`summarise` reads.
 RUN_INDICATORS: dict[str, str] = {
@@ -109,6 +120,9 @@ class BankingSummary:
             (NaN without): drawn in place of the band where at least half the runs have
             none (:mod:`scosim.rare_runs`).
         payer_nonzero: ``(3, P)`` the same of each payer's total.
+        same_as_whole: The :data:`PARTS` equal to their whole in every run, year and
+            economy recorded (not the group alone: summary.txt's test, whose one line the
+            figure's one bar repeats), where the whole is not zero everywhere.
     """
 
     n_runs: int
@@ -125,6 +139,7 @@ class BankingSummary:
     payer_band: FloatArray
     cost_nonzero: FloatArray
     payer_nonzero: FloatArray
+    same_as_whole: tuple[str, ...] = ()
 
 
 def outcomes(failures: FloatArray, resolutions: FloatArray, refused: FloatArray
@@ -177,6 +192,26 @@ def _per_run(arrays: Mapping[str, FloatArray], idx: Sequence[int]) -> dict[str, 
     }
 
 
+def _parts_same(arrays: Mapping[str, FloatArray]) -> dict[str, tuple[bool, bool]]:
+    """Each of :data:`PARTS`: (equal to its whole in every cell, the whole not all zero).
+
+    Run by run, with :func:`scosim.answer_parts.all_of_whole`'s tolerance (which compares
+    means: a part at most its whole has equal means only where it is equal in every run).
+    Cells not recorded count as 0, as there; a part recorded nowhere is not equal.
+    """
+    out = {}
+    for part, (whole, _) in PARTS.items():
+        p = np.asarray(arrays.get(part, np.nan), float)
+        w = np.nan_to_num(np.asarray(arrays[whole], float))
+        if np.isnan(p).all():
+            out[part] = (False, False)
+            continue
+        diff = np.abs(np.nan_to_num(p) - w)
+        out[part] = (bool(np.all(diff <= SAME * np.abs(w) + ZERO)),
+                     bool(np.any(np.abs(w) > ZERO)))
+    return out
+
+
 def _nonzero(x: FloatArray) -> FloatArray:
     """``(3, K)``: runs (axis 0) beyond :data:`ZERO`, their smallest and largest value."""
     nz = np.abs(x) > ZERO
@@ -213,6 +248,8 @@ def summarise(arrays: Mapping[str, FloatArray], idx: Sequence[int]) -> BankingSu
         payer_band=np.percentile(payers, [LOW, HIGH], axis=0),
         cost_nonzero=_nonzero(cost),
         payer_nonzero=_nonzero(payers),
+        same_as_whole=tuple(k for k, (same, paid) in _parts_same(arrays).items()
+                            if same and paid),
     )
 
 
@@ -236,6 +273,8 @@ class BankingStream:
         self._cost = IndicatorStats(["all"])
         self._fund = IndicatorStats(["all"])
         self._payers = IndicatorStats([name for name, _ in PAYERS])
+        # Each part: equal to its whole so far, and the whole paid somewhere (flat in runs).
+        self._parts = {part: (True, False) for part in PARTS}
 
     def add(self, df: pd.DataFrame) -> None:
         """Add one batch's tidy rows (run, year, country, indicator, value)."""
@@ -263,6 +302,8 @@ class BankingStream:
             arrays[key] = wide.to_numpy(dtype=float).reshape(len(runs), len(self.years),
                                                              len(self.codes))
         idx = [self.codes.index(c) for c in (self.group or self.codes)]
+        self._parts = {k: (was[0] and now[0], was[1] or now[1]) for (k, was), now in
+                       zip(self._parts.items(), _parts_same(arrays).values(), strict=True)}
         r = _per_run(arrays, idx)
         n, t = r["cost"].shape
         self.n_runs += n
@@ -315,6 +356,7 @@ class BankingStream:
                                    for f in self._cost.nonzero_runs().values()]),
             payer_nonzero=np.stack([f.loc[last].reindex(payers).to_numpy(float)
                                     for f in self._payers.nonzero_runs().values()]),
+            same_as_whole=tuple(k for k, (same, paid) in self._parts.items() if same and paid),
         )
 
     def _above(self, mean: FloatArray, top: FloatArray) -> tuple[FloatArray, ...]:

@@ -142,6 +142,10 @@ class Mechanism(SweptValues):
             for a mechanism whose shocks and policies act in one year (the finance slot:
             a banking crisis, which a banking union or settlement shields). Empty: the
             last year.
+        headline_parts: "Of which" indicators of ``headline``, each part of another in
+            every run: ``{part: (whole, what equality means)}``. Where a part equals its
+            whole in every run, year and economy, the answer prints one table and the
+            line saying so (:mod:`scosim.answer_parts`). Recorded in the run's manifest.
         passive: True when filling the slot changes nothing unless a proposal or an event
             asks it to (the corridor network with no project, instability or closure gives
             ``t_hat = 1`` exactly; the banking systems act on events' shocks). The run's
@@ -168,6 +172,7 @@ class Mechanism(SweptValues):
     welfare_versus: ClassVar[str] = ""
     welfare_excludes: ClassVar[str] = ""
     answer_year: ClassVar[tuple[str, ...]] = ()
+    headline_parts: ClassVar[dict[str, tuple[str, str]]] = {}
     passive: ClassVar[bool] = False
     writes_levers: ClassVar[tuple[str, ...] | None] = None
     settings_model: ClassVar[type[BaseModel] | None] = None
