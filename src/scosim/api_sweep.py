@@ -400,7 +400,7 @@ def _run_sweep(
 def _sweep_context(sc: Any, fn: Any) -> str:
     """What a sweep's figures say was run: the scenario, its seed, the replications."""
     return (f"{sc.name} (seed {sc.seed}, the same at every point), "
-            f"{fn.replications} replication(s) a point")
+            f"{replications_text(fn.replications)} a point")
 
 
 def sweep_cli(args: argparse.Namespace) -> int:
