@@ -465,6 +465,8 @@ def sweep_cli(args: argparse.Namespace) -> int:
         print(design_text(pd.read_parquet(target / "design_outputs.parquet"), meta, width))
     seeded = "a grid, no design seed" if meta["seed"] is None else f"design seed {meta['seed']}"
     print(*labelled("sweep:", [str(target)], width, 7), sep="\n")
+    # A figure kept with its label: at 72 columns the line ended with a lone "1".
     print(message(f"       {seeded}; runs with the scenario's seed {meta['scenario_seed']}, "
-                  f"{replications_text(meta['replications_per_point'])} a point", width))
+                  f"{replications_text(meta['replications_per_point'])} a point", width,
+                  figures=True))
     return 0

@@ -261,12 +261,15 @@ def _cells(frame: pd.DataFrame, divisor: dict[str, float] | float) -> pd.DataFra
 def _fit(lines: list[str], width: int | None) -> list[str]:
     """Prose ``lines`` wrapped at a terminal's ``width``, continuations indented.
 
-    As they are where ``width`` is None (piped: tests and scripts read them). Never
-    given a table's rows: a row wrapped is a table broken.
+    A figure kept with its label and unit, as the run's answer keeps them
+    (:func:`scosim.tty_lines.message` with ``figures``). As they are where ``width`` is
+    None (piped: tests and scripts read them). Never given a table's rows: a row wrapped
+    is a table broken.
     """
     from scosim.tty_lines import message
 
-    return lines if width is None else message("\n".join(lines), width).split("\n")
+    return (lines if width is None
+            else message("\n".join(lines), width, figures=True).split("\n"))
 
 
 def design_text(table: pd.DataFrame, meta: dict[str, Any], width: int | None = None) -> str:
