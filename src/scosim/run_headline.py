@@ -260,7 +260,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     heads += list(votes)
     outcome = _outcome(st, n_runs)
     # The union's totals and Art. XXIV check, which the table's rows do not add up to.
-    blocs = bloc_lines(st, year, n_runs)
+    blocs = bloc_lines(st, year, n_runs, places)
     if moved:
         # A scenario's shocks are in the table with its proposals: say so first, as the
         # "proposal ...: adopted" line under it reads as the proposal's effect otherwise.
