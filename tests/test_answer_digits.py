@@ -140,3 +140,25 @@ def test_a_year_with_none_in_any_run_says_none_beside_the_total() -> None:
     kaz = _row("\n".join(lines), "KAZ Kazakhstan")
     low, high = np.percentile([2, 4, 6, 8], [5, 95])
     assert kaz[2:] == ["5.00", f"{low:#.3g}", "to", f"{high:#.3g}", "7.50"]
+
+
+@pytest.mark.parametrize("value", [0.000123, 0.0244, 0.0999, 0.9996, 3.3, 9.996, 41.1, 99.9])
+def test_sig3_places_are_the_decimals_of_three_significant_figures(value: float) -> None:
+    """Python's own ``.3g`` (which counts significant figures) against sig3_places: the
+    same digits, and the count sig3 writes (the bloc totals share it)."""
+    from scosim.answer_digits import sig3_places
+
+    shown = f"{float(f'{value:.3g}'):.{sig3_places(value)}f}"
+    assert float(shown) == float(f"{value:.3g}")
+    assert len(shown.replace(".", "").lstrip("0")) == 3, shown
+    assert sig3(value) == shown
+
+
+@pytest.mark.parametrize(("value", "table", "places"),
+                         [(0.064, 2, 2), (-0.027, 2, 2), (0.0022, 2, 3), (0.0022, 4, 4),
+                          (0.00004, 2, 4), (0.0, 2, 2), (float("nan"), 3, 3)])
+def test_a_figure_beside_a_table_takes_its_decimals_unless_it_would_read_zero(
+        value: float, table: int, places: int) -> None:
+    from scosim.answer_digits import places_shown
+
+    assert places_shown(value, table) == places

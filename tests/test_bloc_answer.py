@@ -27,9 +27,12 @@ ROOT = Path(__file__).resolve().parents[1]
 NAN = math.nan
 
 
-def _bn(v: float) -> str:
-    """As the answer prints US$ bn between 1 and 100 (one decimal, signed)."""
-    return f"{v / 1e9:+.1f}"
+def _bn(v: float, top: float | None = None) -> str:
+    """As the answer prints US$ bn, signed: three significant figures of the largest of a
+    total and its band, ``top`` (``v``'s own by default), as the answer's other amounts;
+    one decimal from 10 to 100 bn."""
+    top = abs(v if top is None else top) / 1e9
+    return f"{v / 1e9:+.{max(0, 2 - math.floor(math.log10(top)))}f}"
 
 
 def _stats(members: list[float], outsiders: list[float], before: float,
@@ -78,7 +81,8 @@ def test_totals_are_medians_over_the_runs_with_the_bloc_and_say_so() -> None:
     world = [(0.0 if math.isnan(a) else a) + b for a, b in zip(members, outsiders, strict=True)]
     for label, values in (("members", m), ("outsiders", outsiders[:3]), ("world", world)):
         mid, low, high = np.median(values), *np.percentile(values, [5, 95])
-        assert f"{label} {_bn(mid)} ({_bn(low)} to {_bn(high)})" in said
+        top = max(abs(mid), abs(low), abs(high))
+        assert f"{label} {_bn(mid, top)} ({_bn(low, top)} to {_bn(high, top)})" in said
     # Members and outsiders over the runs with the bloc (no bloc, no outsiders: the world's
     # +8 bn of the last run is not the outsiders'), the world over all.
     # (The world's range spans zero here: the line saying so follows the totals.)
@@ -159,7 +163,8 @@ def test_the_union_s_answer_gives_the_totals_its_tables_give(union_run: Path, ca
                         ("world", "ev_world_usd")):
         v = one[name].to_numpy()
         mid, low, high = np.median(v), *np.percentile(v, [5, 95])
-        assert f"{label} {_bn(mid)} ({_bn(low)} to {_bn(high)})" in said
+        top = max(abs(mid), abs(low), abs(high))
+        assert f"{label} {_bn(mid, top)} ({_bn(low, top)} to {_bn(high, top)})" in said
     before = np.median(one["union_external_tariff_before_pct"])
     after = np.median(one["union_external_tariff_after_pct"])
     assert after > before  # the import-weighted CET raises the members' average
@@ -225,3 +230,40 @@ def test_the_precision_of_a_band_does_not_depend_on_where_a_nan_is() -> None:
 
     assert _decimals(NAN, 150e9, 2e9) == _decimals(150e9, NAN, 2e9) == 0
     assert _decimals(NAN, NAN) == 2
+
+
+def test_a_bloc_total_has_the_decimals_of_an_amount_of_its_size_in_the_answer() -> None:
+    """US$ 3.3 bn read "+3.3" in the bloc totals and "3.30" in a table of US$ bn above
+    them (answer_digits.sig3); 0.0244 read "+0.02" against "0.0244"."""
+    from scosim.answer_digits import sig3
+
+    for size in (0.0244, 3.3, 41.1):
+        st = _stats([size * 1e9] * 3, [-size * 1e9] * 3, 3.0, [3.1, 3.1, 3.1])
+        said = " ".join(" ".join(bloc_lines(st, 2035, 3)).split())
+        assert f"members +{sig3(size)} (+{sig3(size)} to +{sig3(size)})" in said, said
+
+
+def test_each_bloc_share_is_at_the_welfare_table_s_decimals() -> None:
+    """The bloc's percents of expenditure are the table's unit: at its decimals (two for
+    the shipped union's tenths, three for a table of hundredths), not each to two
+    significant figures ("+0.064" under rows of "+0.04"); a share that would read as a
+    signed zero there gets the fewest more decimals that show it (the world's +0.0022)."""
+    def stats(w: float) -> RunStats:
+        rows = []
+        for r in range(3):
+            for c, x in (("CHN", w), ("KAZ", -w), ("MNG", -w / 2)):
+                rows += [(r, 2035, c, n, v) for n, v in (
+                    ("welfare_change_pct", x), ("member", float(c != "MNG")),
+                    ("in_customs_union", float(c != "MNG")), ("ev_members_usd", 10e9),
+                    ("ev_outsiders_usd", -4e9), ("ev_world_usd", 6e9),
+                    ("ev_members_pct", 0.064), ("ev_outsiders_pct", -0.027),
+                    ("ev_world_pct", 0.0022))]
+        return RunStats.from_frames(pd.DataFrame(rows, columns=["run", "year", "country",
+                                                                "indicator", "value"]))
+
+    for w, row, shares in (
+            (0.3, "+0.30", "members +0.06 %, outsiders -0.03 %, world +0.002 %."),
+            (0.01, "+0.010", "members +0.064 %, outsiders -0.027 %, world +0.002 %.")):
+        text = headline_text(stats(w), "t")
+        assert f"CHN China {row}" in " ".join(text.split()), text
+        assert shares in " ".join(text.split()), text

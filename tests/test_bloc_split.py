@@ -108,13 +108,16 @@ def test_the_answer_splits_the_members_total_where_one_member_takes_most(
             shown = f" {-np.median(v) / 1e9:.1f}"  # "lose 33.9", not "lose -33.9"
         assert f"{label}{shown}, below zero in {below} % of runs" in said
     assert "need not add up to the total's median" in said
-    # Percent of each group's expenditure: medians of each run's ratio.
+    # Percent of each group's expenditure: medians of each run's ratio, at the welfare
+    # table's decimals (the same unit), more only where a share would read as zero there.
     first = t.groupby(level="run").first()
-    for label, name in (("members", "ev_members_pct"), ("outsiders", "ev_outsiders_pct"),
-                        ("world", "ev_world_pct")):
-        m = float(np.median(first[name]))
-        places = max(2, 1 - math.floor(math.log10(abs(m))))
-        assert f"{label} {m:+.{places}f} %" in said
+    for table in (2, 3, 4):
+        said = _said(bloc_lines(st, YEAR, 8, table))
+        for label, name in (("members", "ev_members_pct"), ("outsiders", "ev_outsiders_pct"),
+                            ("world", "ev_world_pct")):
+            m = float(np.median(first[name]))
+            places = next(p for p in range(table, 5) if f"{abs(m):.{p}f}".strip("0.") or p == 4)
+            assert f"{label} {m:+.{places}f} %" in said
     # The file the answer is written to says the same.
     assert _said((small_union / "summary.txt").read_text().splitlines()).count(
         "members' total split") == 1
@@ -144,8 +147,9 @@ def test_no_split_where_the_gains_are_shared_and_the_world_is_said_in_words() ->
     assert dominant_member(st, 2035) is None
     said = _said(bloc_lines(st, 2035, 4))
     assert "split" not in said
-    # The world's 5-95 % range (-1.4 to +5.7) spans zero; below zero in 1 of 4 runs.
-    assert ("world: indistinguishable from zero: its 5-95 % range of runs (-1.4 to +5.7) "
+    # The world's 5-95 % range (-1.4 to +5.7) spans zero; below zero in 1 of 4 runs. Three
+    # significant figures of its largest end, as the answer's amounts ("-1.4" before).
+    assert ("world: indistinguishable from zero: its 5-95 % range of runs (-1.40 to +5.70) "
             f"spans zero, and it is below zero in {percent_of_runs(0.25, 4)} % of runs") in said
     # A world range wholly above zero is not said to be indistinguishable from it; one member
     # with 6 of the members' +8 bn of gains is split out, the others' +1 bn above zero in every run.
@@ -154,5 +158,5 @@ def test_no_split_where_the_gains_are_shared_and_the_world_is_said_in_words() ->
     said = _said(bloc_lines(st, 2035, 4))
     assert "indistinguishable" not in said
     none = percent_of_runs(0.0, 4)
-    assert (f"China +6.0, below zero in {none} % of runs; the other 2 members +1.0, below zero "
+    assert (f"China +6.00, below zero in {none} % of runs; the other 2 members +1.00, below zero "
             f"in {none} % of runs") in said

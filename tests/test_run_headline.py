@@ -386,13 +386,15 @@ def test_a_run_changed_with_set_says_so_in_its_title() -> None:
 
 
 def test_others_that_print_as_zero_are_not_listed_as_largest_gains() -> None:
-    """An outsider whose mean rounds to 0.00 is not among "the largest gains and losses"
-    (the corridor scenarios listed Cambodia and Bahrain at 0.00)."""
+    """An outsider whose mean rounds to 0.00 in a table of two decimals is not among "the
+    largest gains and losses" (the corridor scenarios listed Cambodia and Bahrain at 0.00);
+    tests/test_answer_others.py has a table of more decimals."""
     ind = pd.DataFrame([(r, 2030, c, "welfare_change_pct", v) for r in range(3)
-                        for c, v in (("CHN", 0.2), ("KHM", 0.003), ("BHR", -0.004),
-                                     ("NPL", 0.02))],
+                        for c, v in (("CHN", 0.2), ("RUS", 0.3), ("KAZ", -0.4),
+                                     ("KHM", 0.003), ("BHR", -0.004), ("NPL", 0.02))],
                        columns=["run", "year", "country", "indicator", "value"])
-    ev = pd.DataFrame([(r, 2026, "vote", "CHN", "p", True) for r in range(3)],
+    ev = pd.DataFrame([(r, 2026, "vote", c, "p", True) for r in range(3)
+                       for c in ("CHN", "RUS", "KAZ")],
                       columns=["run", "year", "type", "country", "proposal", "yes"])
     _, others, *_ = headline_table(RunStats.from_frames(ind, ev))
     assert list(others.index) == ["NPL"]

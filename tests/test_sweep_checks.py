@@ -144,7 +144,7 @@ def test_morris_effects_print_in_the_outputs_units_and_the_file_says_its_level_a
                      "full range of the parameter",
                      "welfare_change_pct:KAZ": "percent of the year's baseline real "
                      "expenditure per full range of the parameter"}
-    assert "in each row's unit (last column) per full range of the parameter" in printed[0]
+    assert "in each output's unit (under the table) per full range of the parameter" in printed[0]
     row = idx[(idx["output"] == "gdp_usd:KAZ")
               & (idx["parameter"] == "parameters.growth.volatility_scale")].iloc[0]
     assert row["mu_star"] > 1e9  # the file keeps US$
@@ -152,9 +152,16 @@ def test_morris_effects_print_in_the_outputs_units_and_the_file_says_its_level_a
     cells = line.split()
     assert cells[2:6] == [f"{row[c] / 1e9:.4g}" for c in ("mu", "mu_star", "mu_star_conf",
                                                           "sigma")]
-    assert " ".join(cells[6:]) == "US$ bn (current, of the year on the model's GDP path)"
-    welfare = next(x for x in printed if "welfare_change_pct:KAZ" in x)
-    assert welfare.endswith("percent of the year's baseline real expenditure")
+    # The unit once under the table, as scosim sweep's grid and LHS tables say it: in a
+    # last column each row repeated its prose and ran past 80 columns.
+    assert len(cells) == 6, line
+    under = printed.index("units:")
+    assert printed[under + 1:under + 3] == [
+        "  gdp_usd:KAZ: US$ bn (current, of the year on the model's GDP path)",
+        "  welfare_change_pct:KAZ: percent of the year's baseline real expenditure"]
+    rows = [x for x in printed if "parameters." in x and ":KAZ" in x and not x.startswith("note")]
+    assert len(rows) == 4 and all(printed.index(r) < under for r in rows), printed
+    assert not any("unit" in x for x in printed[1:under]), printed
 
 
 def test_the_manifest_records_the_versions_and_scenario_it_ran(tmp_path: Path) -> None:

@@ -365,13 +365,19 @@ def test_sensitivity_figures_state_runs_ranges_and_have_no_overlapping_text(tmp_
             assert _overlaps(fig) == [], (res.method, out)
             head = " ".join(fig._suptitle.get_text().split())
             # "80 model evaluations" were 160 runs at 2 replications a point
-            assert (f"{points} points x 2 replication(s) = {2 * points} model runs" in head), head
+            assert (f"{points} points x 2 replications = {2 * points} model runs" in head), head
             assert "customs_union (seed 20250101" in head and "95%" in head
             ticks = {t.get_text() for ax in fig.axes for t in ax.get_yticklabels()}
             assert "trade.sigma, 3 to 8" in ticks, ticks
             said = [" ".join(t.get_text().split()) for t in _drawn_texts(fig)]
             assert " ".join(note.split()) in said, said
             plt.close(fig)
+        # One replication is said as the printout says it, not "1 replication(s)".
+        fig = res.plot(output="gdp_usd:CHN", context=context, replications=1)
+        head = " ".join(fig._suptitle.get_text().split())
+        assert f"{points} points x 1 replication = {points} model runs" in head, head
+        assert "(s)" not in head
+        plt.close(fig)
         fig = res.plot(output="gdp_usd:CHN")  # a point of a plain function: one evaluation
         head = " ".join(fig._suptitle.get_text().split())
         assert f", {points} points" in head or f"\n{points} points" in fig._suptitle.get_text()
@@ -457,7 +463,7 @@ def test_sweep_figure_names_what_ran_and_keeps_money_readable(tmp_path):
     table = evaluate(policy_like, design.assign(**{"parameters.weights.econ": 1.0}),
                      progress=False)
     labels = {"gdp_usd:CHN": "GDP (gdp_usd) of CHN in 2035, US$"}
-    context = "customs_union (seed 20250101, the same at every point), 1 replication(s) a point"
+    context = "customs_union (seed 20250101, the same at every point), 1 replication a point"
     fig = plot_sweep(table, list(design.columns), ["welfare_change_pct:KAZ", "gdp_usd:CHN"],
                      path=tmp_path / "sweep.png", context=context, labels=labels)
     assert _overlaps(fig) == []

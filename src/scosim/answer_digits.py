@@ -23,8 +23,8 @@ from collections.abc import Iterable, Sequence
 from scosim.indicator_display import SIGN_ZERO
 from scosim.tty_lines import answer_lines
 
-__all__ = ["MOST_PLACES", "is_zero_row", "rounded_note", "sig3", "welfare_places",
-           "zero_line"]
+__all__ = ["MOST_PLACES", "is_zero_row", "places_shown", "rounded_note", "sig3", "sig3_places",
+           "welfare_places", "zero_line"]
 
 #: The most decimals a welfare table gets: below 0.00005 % a change is a sign, not a size
 #: (and the table must stay within 80 columns).
@@ -54,6 +54,21 @@ def welfare_places(values: Iterable[float]) -> int:
     # As two decimals from 0.05: the median at least 5 in its last decimal, so values
     # down to a tenth of it still show a digit (0.005: 3; 0.0049: 4).
     return min(MOST_PLACES, -math.floor(math.log10(median / 5) + 1e-9))
+
+
+def places_shown(value: float, places: int) -> int:
+    """``places``, or the fewest more (to :data:`MOST_PLACES`) at which ``value`` shows a digit.
+
+    A figure said beside a table at the table's decimals ("members +0.06 %" under rows of
+    "+0.04"), except one that would read as a signed zero there: the world's +0.0022 %
+    under a two-decimal table is "+0.002", not "+0.00". Zero (within :data:`SIGN_ZERO`)
+    and NaN keep ``places``.
+    """
+    if not (abs(value) > SIGN_ZERO):  # NaN too
+        return places
+    while places < MOST_PLACES and float(f"{abs(value):.{places}f}") == 0:
+        places += 1
+    return places
 
 
 def rounded_note(cells: Iterable[str], places: int) -> str | None:
@@ -100,8 +115,20 @@ def sig3(value: float, zero: float = SIGN_ZERO) -> str:
         return "0"
     if abs(value) >= 99.95:
         return f"{value:,.0f}"
-    places = max(0, 2 - math.floor(math.log10(abs(value))))
-    text = f"{value:.{places}f}"
-    if abs(float(text)) >= 10 ** (3 - places) and places > 0:  # 9.996 -> "10.00": one less
-        text = f"{value:.{places - 1}f}"
-    return text
+    return f"{value:.{sig3_places(value)}f}"
+
+
+def sig3_places(value: float) -> int:
+    """The decimals :func:`sig3` writes ``value`` with: three significant figures.
+
+    None from 99.95 (written whole), one from 9.995, two from 0.9995 ...; 0 for 0, NaN
+    and infinities. Shared by the bloc totals (:mod:`scosim.bloc_answer`), so an amount
+    there and one in a table of the answer have as many decimals at the same size.
+    """
+    size = abs(value)
+    if not (0 < size < 99.95):  # NaN too
+        return 0
+    places = max(0, 2 - math.floor(math.log10(size)))
+    if places > 0 and float(f"{size:.{places}f}") >= 10 ** (3 - places):  # 9.996 -> 10.0
+        places -= 1
+    return places

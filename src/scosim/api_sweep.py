@@ -400,7 +400,7 @@ def _run_sweep(
 def _sweep_context(sc: Any, fn: Any) -> str:
     """What a sweep's figures say was run: the scenario, its seed, the replications."""
     return (f"{sc.name} (seed {sc.seed}, the same at every point), "
-            f"{fn.replications} replication(s) a point")
+            f"{replications_text(fn.replications)} a point")
 
 
 def sweep_cli(args: argparse.Namespace) -> int:
@@ -465,6 +465,8 @@ def sweep_cli(args: argparse.Namespace) -> int:
         print(design_text(pd.read_parquet(target / "design_outputs.parquet"), meta, width))
     seeded = "a grid, no design seed" if meta["seed"] is None else f"design seed {meta['seed']}"
     print(*labelled("sweep:", [str(target)], width, 7), sep="\n")
+    # A figure kept with its label: at 72 columns the line ended with a lone "1".
     print(message(f"       {seeded}; runs with the scenario's seed {meta['scenario_seed']}, "
-                  f"{replications_text(meta['replications_per_point'])} a point", width))
+                  f"{replications_text(meta['replications_per_point'])} a point", width,
+                  figures=True))
     return 0

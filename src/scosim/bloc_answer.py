@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 
+from scosim.answer_digits import places_shown, sig3_places
 from scosim.indicator_display import US_BN, percent_of_runs, signed
 from scosim.runstats import HIGH, LOW, YEAR0, RunStats
 from scosim.tty_lines import ANSWER_WIDTH, answer_lines, whole
@@ -89,10 +90,15 @@ def _value(st: RunStats, name: str, year: int, q: float | None = None) -> float:
 
 
 def _decimals(*values: float) -> int:
-    """Decimals for US$ bn: none from 100, one from 1, else two, set by the largest value."""
+    """Decimals for US$ bn, set by the largest value: three significant figures of it.
+
+    The rule of the answer's amounts (:func:`scosim.answer_digits.sig3_places`): +32.5,
+    +3.30 and +0.0244 as in a table of US$ bn above (one from 1 and two below, before
+    2026-12-07: "+3.3" and "+0.02"); none from 99.95; two for no value at all.
+    """
     # NaN left out: max() over a NaN depends on the order of its arguments.
     top = max((abs(v) for v in values if math.isfinite(v)), default=0.0) / US_BN
-    return 0 if top >= 100 else 1 if top >= 1 else 2
+    return sig3_places(top) if top > 0 else 2
 
 
 def _bn(value: float, decimals: int | None = None) -> str:
@@ -108,13 +114,15 @@ def _band(mid: float, low: float, high: float) -> str:
     return f"{_bn(mid, d)} ({_bn(low, d)} to {_bn(high, d)})"
 
 
-def bloc_lines(st: RunStats, year: int, n_runs: int) -> list[str]:
+def bloc_lines(st: RunStats, year: int, n_runs: int, places: int = 2) -> list[str]:
     """Members', outsiders' and world EV in ``year``, then the Art. XXIV check.
 
     Args:
         st: The run's statistics (with :data:`BLOC_INDICATORS`, when recorded).
         year: The welfare table's year.
         n_runs: The run's replications.
+        places: The welfare table's decimals (:func:`scosim.answer_digits.welfare_places`):
+            those of each total as a percent of its group's expenditure, the same unit.
 
     Returns:
         Three to about twelve lines; none when no run had a customs union or free-trade area in
@@ -149,7 +157,8 @@ def bloc_lines(st: RunStats, year: int, n_runs: int) -> list[str]:
     # One paragraph: the heading and its totals, each total kept whole on its line.
     out = _pack(" ".join([head, *(whole(t if t.endswith(",") else f"{t},") for t in totals[:-1]),
                           whole(totals[-1])]), indent="")
-    out += _share_lines(st, year) + _split_lines(st, year) + _zero_lines(st, year, n_runs)
+    out += (_share_lines(st, year, places) + _split_lines(st, year)
+            + _zero_lines(st, year, n_runs))
     if all(st.has(n) for n in ART24):
         before, after = (_value(st, n, year, 0.5) for n in ART24[:2])
         raised, loses = (_value(st, n, year) for n in ART24[2:])
@@ -186,19 +195,19 @@ def _below_zero(st: RunStats, name: str, year: int, column: str | None = None) -
     return 1.0 - float(v)
 
 
-def _sig(value: float) -> str:
-    """A percent to two significant figures, at least two decimals (+0.092, +0.0025)."""
-    if not math.isfinite(value) or value == 0:
-        return signed(value, 2)
-    return signed(value, max(2, 1 - math.floor(math.log10(abs(value)))))
+def _share_lines(st: RunStats, year: int, places: int = 2) -> list[str]:
+    """Each total as a percent of its group's expenditure (runs made before: none).
 
-
-def _share_lines(st: RunStats, year: int) -> list[str]:
-    """Each total as a percent of its group's expenditure (runs made before: none)."""
+    At the welfare table's ``places``, a percent of expenditure as its rows are ("+0.06"
+    under "+0.04"; each to two significant figures before 2026-12-07, "+0.064"); a share
+    that would read as a signed zero there with the fewest more that show its digit
+    (:func:`scosim.answer_digits.places_shown`: the world's "+0.002", not "+0.00").
+    """
     if not all(st.has(n) for n in BLOC_SHARES):
         return []
-    parts = [f"{label} {_sig(_value(st, name, year, 0.5))} %"
-             for name, label in zip(BLOC_SHARES, ("members", "outsiders", "world"), strict=True)]
+    shares = [_value(st, name, year, 0.5) for name in BLOC_SHARES]
+    parts = [f"{label} {signed(v, places_shown(v, places))} %"
+             for v, label in zip(shares, ("members", "outsiders", "world"), strict=True)]
     return _pack(" ".join(["each as a percent of its group's expenditure (median of each "
                            "run's ratio):", *(whole(p) + "," for p in parts[:-1]),
                            whole(parts[-1]) + "."]))

@@ -10,20 +10,25 @@ statistics the plots and ``summary.csv`` are drawn from (:class:`scosim.runstats
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 
+from scosim.answer_digits import welfare_places
+from scosim.indicator_display import SIGN_ZERO
 from scosim.mechanism_answer import HeadlineIndicator, has_mechanism_answer
 from scosim.plots import _any_nonzero, who_gains_data
 from scosim.run_votes import vote_columns
 from scosim.runstats import RunStats
 
-__all__ = ["OTHERS", "SHOWN", "WELFARE_COLUMNS", "has_answer", "headline_table"]
+__all__ = ["OTHERS", "SHOWN", "WELFARE_COLUMNS", "has_answer", "headline_table", "shown_at"]
 
 #: Largest gains and largest losses listed among economies the proposal does not concern.
 OTHERS = 3
-#: Smallest median welfare change (percent) listed among them: what prints as +-0.01.
+#: Smallest median welfare change (percent) listed among them at two decimals, the
+#: fewest a table gets (what prints as +-0.01); at three or four decimals
+#: (:func:`scosim.answer_digits.welfare_places`) half of the last decimal
+#: (:func:`shown_at`).
 SHOWN = 0.005
 #: The welfare and membership columns of :func:`headline_table`'s rows; the vote
 #: columns (:func:`scosim.run_votes.vote_columns`) follow them.
@@ -49,7 +54,13 @@ def has_answer(st: RunStats, mechanisms: Mapping[str, HeadlineIndicator] | None 
         or _any_nonzero(st, "welfare_change_pct"))
 
 
-def headline_table(st: RunStats, at: tuple[int, str] | None = None
+def shown_at(value: float, places: int) -> bool:
+    """Whether ``value`` shows a digit at ``places`` decimals (not ``-0.00``, ``+0.000``)."""
+    return float(f"{abs(value):.{places}f}") > 0
+
+
+def headline_table(st: RunStats, at: tuple[int, str] | None = None,
+                   beside: Callable[[int, list[str]], Iterable[float]] | None = None
                    ) -> tuple[pd.DataFrame, pd.DataFrame, int, str, int]:
     """Rows of the answer: the economies concerned, then the most affected others.
 
@@ -57,6 +68,10 @@ def headline_table(st: RunStats, at: tuple[int, str] | None = None
         st: A run's statistics with ``welfare_change_pct`` (and, when recorded,
             ``member``, ``in_customs_union`` and the vote events).
         at: The year to show and its words (:func:`scosim.plots.who_gains_data`).
+        beside: The other numbers the table prints for the economies given, in the
+            year given (its ``net`` columns, :func:`scosim.net_columns.net_columns`):
+            they count in its decimals (:func:`scosim.answer_digits.welfare_places`),
+            which decide which others show a digit. None: the welfare columns only.
 
     Returns:
         ``(concerned, others, year, when, n_runs)``. ``concerned`` has one row per
@@ -71,7 +86,8 @@ def headline_table(st: RunStats, at: tuple[int, str] | None = None
         the share of runs with a no in percent, NaN where the state did not vote, or
         ``no: <proposal>`` columns when the runs voted on several proposals).
         ``others`` has the same welfare columns for at most :data:`OTHERS`
-        largest gains and :data:`OTHERS` largest losses among the other economies.
+        largest gains and :data:`OTHERS` largest losses among the other economies,
+        those whose median shows a digit at the table's decimals (:func:`_others`).
         ``year``, ``when`` and ``n_runs`` are those of :func:`who_gains_data`.
     """
     table, year, when, n_runs = who_gains_data(st, at)
@@ -88,8 +104,30 @@ def headline_table(st: RunStats, at: tuple[int, str] | None = None
     for heading, values in vote_columns(st, concerned, runs).items():
         rows[heading] = values
     rest = table.drop(index=concerned)[["median", "low", "high", "gains"]]
-    # A gain or loss that prints as 0.00 is not one of the largest: leave it out.
-    gains = rest[rest["median"] >= SHOWN].head(OTHERS)
-    losses = rest[rest["median"] <= -SHOWN].tail(OTHERS)
-    return rows, pd.concat([gains, losses]), year, when, n_runs
+    return rows, _others(rows, rest, year, beside), year, when, n_runs
+
+
+def _others(rows: pd.DataFrame, rest: pd.DataFrame, year: int,
+            beside: Callable[[int, list[str]], Iterable[float]] | None) -> pd.DataFrame:
+    """The largest gains and losses of ``rest`` (sorted by median) that show a digit.
+
+    At the decimals the answer's table gets (:func:`welfare_places` of what it prints:
+    ``rows``, these others, and ``beside``), not at two: corridor_trans_afghan_high's
+    table, at four decimals with members at -0.0003, listed Turkmenistan (-0.0132) alone,
+    leaving out Qatar's +0.0006 and Turkiye's -0.0003. Dropping a row can
+    only raise the median size the decimals follow, hence fewer decimals: repeated until
+    every row left shows a digit at the decimals of the rows left.
+    """
+    others = pd.concat([rest[rest["median"] > SIGN_ZERO].head(OTHERS),
+                        rest[rest["median"] < -SIGN_ZERO].tail(OTHERS)])
+    cols = ["median", "low", "high"]
+    while True:
+        shown = [*rows[cols].to_numpy().ravel(), *others[cols].to_numpy().ravel()]
+        if beside is not None:
+            shown += list(beside(year, [*map(str, rows.index), *map(str, others.index)]))
+        places = welfare_places(shown)
+        kept = others[[shown_at(v, places) for v in others["median"]]]
+        if len(kept) == len(others):
+            return others
+        others = kept
 

@@ -196,7 +196,12 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                  *first, *pays, ""]
     if not st.has("welfare_change_pct"):  # only the mechanisms have something to say
         return "\n".join([*first, footer]) + "\n"
-    rows, others, year, when, n_runs = headline_table(st, at)
+    def _nets(y: int, codes: list[str]) -> list[float]:
+        # The net columns count in the table's decimals, which decide the others shown.
+        return [v for n in net_columns(st, mechanisms or {}, y, codes)
+                for v in n.values.to_numpy().ravel() if pd.notna(v)]
+
+    rows, others, year, when, n_runs = headline_table(st, at, _nets)
     has_union = bool((rows["in_union"] > 0).any())  # recorded everywhere, shown if it occurs
     _, short, what = membership_of(st)
     votes = _vote_columns(rows)
@@ -255,7 +260,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     heads += list(votes)
     outcome = _outcome(st, n_runs)
     # The union's totals and Art. XXIV check, which the table's rows do not add up to.
-    blocs = bloc_lines(st, year, n_runs)
+    blocs = bloc_lines(st, year, n_runs, places)
     if moved:
         # A scenario's shocks are in the table with its proposals: say so first, as the
         # "proposal ...: adopted" line under it reads as the proposal's effect otherwise.

@@ -261,12 +261,15 @@ def _cells(frame: pd.DataFrame, divisor: dict[str, float] | float) -> pd.DataFra
 def _fit(lines: list[str], width: int | None) -> list[str]:
     """Prose ``lines`` wrapped at a terminal's ``width``, continuations indented.
 
-    As they are where ``width`` is None (piped: tests and scripts read them). Never
-    given a table's rows: a row wrapped is a table broken.
+    A figure kept with its label and unit, as the run's answer keeps them
+    (:func:`scosim.tty_lines.message` with ``figures``). As they are where ``width`` is
+    None (piped: tests and scripts read them). Never given a table's rows: a row wrapped
+    is a table broken.
     """
     from scosim.tty_lines import message
 
-    return lines if width is None else message("\n".join(lines), width).split("\n")
+    return (lines if width is None
+            else message("\n".join(lines), width, figures=True).split("\n"))
 
 
 def design_text(table: pd.DataFrame, meta: dict[str, Any], width: int | None = None) -> str:
@@ -414,8 +417,9 @@ def indices_text(indices: pd.DataFrame, meta: dict[str, Any], *, points: int,
 
     Sobol indices are shares of variance: three decimals are more than their
     intervals support at any affordable n. Morris effects are in each output's unit
-    per full range of the parameter, US$ in billions as in a run's tables (the
-    ``unit`` column; ``indices.csv`` keeps US$): four significant digits. NaN (an
+    per full range of the parameter, US$ in billions as in a run's tables (the units
+    said once, under the table, as :func:`design_text` says them; ``indices.csv`` keeps
+    US$ and a ``unit`` column): four significant digits. NaN (an
     output that never varies) reads "undefined". The intervals' level is the file's
     ``conf_level`` (95 % in files without it). On a terminal (``width``) its prose is
     wrapped at the terminal's width, its table's rows kept whole.
@@ -431,21 +435,22 @@ def indices_text(indices: pd.DataFrame, meta: dict[str, Any], *, points: int,
         cols = {c: "{:.3f}" for c in ("S1", "S1_conf", "ST", "ST_conf")}
     else:
         head = (f"Morris elementary effects ({meta['n']} trajectories; {runs}); in each "
-                "row's unit (last column) per full range of the parameter; mu_star_conf: "
-                f"half-width of the {level} bootstrap confidence interval of mu_star")
+                "output's unit (under the table) per full range of the parameter; "
+                f"mu_star_conf: half-width of the {level} bootstrap confidence interval of "
+                "mu_star")
         cols = {c: "{:.4g}" for c in ("mu", "mu_star", "mu_star_conf", "sigma")}
         units = {o: _shown(output_unit(o)) for o in shown["output"].unique()}
         div = shown["output"].map(lambda o: units[o][1])
         for c in cols:
             shown[c] = shown[c] / div
-        shown["unit"] = [units[o][0] for o in shown["output"]]
     for c, f in cols.items():
         shown[c] = [("undefined" if v != v else f.format(v)) for v in shown[c]]
     # The columns read here, not those the file adds (conf_level, the unit as stored).
     table = shown[["parameter", "output", *cols]].to_string(index=False).splitlines()
-    if meta["method"] == "morris":  # the unit last, left-aligned (as design_text's)
-        table = [f"{line}  {u}" for line, u in zip(table, ["unit", *shown["unit"]],
-                                                     strict=True)]
+    if meta["method"] == "morris":
+        # Once under the table, as design_text's: in a last column each row repeated its
+        # unit's prose, and a row ran past 80 columns.
+        table += _fit(_unit_lines({o: u for o, (u, _) in units.items()}), width)
     text = "\n".join([*_fit([head, *notes_text(meta), *years_line(meta)], width), *table])
     if meta["method"] == "morris":
         # A parameter with no effect anywhere is news about the scenario, not the method

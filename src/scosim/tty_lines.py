@@ -53,7 +53,7 @@ _NUM_AFTER = re.compile(rf"(?<=\S) (?={_NUMBER})")
 #: glued by _NUM_AFTER first).
 _RANGE = re.compile(rf"(?<![\w.])[(]?{_NUMBER}[%)]? (?:to|->|of)(?=\0)")
 #: The space between a number and its unit: "100 %", "6 runs", "2 years", "US$ 4 bn".
-_UNIT = re.compile(r"(?<=\d) (?=(?:%|pp|bn|m|runs?|years?|points?|TEU)(?![\w-]))")
+_UNIT = re.compile(r"(?<=\d) (?=(?:%|pp|bn|m|runs?|years?|points?|replications?|TEU)(?![\w-]))")
 
 
 def _glued(text: str, *, options: bool = True) -> str:
@@ -160,20 +160,27 @@ def labelled(label: str, items: Sequence[str], width: int | None, pad: int, *,
     return [label, *(f"  {i}" for i in items)]
 
 
-def message(text: str, width: int | None, *, indent: str = "  ") -> str:
+def message(text: str, width: int | None, *, indent: str = "  ",
+            figures: bool = False) -> str:
     """A message for stderr, each of its lines wrapped as :func:`prose`; as it is where None.
 
     A line's own leading spaces are kept, and its continuation lines are indented by
     ``indent`` more, so a wrapped warning or error reads as one item and the problems of
-    a multi-line error stay one to a line.
+    a multi-line error stay one to a line. With ``figures``, a figure stays with its label,
+    range and unit and no word is left alone on a line, as in :func:`answer_lines`
+    (:func:`_figures_kept`): ``scosim sweep``'s prose ended a line with a lone "1"
+    ("... seed 20250101, 1" above "replication a point").
     """
     if width is None:
         return text
     out = []
     for line in text.split("\n"):
         own = line[:len(line) - len(line.lstrip(" "))]
+        glued = _glued(line[len(own):])
+        if figures:
+            glued = _figures_kept(glued, min(width, PROSE_WIDTH) - len(own))
         # The line's own indent is given as initial_indent: textwrap keeps leading spaces.
-        wrapped = textwrap.wrap(_glued(line[len(own):]), min(width, PROSE_WIDTH),
+        wrapped = textwrap.wrap(glued, min(width, PROSE_WIDTH),
                                 initial_indent=own, subsequent_indent=own + indent,
                                 break_long_words=False, break_on_hyphens=False)
         out.append("\n".join(wrapped).replace("\0", " ") if wrapped else line)

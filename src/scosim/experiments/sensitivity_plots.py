@@ -73,11 +73,15 @@ def _head(what: str, runs: int | None, context: str, conf_level: float,
 
     ``runs`` counts the design's points (model evaluations); with ``replications``
     each is the mean of that many model runs, and both are said ("12 model
-    evaluations" were 24 runs at 2 a point). Wrapped to ``fig``'s width.
+    evaluations" were 24 runs at 2 a point), the count in words as the printout's
+    ("1 replication", "2 replications"). Wrapped to ``fig``'s width.
     """
+    from scosim.sweep_text import replications_text  # here: it imports the sweeps
+
     ran = "" if not runs else (
         f"{runs} points" if replications is None
-        else f"{runs} points x {replications} replication(s) = {runs * replications} model runs")
+        else f"{runs} points x {replications_text(replications)} = {runs * replications} "
+             "model runs")
     width = int(11 * fig.get_figwidth()) if fig is not None else 110
     return "\n".join([what, _wrap(", ".join(x for x in (context, ran) if x), width),
                       f"whiskers: {conf_level:.0%} bootstrap confidence interval{extra}"])

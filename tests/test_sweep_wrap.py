@@ -1,0 +1,89 @@
+"""What ``scosim sweep`` says of its replications, and how its prose wraps on a terminal.
+
+The sweep's figure titles said "1 replication(s)" where the printout says "1 replication";
+at a 72-column terminal its closing line ended with a lone "1" ("... seed 20250101, 1" above
+"replication a point"), and at 80 with a lone "point". Its prose now wraps by the rule of
+the run's answer (:func:`scosim.tty_lines.answer_lines`): a figure stays with its label
+and unit, and no word is left alone on the last line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from _pty import on_pty
+from scosim.api_sweep import _sweep_context
+from scosim.tty_lines import message
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL_CU = ROOT / "tests" / "fixtures" / "model" / "small_cu.yaml"
+#: A figure as the answer prints one ("7,", "20250101", "1").
+NUMBER = re.compile(r"[-+]?\d[\d,.]*[,;]?")
+
+
+@pytest.mark.parametrize(("reps", "said"), [(1, "1 replication a point"),
+                                            (3, "3 replications a point")])
+def test_a_sweep_figure_counts_its_replications_in_words(reps: int, said: str) -> None:
+    sc = SimpleNamespace(name="customs_union", seed=20250101)
+    context = _sweep_context(sc, SimpleNamespace(replications=reps))
+    assert context == f"customs_union (seed 20250101, the same at every point), {said}"
+
+
+def _broken_figures(lines: list[str]) -> list[str]:
+    """Lines that end with a figure (its label or unit on the next line) or begin with one
+    (its label on the line before)."""
+    return [x for x in lines if x.split() and (NUMBER.fullmatch(x.split()[-1])
+                                               or NUMBER.fullmatch(x.split()[0]))]
+
+
+@pytest.mark.parametrize("width", [60, 72, 80])
+@pytest.mark.parametrize("seed", ["design seed 0", "a grid, no design seed"])
+@pytest.mark.parametrize("reps", ["1 replication", "20 replications"])
+def test_the_closing_line_keeps_each_figure_with_its_label(width: int, seed: str,
+                                                           reps: str) -> None:
+    line = f"       {seed}; runs with the scenario's seed 20250101, {reps} a point"
+    # Without the rule this line broke "seed | 20250101" at 60 and "1 | replication" at 72.
+    assert _broken_figures(message(line, width).split("\n")) or width == 80
+    lines = message(line, width, figures=True).split("\n")
+    assert len(lines) > 1 and all(len(x) <= width for x in lines), lines
+    assert _broken_figures(lines) == [], lines
+    assert len(lines[-1].split()) > 1, lines  # no word alone on the last line
+    assert " ".join(" ".join(lines).split()) == " ".join(line.split())
+    assert message(line, None, figures=True) == line  # piped: one line, as before
+
+
+def _env(width: int) -> dict[str, str]:
+    return {**os.environ, "COLUMNS": str(width),
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+
+
+def test_a_sweep_s_closing_prose_on_a_terminal_keeps_figures_with_their_labels(
+        tmp_path: Path) -> None:
+    """On a real terminal (:mod:`pty`) of 60, 72 and 80 columns: the words are those printed
+    piped, no line of the closing ends or begins with a figure, none over the width."""
+    args = [sys.executable, "-m", "scosim", "sweep", str(SMALL_CU), "--method", "grid",
+            "--param", "parameters.trade.sigma=4,5", "--output", "welfare_change_pct:CHN",
+            "--out", str(tmp_path / "r"), "--quiet"]
+    piped = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, env=_env(80),
+                           check=True).stdout.splitlines()
+    closing = piped[-1]
+    assert closing == ("       a grid, no design seed; runs with the scenario's seed 7, "
+                       "1 replication a point")
+    for width in (60, 72, 80):  # the sweep is finished: each later call reuses it
+        code, shown = on_pty(args, width=width, cwd=tmp_path, env=_env(width))
+        lines = shown.rstrip("\n").splitlines()
+        assert code == 0, shown
+        start = next(i for i, x in enumerate(lines) if x.startswith("       a grid"))
+        ends = next((i for i, x in enumerate(lines) if i > start and x.startswith("scosim:")),
+                    len(lines))
+        mine = lines[start:ends]
+        assert len(mine) > 1 and all(len(x) <= width for x in mine), (width, mine)
+        assert _broken_figures(mine) == [], (width, mine)
+        assert " ".join(" ".join(mine).split()) == " ".join(closing.split())
