@@ -24,6 +24,7 @@ from scosim.cli_errors import (
     has_errno,
     is_store_error,
     is_terminated,
+    notes_said_once,
     os_error_text,
     run_printing,
     say,
@@ -71,11 +72,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
             {c: (ov or {}).get("exit_threshold") for c, ov in (sc["countries"] or {}).items()}):
         warnings.warn(slip, ScosimWarning, stacklevel=1)
     if ((sc["parameters"].get("network") or {}).get("instability")):
-        # As `run` warns of it, without numpy (the ceilings are read in pure Python).
-        from scosim.network.params import dumped_instability_notes
+        # As `run` says it, without numpy (the ceilings are read in pure Python).
+        from scosim.errors import ScosimNote
+        from scosim.network.params import dumped_instability_notes, is_stress_test
 
+        kind = ScosimNote if is_stress_test(sc["parameters"].get("network")) else ScosimWarning
         for note in dumped_instability_notes(sc):
-            warnings.warn(note, ScosimWarning, stacklevel=1)
+            warnings.warn(note, kind, stacklevel=1)
     n = len(sc["proposals"])
     from scosim.tty_lines import prose, tty_width
 
@@ -525,7 +528,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _start_workers_early(args)
         # `scosim run ... | head -2`: a reader gone stops the printing, not the work.
-        return int(run_printing(args.func, args) or 0)
+        # Each note once (a declared stress test: by each run, then by compare).
+        return int(run_printing(notes_said_once, args.func, args) or 0)
     except closed_stdout():
         # The reader has what it wanted: no message, and not the user-error status 2
         # (the OSError clause's).

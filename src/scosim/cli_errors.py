@@ -129,8 +129,45 @@ def show_warning(message, category, filename, lineno, file=None, line=None) -> N
     from scosim.tty_lines import to_stderr
 
     # Expected, not a fault (indicators only one run records): said as a note.
-    kind = "note" if issubclass(category, ScosimNote) else "warning"
-    to_stderr(f"scosim: {kind}: {message}")
+    if issubclass(category, ScosimNote):
+        note_once(str(message))
+        return
+    to_stderr(f"scosim: warning: {message}")
+
+
+#: The notes said by the command running (:func:`note_once`); None outside a command
+#: (:func:`notes_said_once`), where every note is printed.
+_NOTES_SAID: list[set[str]] = []
+
+
+def note_once(text: str, key: str | None = None) -> None:
+    """Print ``scosim: note: <text>`` unless the command has said the note ``key`` already.
+
+    A declared stress test is noted by each run of it, then by ``scosim compare`` again
+    from each compared run's manifest: four lines of one fact. ``key``: what identifies
+    the note (default ``text``), e.g. the run's message without its "policy run: ".
+    """
+    from scosim.tty_lines import to_stderr
+
+    key = text if key is None else key
+    if _NOTES_SAID:
+        if key in _NOTES_SAID[-1]:
+            return
+        _NOTES_SAID[-1].add(key)
+    to_stderr(f"scosim: note: {text}")
+
+
+def notes_said_once(main: Callable[..., int | None], *args: Any) -> int | None:
+    """``main(*args)`` with each note said once (:func:`note_once`): a command's scope.
+
+    Not a module-wide memory: a second command in one process (a test, a notebook
+    calling :func:`scosim.cli.main` twice) says its notes again.
+    """
+    _NOTES_SAID.append(set())
+    try:
+        return main(*args)
+    finally:
+        _NOTES_SAID.pop()
 
 
 def _stdout_gone() -> bool:
