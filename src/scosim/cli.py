@@ -20,16 +20,16 @@ from scosim.cli_errors import (
     DISK_ERRNOS,
     Parser,
     batch_error,
-    closed_stdout,
+    closed_output,
     has_errno,
     is_store_error,
     is_terminated,
     notes_said_once,
     os_error_text,
+    output_closed_exit,
     run_printing,
     say,
     show_warning,
-    stdout_closed_exit,
     user_errors,
 )
 from scosim.cli_experiments import count_problem, worker_count
@@ -417,10 +417,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `scosim run ... | head -2`: a reader gone stops the printing, not the work.
         # Each note once (a declared stress test: by each run, then by compare).
         return int(run_printing(notes_said_once, args.func, args) or 0)
-    except closed_stdout():
+    except closed_output():
         # The reader has what it wanted: no message, and not the user-error status 2
         # (the OSError clause's).
-        return stdout_closed_exit()
+        return output_closed_exit()
     except KeyboardInterrupt as exc:
         # Terminated is SIGTERM's (a job scheduler, `kill`): 128 + the signal, as the
         # shell reports a process the signal ended.
