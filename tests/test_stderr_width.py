@@ -65,17 +65,31 @@ def _one_item(text: str) -> None:
 
 
 def test_the_instability_warning_fits_a_terminal_and_is_one_line_piped(tmp_path) -> None:
-    code, piped = _scosim(["validate", str(AFGHAN)], tmp_path, tty=False)
+    # The shipped file declares its 0.8 a stress test (a note): undeclared, it warns.
+    args = ["validate", str(AFGHAN), "--set", "parameters.network.stress_test=false"]
+    code, piped = _scosim(args, tmp_path, tty=False)
     warned = [x for x in piped.splitlines() if x.startswith("scosim: warning: ")]
     assert code == 0 and len(warned) == 1 and len(warned[0]) > 300  # as before, grep-able
     assert "parameters.network.instability.AFG 0.8 is above" in warned[0]
-    code, shown = _scosim(["validate", str(AFGHAN)], tmp_path, tty=True)
+    code, shown = _scosim(args, tmp_path, tty=True)
     lines = shown.splitlines()
     assert code == 0 and 4 <= len(lines) <= 6, shown  # 348 characters over 80-column lines
     assert _fits(lines) == []
     _one_item(shown)
     # Only the spaces moved: the same words, in order (the identity wrapping keeps).
     assert " ".join(shown.split()) == " ".join(warned[0].split())
+
+
+def test_the_declared_stress_test_is_a_note_that_fits_a_terminal(tmp_path) -> None:
+    code, piped = _scosim(["validate", str(AFGHAN)], tmp_path, tty=False)
+    (noted,) = piped.splitlines()
+    assert code == 0 and noted.startswith("scosim: note: ") and WIDTH < len(noted) < 200
+    assert "AFG 0.8 is above 0.332" in noted
+    code, shown = _scosim(["validate", str(AFGHAN)], tmp_path, tty=True)
+    lines = shown.splitlines()
+    assert code == 0 and 2 <= len(lines) <= 3 and _fits(lines) == [], shown  # not 4-6
+    _one_item(shown)
+    assert " ".join(shown.split()) == " ".join(noted.split())
 
 
 def test_a_parser_refusal_fits_a_terminal(tmp_path) -> None:

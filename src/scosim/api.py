@@ -560,8 +560,13 @@ def compare_cli(args: argparse.Namespace) -> int:
         laid = [[label, *(f"  {i}" for i in items)] for label, items in parts]
     for lines in laid:
         print("\n".join(lines))
-    for line in carried_warnings(comp):  # each run's own, from its manifest
-        to_stderr(f"scosim: warning: {line}")
+    from scosim.cli_errors import note_once
+
+    for is_note, line, message in carried_warnings(comp):  # each run's own, from its manifest
+        if is_note:  # once a command: a run made here has said it
+            note_once(line, message)
+        else:
+            to_stderr(f"scosim: warning: {line}")
     print("\n".join(labelled("report:", [str(report_dir / "report.html"),
                                          str(report_dir / "report.md")], width, 8,
                              together=False)))

@@ -51,9 +51,14 @@ def say(what: str, exc: BaseException | None) -> None:
     """
     from scosim.tty_lines import to_stderr
 
-    to_stderr(f"scosim: {what}")
-    for note in getattr(exc, "__notes__", ()):
-        to_stderr(f"  {note}")
+    try:
+        to_stderr(f"scosim: {what}")
+        for note in getattr(exc, "__notes__", ()):
+            to_stderr(f"  {note}")
+    except BrokenPipeError:
+        # Stderr's reader has gone (`2>&1 | head`): nowhere to say it, and nothing is
+        # flushed into the closed pipe at exit (a traceback about the error message).
+        _to_devnull(sys.stderr)
 
 
 def has_errno(exc: BaseException | None) -> bool:
@@ -129,39 +134,84 @@ def show_warning(message, category, filename, lineno, file=None, line=None) -> N
     from scosim.tty_lines import to_stderr
 
     # Expected, not a fault (indicators only one run records): said as a note.
-    kind = "note" if issubclass(category, ScosimNote) else "warning"
-    to_stderr(f"scosim: {kind}: {message}")
+    if issubclass(category, ScosimNote):
+        note_once(str(message))
+        return
+    to_stderr(f"scosim: warning: {message}")
 
 
-def _stdout_gone() -> bool:
-    """Whether standard output's reader has closed its end (``| head`` has read enough).
+#: The notes said by the command running (:func:`note_once`); None outside a command
+#: (:func:`notes_said_once`), where every note is printed.
+_NOTES_SAID: list[set[str]] = []
+
+
+def note_once(text: str, key: str | None = None) -> None:
+    """Print ``scosim: note: <text>`` unless the command has said the note ``key`` already.
+
+    A declared stress test is noted by each run of it, then by ``scosim compare`` again
+    from each compared run's manifest: four lines of one fact. ``key``: what identifies
+    the note (default ``text``), e.g. the run's message without its "policy run: ".
+    """
+    from scosim.tty_lines import to_stderr
+
+    key = text if key is None else key
+    if _NOTES_SAID:
+        if key in _NOTES_SAID[-1]:
+            return
+        _NOTES_SAID[-1].add(key)
+    to_stderr(f"scosim: note: {text}")
+
+
+def notes_said_once(main: Callable[..., int | None], *args: Any) -> int | None:
+    """``main(*args)`` with each note said once (:func:`note_once`): a command's scope.
+
+    Not a module-wide memory: a second command in one process (a test, a notebook
+    calling :func:`scosim.cli.main` twice) says its notes again.
+    """
+    _NOTES_SAID.append(set())
+    try:
+        return main(*args)
+    finally:
+        _NOTES_SAID.pop()
+
+
+def _gone(stream: Any) -> bool | None:
+    """Whether ``stream``'s reader has closed its end (``| head`` has read enough).
 
     A BrokenPipeError can also come from a worker's or a cluster's connection: that one
     is an error to report. poll() flags a pipe or socket without a reader with POLLERR
-    (Linux) or POLLHUP (macOS). Without poll() (Windows), as the Python docs assume.
+    (Linux) or POLLHUP (macOS). None where poll() is missing (Windows): it cannot be
+    told from here.
     """
     try:
-        fd = sys.stdout.fileno()
+        fd = stream.fileno()
     except (AttributeError, OSError, ValueError):  # replaced by a test's capture
         return False
     import select
 
-    if not hasattr(select, "poll"):  # pragma: no cover - Windows
-        return True
+    if not hasattr(select, "poll"):
+        return None
     poller = select.poll()
     poller.register(fd, select.POLLOUT)
     return any(ev & (select.POLLERR | select.POLLHUP) for _, ev in poller.poll(0))
 
 
-def closed_stdout() -> tuple[type[BaseException], ...]:
-    """For an except clause: the exception being handled, if it is a closed standard output.
+def _streams() -> tuple[Any, Any]:
+    """Standard output and error as the process holds them (under a guard, the stream)."""
+    return tuple(getattr(s, "_stream", s) for s in (sys.stdout, sys.stderr))  # type: ignore[return-value]
 
-    A BrokenPipeError of standard output, or the SystemExit rich raises for one (its
-    ``Console.on_broken_pipe`` has already pointed standard output at devnull). Empty
-    (matching nothing) for any other exception, which goes on to the clauses after.
+
+def closed_output() -> tuple[type[BaseException], ...]:
+    """For an except clause: the exception being handled, if it is a closed output's.
+
+    A BrokenPipeError of standard output or error (``2>&1 | head``), or the SystemExit
+    rich raises for one (its ``Console.on_broken_pipe`` has already pointed standard
+    output at devnull). Empty (matching nothing) for any other exception, which goes on
+    to the clauses after: a worker's BrokenPipeError, and, without poll() (Windows),
+    one that escaped the guards of :func:`run_printing`, whose pipe cannot be told.
     """
     exc = sys.exc_info()[1]
-    if isinstance(exc, BrokenPipeError) and _stdout_gone():
+    if isinstance(exc, BrokenPipeError) and any(_gone(s) for s in _streams()):
         return (BrokenPipeError,)
     if (isinstance(exc, SystemExit) and exc.code == 1
             and isinstance(exc.__context__, BrokenPipeError)):
@@ -169,31 +219,38 @@ def closed_stdout() -> tuple[type[BaseException], ...]:
     return ()
 
 
-def stdout_closed_exit() -> int:
-    """Stop writing to a closed standard output; :data:`EXIT_PIPE_CLOSED`.
-
-    As the Python docs' "Note on SIGPIPE" (module signal) says: standard output is
-    pointed at devnull, so that what is still buffered is not flushed into the closed pipe
-    at exit ("Exception ignored ... BrokenPipeError", status 120). No message: the reader
-    chose to stop reading.
-    """
+def _to_devnull(stream: Any) -> None:
+    """Point ``stream``'s descriptor at devnull: its buffer is not flushed into a closed pipe."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, stream.fileno())
         os.close(devnull)
     except (AttributeError, OSError, ValueError):  # pragma: no cover - no descriptor
         pass
+
+
+def output_closed_exit() -> int:
+    """Stop writing to a closed standard output or error; :data:`EXIT_PIPE_CLOSED`.
+
+    As the Python docs' "Note on SIGPIPE" (module signal) says: the closed stream is
+    pointed at devnull, so that what is still buffered is not flushed into the closed pipe
+    at exit ("Exception ignored ... BrokenPipeError", status 120). No message: the reader
+    chose to stop reading, and stderr may be the pipe that closed.
+    """
+    for stream in _streams():
+        if _gone(stream) is not False:  # closed, or not to be told (no poll)
+            _to_devnull(stream)
     return EXIT_PIPE_CLOSED
 
 
 class _PrintingStops:
-    """``sys.stdout`` while a command runs: a reader gone stops the printing, not the work.
+    """``sys.stdout`` or ``sys.stderr`` while a command runs: a reader gone stops the printing.
 
-    The first write that meets a closed standard output points it at devnull
-    (:func:`stdout_closed_exit`); the command goes on and writes its results (a run's
-    tables and plots, ``scosim exits``' figure, drawn after its table is printed) as if
-    it were read, and its exit status is then :data:`EXIT_PIPE_CLOSED`. Everything else
-    is the stream's own.
+    The first write that meets a closed stream points it at devnull (:func:`_to_devnull`);
+    the command goes on and writes its results (a run's tables and plots, ``scosim
+    exits``' figure, drawn after its table is printed) as if it were read, and its exit
+    status is then :data:`EXIT_PIPE_CLOSED`. A warning written to a stderr whose reader
+    has gone (``2>&1 | head -2``) stops nothing either. Everything else is the stream's own.
     """
 
     def __init__(self, stream: Any) -> None:
@@ -206,10 +263,12 @@ class _PrintingStops:
         try:
             return getattr(self._stream, method)(*args)
         except BrokenPipeError:
-            if not _stdout_gone():
+            # Raised by this stream's own write: its pipe, unless poll() says the stream
+            # is fine (a replaced stream's); without poll() (Windows) taken at its word.
+            if _gone(self._stream) is False:
                 raise
             self.gone = True
-            stdout_closed_exit()
+            _to_devnull(self._stream)
             return len(args[0]) if method == "write" else None
 
     def write(self, text: str) -> int:
@@ -230,23 +289,27 @@ class _PrintingStops:
 
 
 def run_printing(main: Callable[..., int | None], *args: Any) -> int | None:
-    """``main(*args)`` with a closed standard output stopping only its printing.
+    """``main(*args)`` with a closed standard output or error stopping only its printing.
 
-    Its exit status, or :data:`EXIT_PIPE_CLOSED` when it succeeded but its reader had
-    gone (a failure's own status stands). Standard output is flushed here, so a pipe
-    closed after the last print is found now rather than at exit. A BrokenPipeError that
-    still escapes (a write to ``sys.stdout.buffer``) is the caller's to take with
-    :func:`closed_stdout`.
+    Its exit status, or :data:`EXIT_PIPE_CLOSED` when it succeeded but a reader had gone
+    (a failure's own status stands). Both streams are flushed here, so a pipe closed
+    after the last print is found now rather than at exit. A BrokenPipeError that still
+    escapes (a write to ``sys.stdout.buffer``) is the caller's to take with
+    :func:`closed_output`.
     """
-    out = _PrintingStops(sys.stdout)
-    sys.stdout = out
+    guards = _PrintingStops(sys.stdout), _PrintingStops(sys.stderr)
+    sys.stdout, sys.stderr = guards
     try:
         code = main(*args)
-        out.flush()
+        for guard in guards:
+            guard.flush()
     finally:
-        if sys.stdout is out:
-            sys.stdout = out._stream
-    return EXIT_PIPE_CLOSED if out.gone and not code else code
+        if sys.stdout is guards[0]:
+            sys.stdout = guards[0]._stream
+        if sys.stderr is guards[1]:
+            sys.stderr = guards[1]._stream
+    gone = any(guard.gone for guard in guards)
+    return EXIT_PIPE_CLOSED if gone and not code else code
 
 
 def run_command(main: Callable[..., int | None], *args: Any) -> int | None:
@@ -258,5 +321,5 @@ def run_command(main: Callable[..., int | None], *args: Any) -> int | None:
     """
     try:
         return run_printing(main, *args)
-    except closed_stdout():
-        return stdout_closed_exit()
+    except closed_output():
+        return output_closed_exit()

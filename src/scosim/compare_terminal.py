@@ -581,15 +581,15 @@ def compared_parts(comp: Comparison) -> list[tuple[str, list[str]]]:
                                    ("baseline", comp.baseline_dir, comp.baseline_manifest))]
 
 
-def carried_warnings(comp: Comparison) -> list[str]:
-    """One line per warning the compared runs keep (``policy run: ...``), for stderr.
+def carried_warnings(comp: Comparison) -> list[tuple[bool, str, str]]:
+    """``(is_note, line, message)`` per warning or note the compared runs keep, for stderr.
 
     A run compared by name, id or directory, or reused, is not run again: its warnings
     (a stress test, a slip) are said from its manifest (:mod:`scosim.run_warnings`).
     """
-    from scosim.run_warnings import carried
+    from scosim.run_warnings import carried_said
 
-    return carried((role, m, f"{where}/manifest.json")
+    return carried_said((role, m, f"{where}/manifest.json")
                    for role, where, m in (("policy", comp.policy_dir, comp.policy_manifest),
                                           ("baseline", comp.baseline_dir,
                                            comp.baseline_manifest)))

@@ -523,6 +523,7 @@ def _attribution(run_dir: str | Path, drawing: bool = False,
     from scosim.network.access_answer import access_lines, energy_lines
     from scosim.network.answer_notes import lender_lines, measure_lines, payer_lines
     from scosim.run_spread import run_spread
+    from scosim.run_warnings import stress_lines
 
     try:
         manifest = json.loads((Path(run_dir) / "manifest.json").read_text())
@@ -532,7 +533,9 @@ def _attribution(run_dir: str | Path, drawing: bool = False,
     # a banking crisis, each run's worst outcome (the banking figure's first panel).
     at = run_answer_year(run_dir)
     year = at[0] if at else None
-    return {"income": [*access_lines(run_dir, manifest, year), *energy_lines(run_dir, year)],
+    # A route instability beyond any incident level: the answer says it is a stress test.
+    return {"income": [*stress_lines(manifest), *access_lines(run_dir, manifest, year),
+                       *energy_lines(run_dir, year)],
             "scope": run_scope(run_dir),
             "own_effect": [*own_effect_lines(run_dir, manifest),
                            *measure_lines(run_dir, manifest)],

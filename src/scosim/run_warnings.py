@@ -21,7 +21,8 @@ from typing import Any
 
 from scosim.errors import ScosimWarning
 
-__all__ = ["FIELD", "carried", "is_own", "run_warnings", "stored", "warn_and_keep",
+__all__ = ["FIELD", "carried", "carried_said", "is_own", "run_warnings", "stored",
+           "stress_lines", "warn_and_keep",
            "warning_texts"]
 
 #: The manifest's field.
@@ -55,7 +56,8 @@ def is_own(category: type[Warning], filename: str | None) -> bool:
 
 
 def warn_and_keep(kept: list[tuple[str, str, str]], message: str, module: str,
-                  *, stacklevel: int = 2) -> None:
+                  *, stacklevel: int = 2, category: type[ScosimWarning] = ScosimWarning
+                  ) -> None:
     """Warn of ``message`` (a :class:`~scosim.errors.ScosimWarning`) and keep it for the run.
 
     Kept whatever the process's filters do with the warning (the same message raised
@@ -67,9 +69,11 @@ def warn_and_keep(kept: list[tuple[str, str, str]], message: str, module: str,
         message: The text.
         module: The module whose check found it (``scosim.network.params``).
         stacklevel: As for :func:`warnings.warn`, counted from the caller of this function.
+        category: :class:`~scosim.errors.ScosimNote` for what the scenario says it means
+            (a declared stress test): kept under that name, said as ``scosim: note:``.
     """
-    kept.append((message, ScosimWarning.__name__, module))
-    warnings.warn(message, ScosimWarning, stacklevel=stacklevel + 1)
+    kept.append((message, category.__name__, module))
+    warnings.warn(message, category, stacklevel=stacklevel + 1)
 
 
 def stored(kept: Iterable[tuple[str, str, str]]) -> list[dict[str, Any]]:
@@ -144,4 +148,58 @@ def carried(runs: Iterable[tuple[str, Mapping[str, Any], str]]) -> list[str]:
         for e in run_warnings(manifest, source):
             times = f" ({e['count']} times)" if e["count"] > 1 else ""
             lines.append(f"{role} run{times}: {e['message']}")
+    return lines
+
+
+def carried_said(runs: Iterable[tuple[str, Mapping[str, Any], str]]
+                 ) -> list[tuple[bool, str, str]]:
+    """:func:`carried` for a terminal: ``(is_note, line, message)`` of each, notes merged.
+
+    A note (a declared stress test, kept as ``ScosimNote``) that both runs keep is one
+    line, ``policy and baseline runs: <message>``: it is said once per command
+    (:func:`scosim.cli_errors.note_once`, keyed on ``message``, which a run made by the
+    same command has said already). Warnings are as :func:`carried` words them.
+
+    Args:
+        runs: As for :func:`carried`.
+
+    Raises:
+        ValueError: A manifest's ``warnings`` field is malformed.
+    """
+    out: list[tuple[bool, str, str]] = []
+    noted: dict[str, list[str]] = {}
+    for role, manifest, source in runs:
+        for e in run_warnings(manifest, source):
+            if e["category"] == "ScosimNote":
+                noted.setdefault(e["message"], []).append(role)
+                continue
+            times = f" ({e['count']} times)" if e["count"] > 1 else ""
+            out.append((False, f"{role} run{times}: {e['message']}", e["message"]))
+    for message, roles in noted.items():
+        out.append((True, f"{' and '.join(roles)} run{'s' if len(roles) > 1 else ''}: "
+                    f"{message}", message))
+    return out
+
+
+def stress_lines(manifest: Mapping[str, Any]) -> list[str]:
+    """The answer's lines (``summary.txt``) saying the run is a stress test of its routes.
+
+    A route instability above what any incident level gives, warned of or declared
+    (``parameters.network.stress_test``), is said to the terminal when the run is made;
+    a reader of the answer alone learnt only "route instability AFG 0.8". Wrapped as
+    the answer's prose; none when the run kept no such message.
+
+    Args:
+        manifest: The run's manifest (its ``warnings``).
+    """
+    from scosim.tty_lines import answer_lines
+
+    try:
+        kept = run_warnings(manifest)
+    except ValueError:  # a hand-edited manifest: the answer is written all the same
+        return []
+    lines: list[str] = []
+    for e in kept:
+        if e["module"] == "scosim.network.params":  # its instability ceiling's messages
+            lines += answer_lines(f"This run is a stress test: {e['message']}.")
     return lines

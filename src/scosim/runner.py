@@ -15,7 +15,7 @@ import pandas as pd
 
 from scosim import __version__, worker_start
 from scosim._malloc import keep_freed_memory
-from scosim.errors import stop_on_sigterm
+from scosim.errors import ScosimNote, ScosimWarning, stop_on_sigterm
 from scosim.experiments.executors import (
     BatchOutput,
     BatchSpec,
@@ -330,8 +330,11 @@ def run(
     if getattr(sc.parameters.network, "instability", None):
         from scosim.network.params import instability_notes
 
-        for note in instability_notes(sc):  # a stress test: said, not refused
-            warn_and_keep(said, note, "scosim.network.params")
+        # A stress test: said, not refused; a note where the scenario declares it.
+        meant = getattr(sc.parameters.network, "stress_test", False)
+        kind = ScosimNote if meant else ScosimWarning
+        for note in instability_notes(sc):
+            warn_and_keep(said, note, "scosim.network.params", category=kind)
     bs = int(batch_size or min(DEFAULT_BATCH_SIZE, sc.replications))
     from scosim.data import load_calibration
 

@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
+    StrictBool,
     field_validator,
     model_serializer,
     model_validator,
@@ -161,6 +162,10 @@ class NetworkParams(BaseModel):
             length (the default, an assumption: no source gives these lines' transit
             tariffs), or ``cost``, by km x the edge's freight rate per TEU-km
             (:mod:`scosim.network.fee_split`); the sensitivity of the break-even fee.
+        stress_test: The scenario sets ``instability`` above what any incident level gives
+            on purpose (``corridor_trans_afghan_high.yaml``'s 0.8): the run says so in a
+            one-line note, not a warning (:func:`instability_series_notes`), and its
+            answer still says it is a stress test.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -205,6 +210,11 @@ class NetworkParams(BaseModel):
     fee_split: Literal["km", "cost"] = Field(
         "km", description="how a route's transit fee is split over its edges: by km, or by "
         "km x the edge's freight rate per TEU-km (cost)")
+    # Strict: a quoted "false" or a 1 is refused, not read as a boolean (a typo would turn
+    # the warning off). Left out of the dump at False: every scenario keeps its hash.
+    stress_test: StrictBool = Field(
+        False, description="instability above any incident level is meant: a stress test "
+        "(noted, not warned)")
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
@@ -224,6 +234,8 @@ class NetworkParams(BaseModel):
                 out.pop("vot_range", None)
             if out.get("fee_split") == "km":
                 out.pop("fee_split")
+            if out.get("stress_test") is False:
+                out.pop("stress_test")
         return out
 
     @field_validator("instability")
@@ -304,7 +316,7 @@ def largest_instability(scenario: Any) -> tuple[float, str, tuple[str | int, ...
 
 
 def instability_notes(scenario: Any) -> list[str]:
-    """Warnings for a ``parameters.network.instability`` above what incidents can reach.
+    """Messages for a ``parameters.network.instability`` above what incidents can reach.
 
     The network's instability is the rise of the insecurity index above its 2018-2022
     level, which stays below ``1 - iota(x0)`` at any incident level
@@ -318,13 +330,25 @@ def instability_notes(scenario: Any) -> list[str]:
         scenario: A validated :class:`~scosim.scenario.Scenario`.
 
     Returns:
-        One message per economy whose series goes above its ceiling in a simulated year;
-        none when the security slot sets the instability (it stays below the ceiling).
+        One message per economy whose series goes above its ceiling in a simulated year
+        (a note's words where ``parameters.network.stress_test`` is set:
+        :func:`is_stress_test`); none when the security slot sets the instability (it
+        stays below the ceiling).
     """
     if scenario.parameters.mechanisms.get("security") is not None:
         return []
-    return instability_series_notes(scenario.parameters.network.instability,
-                                    scenario.years.range())
+    network = scenario.parameters.network
+    return instability_series_notes(network.instability, scenario.years.range(),
+                                    stress_test=network.stress_test)
+
+
+def is_stress_test(network: Mapping[str, Any] | None) -> bool:
+    """Whether a dumped ``parameters.network`` declares its instability a stress test.
+
+    Its messages (:func:`instability_notes`) are then notes (``scosim: note:``), not
+    warnings.
+    """
+    return bool((network or {}).get("stress_test"))
 
 
 def dumped_instability_notes(data: Mapping[str, Any]) -> list[str]:
@@ -339,12 +363,15 @@ def dumped_instability_notes(data: Mapping[str, Any]) -> list[str]:
     params = data.get("parameters") or {}
     if (params.get("mechanisms") or {}).get("security") is not None:
         return []
-    series = (params.get("network") or {}).get("instability") or {}
+    network = params.get("network") or {}
+    series = network.get("instability") or {}
     years = range(data["years"]["start"], data["years"]["end"] + 1)
-    return instability_series_notes({code: YearValue(v) for code, v in series.items()}, years)
+    return instability_series_notes({code: YearValue(v) for code, v in series.items()}, years,
+                                    stress_test=is_stress_test(network))
 
 
-def instability_series_notes(series: Mapping[str, YearValue], years: Iterable[int]) -> list[str]:
+def instability_series_notes(series: Mapping[str, YearValue], years: Iterable[int], *,
+                             stress_test: bool = False) -> list[str]:
     """What :func:`instability_notes` says of ``{economy: instability}`` over ``years``.
 
     One function for a run and for ``scosim validate``: both say the same words of the
@@ -354,6 +381,9 @@ def instability_series_notes(series: Mapping[str, YearValue], years: Iterable[in
     Args:
         series: ``parameters.network.instability``: ``{ISO3: YearValue}``.
         years: The simulated years.
+        stress_test: The scenario says the level is meant (``parameters.network.
+            stress_test``): one short sentence that keeps the level and the ceiling, for a
+            note; else the warning's full explanation.
 
     Returns:
         One message per economy whose series goes above its ceiling in one of ``years``.
@@ -375,6 +405,12 @@ def instability_series_notes(series: Mapping[str, YearValue], years: Iterable[in
         shown = f"{ceiling:.3f}"
         if float(shown) >= top:  # a ceiling near 1 (few incidents): "1 is above 1.000"
             shown = f"{ceiling:.6g}"
+        if stress_test:
+            notes.append(
+                f"parameters.network.instability.{code} {top:g}{when} is above {shown}, the "
+                f"most any incident level gives {code}: a stress test of the routes, as "
+                "parameters.network.stress_test says")
+            continue
         notes.append(
             f"parameters.network.instability.{code} {top:g}{when} is above {shown}, the "
             f"most {code}'s instability reaches at any incident level (1 - iota of its "
