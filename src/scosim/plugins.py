@@ -324,10 +324,12 @@ class Registry(Generic[T]):
         avail = self.loadable()
         close = difflib.get_close_matches(spec, self.available(), n=1, cutoff=0.6)
         guess = colon_hint(spec) or (f" (did you mean {close[0]!r}?)" if close else "")
+        from scosim.reinstall_hint import reinstall_hint
+
         raise PluginError(
             f"unknown {self.what} {spec!r}{guess}; available: {', '.join(avail) or '(none)'} "
             f"(or a dotted path 'package.module:Name', or a package exposing the "
-            f"{self.group!r} entry-point group)"
+            f"{self.group!r} entry-point group){reinstall_hint(self.what)}"
         )
 
     def reference(self, name: str) -> str:
