@@ -196,3 +196,19 @@ def test_passive_must_be_a_bool() -> None:
 
     with pytest.raises(PluginError, match="`passive` must be True or False"):
         register_mechanism(Vague)
+
+
+def test_the_docs_visa_mobility_declares_itself_passive_and_is(visa_plugin, tmp_path) -> None:
+    """docs/mechanisms.md says a plug-in that only books what a proposal creates should
+    declare ``passive = True``, but its own worked example did not, so the answer of
+    ca_visa_free_all (docs/proposals.md) called visa_mobility a shock mixed with the
+    proposal (an outside review, 2026-12-07). Checked against what it does: without a
+    proposal, filling the slot with it leaves every welfare change as it was."""
+    assert scenario_shocks(_with_mechanism("visa_mobility")) == []
+    welfare = []
+    for slot in (None, "visa_mobility"):
+        sc = load_scenario(SCEN / "baseline.yaml", {
+            "years.end": 2027, "replications": 2, "parameters.mechanisms.network": slot})
+        out = run(sc, out=tmp_path / str(slot), progress=False, plots=False).path
+        welfare.append(_welfare(Path(out)))
+    pd.testing.assert_frame_equal(welfare[0], welfare[1])

@@ -316,3 +316,20 @@ def test_fuel_shares_are_read_before_a_reporting_break_and_alike_in_both_builds(
     assert gdp_share > 0.1  # fuel exports against GDP, was 0.0014
     bahrain = cal.tariffs.loc["BHR", "IND"]  # India's tariff on Bahrain's exports
     assert 0.09 < bahrain < 0.12  # the AHS excerpt: 10.1 %
+
+
+def test_a_misspelt_column_is_said_with_its_near_miss(cal: Calibration) -> None:
+    """A plug-in author's typo dumped the 27 columns as a quoted Python list, no near
+    miss (an outside review, 2026-12-07). Still a KeyError, which callers catch."""
+    with pytest.raises(KeyError) as err:
+        cal.vector("net_energy_import_pct")
+    said = str(err.value)
+    assert said.startswith("unknown or non-numeric countries column 'net_energy_import_pct' "
+                           "(did you mean 'net_energy_imports_pct'?); allowed: gdp_usd, ")
+    assert "[" not in said and not said.startswith('"')
+    # Every numeric column is listed, and text columns are not.
+    listed = said.split("allowed: ")[1].split(", ")
+    assert listed == [c for c in cal.countries.columns
+                      if c not in ("name", "sco_status", "status_since")]
+    with pytest.raises(KeyError, match="'name'; allowed"):  # a text column: no near miss
+        cal.vector("name")

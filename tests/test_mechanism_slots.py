@@ -51,6 +51,38 @@ def test_a_wrong_slot_or_an_unknown_mechanism_is_an_error():
         _scenario(trade="ge_trad")
 
 
+
+def test_a_misspelt_slot_or_headline_kind_is_refused_with_its_near_miss(
+        forget_test_plugins) -> None:
+    """A slot ``"netwrok"`` and a headline kind ``"totl"`` got no "did you mean" (an outside
+    review, 2026-12-07)."""
+    from scosim.model.slots import Mechanism, register_mechanism
+    from scosim.plugins import HEADLINE_KINDS, PluginError
+
+    class Misplaced(Mechanism):
+        name = "slot_typo_pool"
+        slot = "netwrok"
+
+    with pytest.raises(PluginError) as err:
+        register_mechanism(Misplaced)
+    assert str(err.value) == ("mechanism 'slot_typo_pool' fills slot 'netwrok' (did you mean "
+                              f"'network'?); slots are: {', '.join(SLOTS)}")
+
+    class Miskind(Mechanism):
+        name = "kind_typo_pool"
+        slot = "network"
+        indicators = {"pool_usd": "US$"}
+        headline = {"pool_usd": "totl"}
+
+    with pytest.raises(PluginError) as err:
+        register_mechanism(Miskind)
+    assert str(err.value) == (
+        "mechanism 'kind_typo_pool': `headline` indicator 'pool_usd' has kind 'totl' (did you "
+        f"mean 'total'?); kinds are: {', '.join(HEADLINE_KINDS)}")
+    Miskind.headline = {"pool_usd": "average"}  # nothing near: no guess
+    with pytest.raises(PluginError, match=r"has kind 'average'; kinds are"):
+        register_mechanism(Miskind)
+
 def _summit_and_year(sc) -> tuple[np.ndarray, np.ndarray]:
     """``welfare_now`` at the 2026 summit (no events) and the welfare 2026 realises."""
     from scosim.model.council import welfare_now

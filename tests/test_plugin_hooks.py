@@ -146,6 +146,25 @@ def test_a_check_that_raises_is_said_beside_other_errors(tmp_path, monkeypatch) 
     assert "years.start" in str(err.value) and "raised" not in str(err.value)
 
 
+
+CHECK_BARE_KEY = '''
+@classmethod
+def check(cls, proposal, scenario):
+    return [("participants", "one key, not a tuple"),
+            (("year",), "said from the years too", [("years", "the years' side")])]
+'''
+
+
+def test_a_check_may_locate_a_problem_by_one_bare_key(tmp_path, monkeypatch) -> None:
+    """A location written as a string was read letter by letter
+    (``proposals[0].p.a.r.t.i.c.i.p.a.n.t.s``, an outside review, 2026-12-07)."""
+    mod, _ = _module(tmp_path, monkeypatch, methods=CHECK_BARE_KEY)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(_scenario_file(tmp_path, mod))
+    said = str(err.value)
+    assert "proposals[0].participants: one key, not a tuple" in said, said
+    assert "p.a.r.t" not in said and "y.e.a.r" not in said and "y.e.a.r.s" not in said
+
 def test_a_spec_validator_that_raises_is_said_at_the_proposal(tmp_path, monkeypatch) -> None:
     mod, tag = _module(tmp_path, monkeypatch, spec='''
     @field_validator("id")

@@ -217,7 +217,7 @@ def test_path_and_method_typos_get_a_suggestion(tmp_path, monkeypatch) -> None:
     data["proposals"][0]["type"] = f"{mod}:Typo"
     with pytest.raises(ScenarioError) as err:
         validate_data(data)
-    assert "defines aply, which the protocol does not know (did you mean 'aply' -> 'apply'?)" \
+    assert "defines 'aply' (did you mean 'apply'?), which the protocol does not know" \
         in str(err.value)
 
 

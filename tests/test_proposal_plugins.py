@@ -203,7 +203,10 @@ def test_registration_rejects_a_broken_type():
         def previw(self, model, participants):  # a typo of preview
             return None
 
-    with pytest.raises(PluginError, match="previw"):
+    # The usual form of a near miss: "(did you mean 'previw' -> 'preview'?)" read awkwardly
+    # (an outside review, 2026-12-07).
+    with pytest.raises(PluginError, match=r"defines 'previw' \(did you mean 'preview'\?\), "
+                       "which the protocol does not know; allowed: "):
         register_type(Typo)
 
 

@@ -420,3 +420,34 @@ def test_committed_votes_leave_the_vote_shocks_out_of_what_the_runs_vary() -> No
     said = _said(own)
     assert "the shocks to the states' vote scores" in said
     assert "the political weights and the vote noise (drawn from" in said
+
+
+def test_a_plugin_in_the_network_slot_is_not_said_to_draw_the_value_of_time(
+        visa_plugin, tmp_path: Path) -> None:
+    """Only corridor_network draws the value of time, but a scenario whose network slot held
+    the docs' ``visa_mobility`` was said to differ in "the value of shipping time (drawn in
+    [0.6, 2.1] % ...)" and told to `--set parameters.network.vot_per_day=0.006`, which
+    validation refuses for that slot (an outside review, 2026-12-07). The plug-in's own
+    draw (each run's factor, scosim_visa/mobility.py) is named instead."""
+    from scosim.scenario import load_scenario
+
+    def said(slot: object) -> str:
+        path = tmp_path / "visa.yaml"
+        path.write_text(yaml.safe_dump({
+            "extends": str(ROOT / "scenarios" / "baseline.yaml"), "name": "ca_visa_free_all",
+            "parameters": {"mechanisms": {"network": slot}},
+            "proposals": [{"type": "visa_free", "id": "ca_visa", "year": 2026,
+                           "proposer": "KAZ", "participants": ["KAZ", "KGZ", "TJK", "UZB"],
+                           "cost_cut": 0.05}]}))
+        sp = scenario_spread(load_scenario(path).model_dump(mode="json"), "visa.yaml")
+        return " ".join(spread_lines(sp, _stats(True), moved=True, in_arrangement=False,
+                                     exits_said=False))
+
+    visa = said("visa_mobility")
+    assert "value of shipping time" not in visa and "vot_per_day" not in visa
+    assert "and the visa_mobility mechanism's draws;" in visa
+    # Beside the corridor network: both its value of time and the plug-in's draws.
+    both = said(["corridor_network", "visa_mobility"])
+    assert "the visa_mobility mechanism's draws" in both
+    assert "the value of shipping time (drawn in" in both
+    assert "`--set parameters.network.vot_per_day=" in both

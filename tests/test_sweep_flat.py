@@ -64,3 +64,32 @@ def test_a_sweep_of_depth_under_committed_votes_warns_before_and_after(
     # A field that moves the output: no warning.
     assert main([*args, "--param", "proposals.sco_cu.cet=0:0.2"]) == 0
     assert "warning:" not in capsys.readouterr().err
+
+
+def test_a_flat_output_of_a_plugin_s_field_names_the_likely_cause(visa_plugin) -> None:
+    """A plug-in type that lists a field but reads ``self.proposal.<field>`` sweeps nothing
+    (docs/proposals.md); the warning did not say so (an outside review, 2026-12-07).
+    Built-ins read ``self.value`` (tests/test_builtin_sweep.py): no such hint for them."""
+    from scosim.scenario import validate_data
+    from scosim.sweep_checks import flat_outputs_warning
+
+    sc = validate_data({
+        "name": "v", "years": {"start": 2025, "end": 2027}, "replications": 1,
+        "parameters": {"mechanisms": {"network": "visa_mobility"}},
+        "proposals": [{"type": "visa_free", "id": "ca_visa", "year": 2026, "proposer": "KAZ",
+                       "participants": ["KAZ", "KGZ"]},
+                      {"type": "customs_union", "id": "cu", "year": 2026, "proposer": "KAZ",
+                       "participants": ["KAZ", "KGZ"]}]})
+    table = pd.DataFrame({"w": [0.5, 0.5]})
+    said = flat_outputs_warning(table, ["w"], ["proposals.ca_visa.cost_cut"], sc)
+    assert said is not None and said.endswith(
+        "; proposals.ca_visa.cost_cut is a field of the plug-in type 'visa_free': if it "
+        "reads `self.proposal.cost_cut` instead of `self.value('cost_cut')`, every point "
+        "runs with the scenario's value (docs/proposals.md, \"Sweeping a field of a "
+        "proposal\")")
+    setting = "parameters.mechanism_settings.visa_mobility.receipts_share_gdp"
+    said = flat_outputs_warning(table, ["w"], [setting], sc)
+    assert "of the plug-in mechanism 'visa_mobility': if it reads " \
+           "`self.settings.receipts_share_gdp` instead of" in said
+    for builtin in ("proposals.cu.depth", "parameters.trade.sigma"):
+        assert "plug-in" not in flat_outputs_warning(table, ["w"], [builtin], sc)

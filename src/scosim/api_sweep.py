@@ -308,7 +308,7 @@ def sweep(
         if first is not None:
             meta["resumed"] = now  # when the stopped sweep was taken up again
         table = pd.read_parquet(tmp / "design_outputs.parquet")
-        flat = flat_outputs_warning(table, outputs, list(params))
+        flat = flat_outputs_warning(table, outputs, list(params), sc)
         if (exited := exits_note(sc, table)) is not None:
             meta["notes"] = [*notes, exited]  # printed with the table, as on the figure
         if flat is not None:

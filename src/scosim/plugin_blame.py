@@ -19,7 +19,7 @@ __all__ = ["blame"]
 
 
 @contextmanager
-def blame(what: str, plugin: Any = None) -> Iterator[None]:
+def blame(what: str, plugin: Any = None, method: str | None = None) -> Iterator[None]:
     """Name the plug-in call an exception came from, as a note (its type is kept).
 
     A failed batch is reported as ``batch 0 failed: ValueError: ... (in mechanism
@@ -33,13 +33,40 @@ def blame(what: str, plugin: Any = None) -> Iterator[None]:
         plugin: The plug-in's class or instance: when the error was raised in its own
             package's code, the note adds the method scosim called there and the file
             and line of the innermost frame in that package (what the author edits).
+        method: The plug-in's method scosim called (``"record"``): where the error was
+            raised in scosim's own check of what the method returned or wrote (an
+            undeclared indicator or lever), no frame is the plug-in's, and the note
+            names the method's definition instead (``PoolExtra.record at
+            /pkg/x.py:12``). Before, those notes named no file (an outside review,
+            2026-12-07).
     """
     try:
         yield
     except Exception as exc:
         if not any(n.startswith("in ") for n in getattr(exc, "__notes__", ())):
-            exc.add_note(f"in {what}{_plugin_frame(exc, plugin)}")
+            where = _plugin_frame(exc, plugin) or _definition(plugin, method)
+            exc.add_note(f"in {what}{where}")
         raise
+
+
+def _definition(plugin: Any, method: str | None) -> str:
+    """``": Class.method at <file>:<line>"`` where the plug-in's package defines it, else ``""``.
+
+    Empty for a method the plug-in inherits from scosim (nothing of the author's to show).
+    """
+    where = _package_files(plugin) if plugin is not None and method else ()
+    import inspect
+
+    func = getattr(plugin, method, None) if where and method else None
+    # Unwrapped: a Mechanism subclass's step is wrapped by scosim's lever check.
+    func = inspect.unwrap(getattr(func, "__func__", func)) if func is not None else None
+    code = getattr(func, "__code__", None)
+    if code is None:
+        return ""
+    file = os.path.abspath(code.co_filename)
+    if not any(file == w or file.startswith(w) for w in where):
+        return ""
+    return f": {getattr(code, 'co_qualname', method)} at {code.co_filename}:{code.co_firstlineno}"
 
 
 def _package_files(obj: Any) -> tuple[str, ...]:

@@ -32,14 +32,14 @@ from __future__ import annotations
 import difflib
 import importlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     import importlib.metadata
 
 __all__ = ["HEADLINE_KINDS", "PluginError", "Registry", "SweptValues", "blame",
-           "call_hook", "check_sweepable", "colon_hint", "decision_rule_names",
+           "call_hook", "check_sweepable", "colon_hint", "decision_rule_names", "did_you_mean",
            "headline_pairs", "headline_problem", "import_path", "indicators_problem",
            "membership_problem", "not_sweepable", "plugin_origins", "recorded_problem",
            "rule_specs"]
@@ -324,10 +324,12 @@ class Registry(Generic[T]):
         avail = self.loadable()
         close = difflib.get_close_matches(spec, self.available(), n=1, cutoff=0.6)
         guess = colon_hint(spec) or (f" (did you mean {close[0]!r}?)" if close else "")
+        from scosim.reinstall_hint import reinstall_hint
+
         raise PluginError(
             f"unknown {self.what} {spec!r}{guess}; available: {', '.join(avail) or '(none)'} "
             f"(or a dotted path 'package.module:Name', or a package exposing the "
-            f"{self.group!r} entry-point group)"
+            f"{self.group!r} entry-point group){reinstall_hint(self.what)}"
         )
 
     def reference(self, name: str) -> str:
@@ -479,6 +481,14 @@ def indicators_problem(indicators: Any) -> str | None:
     return None
 
 
+def did_you_mean(value: Any, allowed: Sequence[str]) -> str:
+    """`` (did you mean 'total'?)`` for a near miss of one of ``allowed``, else ``""``."""
+    if not isinstance(value, str):
+        return ""
+    close = difflib.get_close_matches(value, list(allowed), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def headline_problem(headline: Any, indicators: Any) -> str | None:
     """What is wrong with a ``headline`` declaration (None: nothing).
 
@@ -493,7 +503,8 @@ def headline_problem(headline: Any, indicators: Any) -> str | None:
             return (f"indicator {ind!r} is not one of its indicators "
                     f"({', '.join(sorted(indicators)) or 'none'})")
         if kind not in HEADLINE_KINDS:
-            return f"indicator {ind!r} has kind {kind!r}; kinds are: {', '.join(HEADLINE_KINDS)}"
+            return (f"indicator {ind!r} has kind {kind!r}{did_you_mean(kind, HEADLINE_KINDS)}; "
+                    f"kinds are: {', '.join(HEADLINE_KINDS)}")
     return None
 
 

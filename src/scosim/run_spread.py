@@ -59,7 +59,10 @@ class Spread:
         weight_draw: Whether each run draws the political weights and the vote noise
             from the hindcasts' confidence set (``weights.draw: confidence_set``).
         vot: The corridor network's value of time, ad valorem per day, ``(low, high)`` of
-            its per-run draw (equal: the same in every run); None without the network slot.
+            its per-run draw (equal: the same in every run); None unless
+            ``corridor_network`` is in the network slot.
+        network_others: The names of the network slot's other mechanisms (a plug-in such
+            as ``visa_mobility``), whose draws are named as a slot's mechanism's are.
         failure_hazard: ``(failure_base, failure_sensitivity)`` when a corridor is proposed
             and its yearly failure hazard can be above zero (each run draws whether and
             when it fails, :mod:`scosim.network.failure_draw`); None otherwise.
@@ -87,6 +90,7 @@ class Spread:
     collection: tuple[tuple[str, float, float], ...] = ()
     weight_draw: bool = False
     vot: tuple[float, float] | None = None
+    network_others: tuple[str, ...] = ()
     failure_hazard: tuple[float, float] | None = None
     gas_prices: bool = False
     dominance: float | None = None
@@ -192,6 +196,7 @@ def scenario_spread(scenario: Mapping[str, Any], source: str,
     defect = _get(p, "rules", "defect")
     threshold = _get(p, "council", "exit_threshold")
     slots = _get(p, "mechanisms") or {}
+    held = _network_held(p)
     return Spread(
         growth=_positive(growth.get("volatility_scale", 1.0)),
         sigma=float(_get(p, "trade", "sigma") or 0.0),
@@ -206,7 +211,10 @@ def scenario_spread(scenario: Mapping[str, Any], source: str,
         havens=_havens(p, scenario.get("proposals")),
         collection=_drawn_collection(_get(p, "trade") or {}),
         weight_draw=_get(p, "weights", "draw") == "confidence_set",
-        vot=_vot(_get(p, "network") or {}) if slots.get("network") else None,
+        # Only corridor_network draws the value of time: a plug-in in the slot does not
+        # (visa_mobility's runs were said to draw it, an outside review, 2026-12-07).
+        vot=_vot(_get(p, "network") or {}) if "corridor_network" in held else None,
+        network_others=tuple(n for n in held if n != "corridor_network"),
         dominance=_number(_get(p, "weights", "dominance")),
         scores_decide=_scores_decide(scenario),
         sets=sets,
@@ -232,6 +240,22 @@ def _vot(network: Mapping[str, Any]) -> tuple[float, float]:
     return float(low), float(high)
 
 
+def _network_held(p: Mapping[str, Any]) -> tuple[str, ...]:
+    """The ``name`` of each mechanism the network slot holds, in the order written.
+
+    A name that does not resolve (a plug-in not installed here) is kept as written.
+    """
+    from scosim.model.slots import mechanism_name, slot_names
+
+    out = []
+    for spec in slot_names(_get(p, "mechanisms", "network")):
+        try:
+            out.append(mechanism_name(spec))
+        except Exception:  # an unloadable plug-in: named as the scenario writes it
+            out.append(spec)
+    return tuple(dict.fromkeys(out))
+
+
 def _corridor_draws(p: Mapping[str, Any], proposals: Any) -> dict[str, Any]:
     """``failure_hazard`` and ``gas_prices`` of :class:`Spread` (corridor proposals only).
 
@@ -247,14 +271,8 @@ def _corridor_draws(p: Mapping[str, Any], proposals: Any) -> dict[str, Any]:
     net = _get(p, "network") or {}
     base = float(net.get("failure_base", FAILURE_BASE))
     sens = float(net.get("failure_sensitivity", FAILURE_SENSITIVITY))
-    from scosim.model.slots import mechanism_name, slot_names
-
     gas = False
-    try:
-        held = {mechanism_name(n) for n in slot_names(_get(p, "mechanisms", "network"))}
-    except Exception:  # an unloadable plug-in: say nothing of the gas prices
-        held = set()
-    if "corridor_network" in held:
+    if "corridor_network" in _network_held(p):
         from scosim.network.tables import load_network
 
         carrier = load_network().projects["carrier"]
@@ -372,6 +390,7 @@ def drawn_quantities(sp: Spread, *, voted: bool) -> list[tuple[str, str]]:
                             "the exporter's next-best market",
                             "the network mechanism's draws, each uniform over its range in "
                             "the network tables; docs/network.md"))
+            out += [(f"the {name} mechanism's draws", "") for name in sp.network_others]
         else:
             out.append((f"the {s} mechanism's draws", ""))
     if sp.vot is not None and sp.vot[0] < sp.vot[1]:

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["flat_outputs", "flat_outputs_warning", "score_only_params", "score_only_warning"]
+__all__ = ["flat_outputs", "flat_outputs_warning", "plugin_reading_hints", "score_only_params",
+           "score_only_warning"]
 
 #: The vote's random shock, relative to its score's terms (a committed vote draws none).
 _NOISE = "parameters.council.vote_noise"
@@ -43,18 +44,65 @@ def flat_outputs(table: pd.DataFrame, outputs: Iterable[str]) -> list[str]:
 
 
 def flat_outputs_warning(table: pd.DataFrame, outputs: Sequence[str],
-                         params: Sequence[str]) -> str | None:
-    """What to say when an output did not move at any point; None when all moved."""
+                         params: Sequence[str], sc: Any = None) -> str | None:
+    """What to say when an output did not move at any point; None when all moved.
+
+    Args:
+        table: The design's outputs.
+        outputs: The output columns to check.
+        params: The swept parameters.
+        sc: The scenario swept: a swept field of a plug-in's adds its likely cause
+            (:func:`plugin_reading_hints`); None: none added.
+    """
     flat = flat_outputs(table, outputs)
     if not flat:
         return None
     said = ", ".join(f"{o} ({_value(table[o].iloc[0])})" for o in flat)
     swept = ", ".join(params)
+    hints = plugin_reading_hints(sc, params) if sc is not None else []
     return (f"{said}: the same at every one of the {len(table)} points. The swept "
             f"{'parameter' if len(params) == 1 else 'parameters'} {swept} may not reach "
             f"{'this output' if len(flat) == 1 else 'these outputs'} under the scenario's "
             "rules (e.g. a field that only enters the states' vote scores, where the votes "
-            "are committed by always_yes or always_no, or a proposal that is never adopted)")
+            "are committed by always_yes or always_no, or a proposal that is never adopted)"
+            + "".join(f"; {h}" for h in hints))
+
+
+def plugin_reading_hints(sc: Any, params: Iterable[str]) -> list[str]:
+    """The likely cause of a flat output, for each swept field of a plug-in's.
+
+    A plug-in type that lists a field in ``sweepable`` but reads
+    ``self.proposal.<field>`` (a mechanism ``self.settings.<field>``) sweeps nothing:
+    every point gives the same numbers (docs/proposals.md, "Sweeping a field of a
+    proposal"). The warning did not say so (an outside review, 2026-12-07). Built-in
+    types and mechanisms read ``self.value``, tested (tests/test_builtin_sweep.py).
+    """
+    from scosim.model.slots import mechanism_origin
+    from scosim.proposals import type_origin
+
+    types = {p.id: p.type for p in sc.proposals}
+    out = []
+    for name in params:
+        parts = name.split(".")
+        if len(parts) == 3 and parts[0] == "proposals" and parts[1] in types:
+            kind, plugin, field = "type", types[parts[1]], parts[2]
+            attr = f"self.proposal.{field}"
+            doc = 'docs/proposals.md, "Sweeping a field of a proposal"'
+        elif len(parts) == 4 and parts[:2] == ["parameters", "mechanism_settings"]:
+            kind, plugin, field = "mechanism", parts[2], parts[3]
+            attr, doc = f"self.settings.{field}", "docs/mechanisms.md, settings"
+        else:
+            continue
+        origin = type_origin if kind == "type" else mechanism_origin
+        try:
+            if origin(plugin) == "builtin":
+                continue
+        except Exception:  # noqa: BLE001 - unknown here: a plug-in, say the likely cause
+            pass
+        out.append(f"{name} is a field of the plug-in {kind} {plugin!r}: if it reads "
+                   f"`{attr}` instead of `self.value({field!r})`, every point runs with "
+                   f"the scenario's value ({doc})")
+    return out
 
 
 def _value(v: float) -> str:

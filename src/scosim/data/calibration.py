@@ -48,6 +48,18 @@ _COUNTRY_DTYPES = {
 }
 
 
+class UnknownColumn(KeyError):
+    """A column :meth:`Calibration.vector` does not have, said as plain text.
+
+    A KeyError (what callers catch), but its message is not quoted as a KeyError's is:
+    a misspelt column dumped the 27 allowed ones as a quoted Python list, with no near
+    miss (an outside review, 2026-12-07).
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 @dataclass(frozen=True)
 class Calibration:
     """Calibration data for the 28 canonical economies (treat the frames as read-only).
@@ -123,9 +135,12 @@ class Calibration:
             c for c in self.countries.columns if c not in ("name", "sco_status", "status_since")
         ]
         if column not in numeric:
-            raise KeyError(
-                f"unknown or non-numeric countries column {column!r}; allowed: {numeric}"
-            )
+            import difflib
+
+            close = difflib.get_close_matches(column, numeric, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise UnknownColumn(f"unknown or non-numeric countries column {column!r}{hint}; "
+                                f"allowed: {', '.join(numeric)}")
         return self.countries[column].to_numpy(dtype=float, na_value=np.nan, copy=True)
 
     def gdp_history_ratio(self, year: int) -> np.ndarray:

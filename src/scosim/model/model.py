@@ -138,7 +138,7 @@ class SCOModel(TradeSolves, mesa.Model):
                 self.arrangements.append(t(self, p))
         self.mechanisms: list[tuple[str, Mechanism]] = []
         for slot, m in mechanisms:
-            with blame(f"mechanism {m.name!r} ({slot} slot), set-up", m):
+            with blame(f"mechanism {m.name!r} ({slot} slot), set-up", m, "setup"):
                 self.mechanisms.append((slot, m(self)))
         self.policy: PolicyState = build_policy(self)
         self.records: dict[str, list[np.ndarray]] = {}

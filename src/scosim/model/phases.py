@@ -138,7 +138,7 @@ def slots_phase(model: SCOModel, year: int) -> None:
 
     for slot, mech in model.mechanisms:
         label = f"mechanism {mech.name!r} ({slot} slot)"
-        with blame(f"{label}, step of {year}", mech):
+        with blame(f"{label}, step of {year}", mech, "step"):
             # A lever a proposal or an earlier slot wrote, replaced unseen, or one its
             # writes_levers leaves out, stops the run (lever_writers).
             run_step(mech, mech.step, model, model.policy, year, label, year_step=True)
@@ -240,11 +240,12 @@ def record_phase(model: SCOModel, year: int) -> None:
         ind.update(recorded)
 
     for cls, arrangements in model.proposal_types():
-        with blame(f"proposal type {cls.name!r}, record of {year}", cls):
+        with blame(f"proposal type {cls.name!r}, record of {year}", cls, "record"):
             take(f"proposal type {cls.name!r}",
                  _declared(cls.record(model, arrangements, policy), cls, model, shape))
     for slot, mech in model.mechanisms:
-        with blame(f"mechanism {mech.name!r} ({slot} slot), record of {year}", mech):
+        with blame(f"mechanism {mech.name!r} ({slot} slot), record of {year}", mech,
+                   "record"):
             take(f"mechanism {mech.name!r} ({slot} slot)",
                  _declared(mech.record(model, policy), type(mech), model, shape))
     for name, values in ind.items():

@@ -318,7 +318,7 @@ def preview_policy(model: SCOModel, exclude: Any = None, *, costs: bool = False)
     policy = build_policy(model, exclude=exclude)
     for slot, mech in model.mechanisms:
         label = f"mechanism {mech.name!r} ({slot} slot)"
-        with blame(f"{label}, preview levers", mech):
+        with blame(f"{label}, preview levers", mech, "preview_levers"):
             levers = mech.preview_levers(model)
         for lever in levers:
             # Refused, not namespaced: a lever is the slots' shared word (the network
@@ -354,7 +354,7 @@ def with_slot_costs(model: SCOModel, policy: PolicyState,
         if slot in skip:
             continue
         label = f"mechanism {mech.name!r} ({slot} slot)"
-        with blame(f"{label}, preview cost factor", mech):
+        with blame(f"{label}, preview cost factor", mech, "preview_cost_factor"):
             before = (id(policy.cost_change), lever_ids(policy))
             factor = mech.preview_cost_factor(model, policy)
             preview_left_alone(policy, before, label, "preview_cost_factor")
@@ -379,7 +379,7 @@ def slot_income(model: SCOModel, policy: PolicyState) -> np.ndarray | None:
     total: np.ndarray | None = None
     for slot, mech in model.mechanisms:
         label = f"mechanism {mech.name!r} ({slot} slot)"
-        with blame(f"{label}, preview income", mech):
+        with blame(f"{label}, preview income", mech, "preview_income"):
             before = (id(policy.cost_change), lever_ids(policy))
             part = mech.preview_income(model, policy)
             preview_left_alone(policy, before, label, "preview_income")

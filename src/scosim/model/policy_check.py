@@ -130,7 +130,7 @@ def apply_checked(arr: Any, policy: Any, participants: np.ndarray, phase: np.nda
     from scosim.plugins import blame
 
     label = f"proposal type {arr.name!r} (proposal {arr.pid!r})"
-    with blame(f"{label}, {where}", arr):
+    with blame(f"{label}, {where}", arr, "apply"):
         fields = {} if levers_only else written(policy)[0]
         ids = lever_ids(policy)
         args = (policy, participants, phase, active) + (() if terms is None else (terms,))

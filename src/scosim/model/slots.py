@@ -312,8 +312,11 @@ def _check(cls: Any, name: str) -> None:
     if not (isinstance(cls, type) and issubclass(cls, Mechanism)):
         raise PluginError(f"mechanism {name!r} must be a subclass of scosim.model.slots.Mechanism")
     if cls.slot not in SLOTS:
+        from scosim.plugins import did_you_mean
+
         raise PluginError(
-            f"mechanism {cls.name or name!r} fills slot {cls.slot!r}; slots are: {', '.join(SLOTS)}"
+            f"mechanism {cls.name or name!r} fills slot {cls.slot!r}"
+            f"{did_you_mean(cls.slot, SLOTS)}; slots are: {', '.join(SLOTS)}"
         )
     if not cls.name:
         raise PluginError(f"mechanism {cls.__qualname__} has no `name`")

@@ -72,12 +72,15 @@ def _check(cls: Any, name: str) -> None:
     if unknown:
         import difflib
 
-        close = [f"{a!r} -> {m[0]!r}" for a in sorted(unknown)
-                 if (m := difflib.get_close_matches(a, sorted(_ALLOWED), n=1, cutoff=0.75))]
-        guess = f" (did you mean {', '.join(close)}?)" if close else ""
+        # Each name with its near miss in the usual form: "(did you mean 'previw' ->
+        # 'preview'?)" read awkwardly (an outside review, 2026-12-07).
+        said = []
+        for a in sorted(unknown):
+            m = difflib.get_close_matches(a, sorted(_ALLOWED), n=1, cutoff=0.75)
+            said.append(f"{a!r}" + (f" (did you mean {m[0]!r}?)" if m else ""))
         raise PluginError(
-            f"proposal type {cls.name!r} defines {', '.join(sorted(unknown))}, which the "
-            f"protocol does not know{guess}; allowed: {', '.join(sorted(_ALLOWED))} "
+            f"proposal type {cls.name!r} defines {', '.join(said)}, which the "
+            f"protocol does not know; allowed: {', '.join(sorted(_ALLOWED))} "
             "(prefix helpers with '_')"
         )
     if problem := indicators_problem(cls.indicators):

@@ -185,7 +185,9 @@ class ProposalType(SweptValues):
         """Cross-field checks against the whole scenario (default: none).
 
         Returns:
-            ``(location relative to the proposal, message)`` pairs. A problem between
+            ``(location relative to the proposal, message)`` pairs; a location is a
+            tuple of keys (``("participants", 0)``) or one key (``"participants"``). A
+            problem between
             the proposal and another part of the scenario may add a third element,
             ``[(location in the scenario, message), ...]``, the same problem said from
             that part's side (e.g. ``(("years", "end"), "end 2027 leaves out ...")``):

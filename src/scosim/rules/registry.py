@@ -313,7 +313,10 @@ def resolve_rule(hook: str, spec: str) -> Callable[..., Any]:
         "; dotted paths are written 'package.module:function'" if "." in spec else
         "; or give a dotted path 'package.module:function'"
     )
-    raise RuleError(f"unknown {hook} rule {spec!r}{guess}; registered {hook} rules: {names}{hint}")
+    from scosim.reinstall_hint import reinstall_hint
+
+    raise RuleError(f"unknown {hook} rule {spec!r}{guess}; registered {hook} rules: {names}{hint}"
+                    f"{reinstall_hint(f'{hook} rule')}")
 
 
 def rule_origin(hook: str, spec: str) -> str:

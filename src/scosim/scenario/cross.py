@@ -141,7 +141,21 @@ def proposal_type_issues(scenario: Any, i: int, p: Any) -> list[Issue]:
         found = call_hook(type_check(p.type), p, scenario)
     except PluginError as exc:
         return [(("proposals", i, "type"), f"proposal type {p.type!r}: {exc}")]
-    return [(("proposals", i, *issue[0]), *issue[1:]) for issue in found]
+    out: list[Issue] = []
+    for loc, message, *sides in found:
+        if sides:
+            sides = [[(_keys(where), said) for where, said in sides[0]]]
+        out.append((("proposals", i, *_keys(loc)), message, *sides))
+    return out
+
+
+def _keys(loc: Any) -> tuple[Any, ...]:
+    """A check's location as a tuple of keys: a bare key (``"participants"``) is one key.
+
+    Unpacked as it was, a string was read letter by letter
+    (``proposals[0].p.a.r.t.i.c.i.p.a.n.t.s``; an outside review, 2026-12-07).
+    """
+    return (loc,) if isinstance(loc, str | int) else tuple(loc)
 
 
 def _event_years(scenario: Any) -> list[Issue]:

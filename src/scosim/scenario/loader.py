@@ -528,8 +528,17 @@ def check_scenario(
 
 
 def _hash_data(data: Mapping[str, Any]) -> str:
-    """sha256 of a dumped scenario's canonical JSON (``extends`` and ``source`` left out)."""
+    """sha256 of a dumped scenario's canonical JSON (``extends`` and ``source`` left out).
+
+    A plug-in named by its dotted path adds that path, under ``plugin_references``
+    (:func:`scosim.scenario.plugin_refs.plugin_references`).
+    """
     kept = {k: v for k, v in data.items() if k not in ("extends", "source")}
+    from scosim.scenario.plugin_refs import plugin_references
+
+    refs = plugin_references(data)
+    if refs:
+        kept["plugin_references"] = refs
     text = json.dumps(kept, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -539,6 +548,7 @@ def scenario_hash(scenario: Scenario) -> str:
 
     ``source`` and ``extends`` are excluded, so two files that resolve to the
     same scenario hash the same; defaults are included, so writing a default
-    explicitly does not change the hash.
+    explicitly does not change the hash. A plug-in named by its dotted path adds
+    that path (:mod:`scosim.scenario.plugin_refs`).
     """
     return _hash_data(scenario.model_dump(mode="json", exclude={"extends", "source"}))

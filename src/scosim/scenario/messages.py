@@ -254,13 +254,9 @@ def _reinstall_hint() -> str:
 
     A plug-in package is a distribution other than scosim with ``scosim.*`` entry points.
     """
-    import importlib.metadata
+    from scosim.reinstall_hint import reinstall_hint
 
-    for dist in importlib.metadata.distributions():
-        if (dist.metadata["Name"] or "").lower() != "scosim" and any(
-                ep.group.startswith("scosim.") for ep in dist.entry_points):
-            return REINSTALL_HINT
-    return ""
+    return reinstall_hint("type")
 
 
 def _keyword_or_list_message(value: Any, loc: Loc, data: Any, hint: str) -> str:

@@ -40,6 +40,7 @@ class VisaMobility(Mechanism):
     indicators = {"visa_receipts_usd": "US$ a year"}
     headline = {"visa_receipts_usd": "total"}
     writes_levers = ("welfare_income_share",)    # adds to it, as every writer does
+    passive = True                               # no income without a regime in force
 
     def setup(self, model):
         """Draw each run's factor once from the slot's own stream."""
