@@ -31,8 +31,11 @@ incident that the votes use (:func:`scosim.security.hardening_price.hardening_in
 :func:`scosim.security.damage.incident_damage_share_gdp`), so ``c`` is that damage; until
 2026-12-07 ``V`` was one scenario value for every state, which made an incident dearer the
 fewer a state expected. With that price fixed for the year the loss is linear in
-incidents, ``L[i] = c[i] lam[i](h) + d (exp(h[i]) - 1)``, ``d`` (``cost_share_gdp``, an
-assumption) the defensive spending that ``h`` scales, a share of GDP. The solvers work
+incidents, ``L[i] = c[i] lam[i](h) + d[i] (exp(h[i]) - 1)``, ``d`` the defensive spending
+that ``h`` scales, a share of GDP: one number or one per state. The model passes
+``max(cost_share_gdp, b c lam0)`` at 2018-2022 conditions, at which ``h = 0`` (the 2018-2022
+defence) is each state's choice there, since the base rates already reflect it
+(:mod:`scosim.security.hardening_calibration`). The solvers work
 with ``m = c lam0 / A = V / (beta A)`` a unit of pressure (0 where ``A`` is 0: such a state
 receives nothing and has nothing to lose).
 
