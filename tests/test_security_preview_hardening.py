@@ -174,9 +174,11 @@ def test_mechanism_says_before_the_year_what_its_hardened_step_writes(tmp_path) 
                     "  security: {hardening: {rule: nash, cost_share_gdp: 0.001}}\n")
     model = SCOModel(load_scenario(path), runs=[0, 1])
     mech = next(m for slot, m in model.mechanisms if slot == "security")
-    for _ in range(3):  # 2025-2027: the instability rises every year
+    for k in range(3):  # 2025-2027: the instability rises every year
         said = mech.preview_levers(model)["insecurity"]
         model.step()
         np.testing.assert_array_equal(said, model.policy.levers["insecurity"])
-        # Afghanistan, the one state whose incidents are dear enough to harden against.
-        assert mech.hardening is not None and (mech.hardening[:, AFG] > 0).all()
+        # Afghanistan, the one state whose incidents are dear enough to harden against,
+        # from 2018-2022's defence (h = 0 in 2025, instability 1: hardening_calibration).
+        assert mech.hardening is not None
+        assert (mech.hardening[:, AFG] > 0).all() if k else (mech.hardening == 0).all()

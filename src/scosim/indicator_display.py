@@ -138,7 +138,9 @@ NAMES: dict[str, str] = {
     "hardening_cost_share_gdp": "cost of defensive hardening, share of GDP",
     "incidents_displaced": "expected incidents displaced by neighbours' hardening",
     "incidents_haven_arrivals": "expected incidents arriving through safe havens",
-    "incident_loss_share_gdp": "valued incident loss (vote's relative price), share of GDP",
+    "incident_loss_share_gdp": "damage of expected terrorist incidents, share of GDP",
+    "incident_loss_rise_share_gdp": "damage of expected terrorist incidents above 2018-2022, "
+                                    "share of GDP",
     "incident_loss_avoided_share_gdp": "valued incident loss avoided by hardening, share of GDP",
     "effort_nash_intel": "intelligence effort at the Nash equilibrium",
     "effort_nash_border": "border effort at the Nash equilibrium",
@@ -276,6 +278,7 @@ DIRECTION: dict[str, Direction] = {
     "incidents_displaced": WORSE,
     "incidents_haven_arrivals": WORSE,
     "incident_loss_share_gdp": WORSE,
+    "incident_loss_rise_share_gdp": WORSE,
     "incident_loss_avoided_share_gdp": BETTER,
     **{f"effort_{k}_{c}": NEUTRAL for k in ("nash", "cooperative")
        for c in ("intel", "border", "cyber")},

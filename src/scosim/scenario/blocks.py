@@ -302,7 +302,9 @@ class HardeningParams(BaseModel):
     cost_share_gdp: float = Field(
         0.001, gt=0, le=0.1,
         description="defensive (target-hardening) spending that hardening scales, share of "
-        "GDP: hardening h costs cost_share_gdp x (exp(h) - 1) a year; an assumption")
+        "GDP: hardening h costs d x (exp(h) - 1) a year, d this or, where higher, "
+        "beta_defence x the state's expected incident damage at 2018-2022 conditions (so "
+        "that h = 0 there, docs/security.md section 4); an assumption")
 
     @model_validator(mode="before")
     @classmethod

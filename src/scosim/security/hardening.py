@@ -31,8 +31,11 @@ incident that the votes use (:func:`scosim.security.hardening_price.hardening_in
 :func:`scosim.security.damage.incident_damage_share_gdp`), so ``c`` is that damage; until
 2026-12-07 ``V`` was one scenario value for every state, which made an incident dearer the
 fewer a state expected. With that price fixed for the year the loss is linear in
-incidents, ``L[i] = c[i] lam[i](h) + d (exp(h[i]) - 1)``, ``d`` (``cost_share_gdp``, an
-assumption) the defensive spending that ``h`` scales, a share of GDP. The solvers work
+incidents, ``L[i] = c[i] lam[i](h) + d[i] (exp(h[i]) - 1)``, ``d`` the defensive spending
+that ``h`` scales, a share of GDP: one number or one per state. The model passes
+``max(cost_share_gdp, b c lam0)`` at 2018-2022 conditions, at which ``h = 0`` (the 2018-2022
+defence) is each state's choice there, since the base rates already reflect it
+(:mod:`scosim.security.hardening_calibration`). The solvers work
 with ``m = c lam0 / A = V / (beta A)`` a unit of pressure (0 where ``A`` is 0: such a state
 receives nothing and has nothing to lose).
 
@@ -118,9 +121,9 @@ def incident_price(lam0: np.ndarray, value: np.ndarray | float, beta: float) -> 
     return np.where(v > 0, out, 0.0)
 
 
-def hardening_cost(h: np.ndarray, cost_share_gdp: float) -> np.ndarray:
-    """Cost of hardening ``h`` a year, share of GDP: ``d (exp(h) - 1)``."""
-    return cost_share_gdp * np.expm1(np.asarray(h, dtype=float))
+def hardening_cost(h: np.ndarray, cost_share_gdp: float | np.ndarray) -> np.ndarray:
+    """Cost of hardening ``h`` a year, share of GDP: ``d (exp(h) - 1)`` (``d`` may be per state)."""
+    return np.asarray(cost_share_gdp, dtype=float) * np.expm1(np.asarray(h, dtype=float))
 
 
 def _price_per_pressure(pressure: np.ndarray, value: np.ndarray | float,
@@ -176,7 +179,7 @@ def _root(fun: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], x0: np.nda
 
 def best_response(hardening: np.ndarray, base: np.ndarray, pressure: np.ndarray,
                   price: np.ndarray, Wn: np.ndarray, *, beta_defence: float,
-                  displacement: float, cost_share_gdp: float) -> np.ndarray:
+                  displacement: float, cost_share_gdp: float | np.ndarray) -> np.ndarray:
     """Each state's best response ``(R, N)`` to the others' ``hardening`` (module docstring).
 
     The root of ``g[i]`` (strictly increasing in ``h[i]``) by Newton's method safeguarded
@@ -196,9 +199,11 @@ def best_response(hardening: np.ndarray, base: np.ndarray, pressure: np.ndarray,
         Wn: ``(N, N)`` contiguity.
         beta_defence: ``b`` > 0.
         displacement: ``theta``.
-        cost_share_gdp: ``d`` > 0.
+        cost_share_gdp: ``d`` > 0: a number, or ``(R, N)`` / ``(N,)`` one per state
+            (:mod:`scosim.security.hardening_calibration`).
     """
-    b, th, d = float(beta_defence), float(displacement), float(cost_share_gdp)
+    b, th = float(beta_defence), float(displacement)
+    d = np.asarray(cost_share_gdp, dtype=float)
     A = np.asarray(pressure, dtype=float)
     h = np.asarray(hardening, dtype=float)
     m = np.asarray(price, dtype=float)
@@ -230,7 +235,7 @@ def best_response(hardening: np.ndarray, base: np.ndarray, pressure: np.ndarray,
 
 def nash_hardening(base: np.ndarray, pressure: np.ndarray, value: np.ndarray | float,
                    Wn: np.ndarray, *, beta: float, beta_defence: float, displacement: float,
-                   cost_share_gdp: float, tol: float = 1e-12, max_iter: int = 200,
+                   cost_share_gdp: float | np.ndarray, tol: float = 1e-12, max_iter: int = 200,
                    return_iterations: bool = False) -> np.ndarray | tuple[np.ndarray, int]:
     """The least Nash equilibrium ``(R, N)``: best responses iterated from ``h = 0``.
 
@@ -248,7 +253,8 @@ def nash_hardening(base: np.ndarray, pressure: np.ndarray, value: np.ndarray | f
         beta: Semi-elasticity of incidents to the security index.
         beta_defence: Semi-elasticity of incidents to hardening (``b`` > 0).
         displacement: Share ``theta`` of the deflected attacks that move to neighbours.
-        cost_share_gdp: Defensive spending that ``h`` scales, share of GDP (``d`` > 0).
+        cost_share_gdp: Defensive spending that ``h`` scales, share of GDP (``d`` > 0): a
+            number, or ``(R, N)`` / ``(N,)`` one per state.
         tol: Largest change of any ``h`` at which a run's iteration has converged.
         max_iter: Best-response rounds before giving up.
         return_iterations: Also return the number of rounds taken (the most of any run).
@@ -258,15 +264,15 @@ def nash_hardening(base: np.ndarray, pressure: np.ndarray, value: np.ndarray | f
     """
     A = np.asarray(pressure, dtype=float)
     m = _price_per_pressure(A, value, beta)
-    kw = {"beta_defence": beta_defence, "displacement": displacement,
-          "cost_share_gdp": cost_share_gdp}
+    d = np.broadcast_to(np.asarray(cost_share_gdp, dtype=float), A.shape)
     h = np.zeros_like(A)
     live = np.arange(A.shape[0])
     change = 0.0
     for it in range(1, max_iter + 1):
         if live.size == 0:
             return (h, it - 1) if return_iterations else h
-        new = best_response(h[live], base, A[live], m[live], Wn, **kw)
+        new = best_response(h[live], base, A[live], m[live], Wn, beta_defence=beta_defence,
+                            displacement=displacement, cost_share_gdp=d[live])
         moved = np.max(np.abs(new - h[live]), axis=1, initial=0.0)
         change = float(moved.max())
         h[live] = new
@@ -280,7 +286,8 @@ def nash_hardening(base: np.ndarray, pressure: np.ndarray, value: np.ndarray | f
 
 def joint_loss(hardening: np.ndarray, base: np.ndarray, pressure: np.ndarray,
                price: np.ndarray, Wn: np.ndarray, gdp: np.ndarray, *, beta_defence: float,
-               displacement: float, cost_share_gdp: float) -> tuple[np.ndarray, np.ndarray]:
+               displacement: float,
+               cost_share_gdp: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sum of the states' losses in US$ ``(R,)`` and its gradient in ``h`` ``(R, N)``.
 
     ``J = sum_i Y[i] (m[i] exp(-b h[i]) (A[i] + D[i]) + d (exp(h[i]) - 1))``. With
@@ -291,7 +298,8 @@ def joint_loss(hardening: np.ndarray, base: np.ndarray, pressure: np.ndarray,
     hardening sends its neighbours' deflected attacks). Arguments as for
     :func:`best_response`, and ``gdp`` ``(R, N)`` or ``(N,)`` in US$.
     """
-    b, th, d = float(beta_defence), float(displacement), float(cost_share_gdp)
+    b, th = float(beta_defence), float(displacement)
+    d = np.asarray(cost_share_gdp, dtype=float)
     A = np.asarray(pressure, dtype=float)
     h = np.asarray(hardening, dtype=float)
     m = np.asarray(price, dtype=float)
@@ -310,9 +318,9 @@ def joint_loss(hardening: np.ndarray, base: np.ndarray, pressure: np.ndarray,
 
 def cooperative_hardening(base: np.ndarray, pressure: np.ndarray, value: np.ndarray | float,
                           Wn: np.ndarray, gdp: np.ndarray, *, beta: float,
-                          beta_defence: float, displacement: float, cost_share_gdp: float,
-                          tol: float = 1e-12, max_sweeps: int = 1000,
-                          kkt_tol: float = 1e-9) -> np.ndarray:
+                          beta_defence: float, displacement: float,
+                          cost_share_gdp: float | np.ndarray, tol: float = 1e-12,
+                          max_sweeps: int = 1000, kkt_tol: float = 1e-9) -> np.ndarray:
     """Hardening ``(R, N)`` minimising the sum of the states' losses in US$ (module docstring).
 
     Gauss-Seidel coordinate descent (:func:`_coordinate_descent`), all runs at once, from
@@ -334,18 +342,19 @@ def cooperative_hardening(base: np.ndarray, pressure: np.ndarray, value: np.ndar
     r = A.shape[0]
     m = _price_per_pressure(A, value, beta)
     y = np.broadcast_to(np.asarray(gdp, dtype=float), A.shape)
-    kw = {"beta_defence": beta_defence, "displacement": displacement,
-          "cost_share_gdp": cost_share_gdp}
-    nash = nash_hardening(base, A, value, Wn, beta=beta, **kw)
+    d = np.broadcast_to(np.asarray(cost_share_gdp, dtype=float), A.shape)
+    kw = {"beta_defence": beta_defence, "displacement": displacement}
+    nash = nash_hardening(base, A, value, Wn, beta=beta, cost_share_gdp=d, **kw)
     both = (np.concatenate([A, A]), np.concatenate([m, m]), np.concatenate([y, y]))
+    d2 = np.concatenate([d, d])
     h = _coordinate_descent(np.concatenate([nash, np.zeros_like(A)]), base, *both, Wn,
-                            tol=tol, max_sweeps=max_sweeps, **kw)
-    loss, _ = joint_loss(h, base, both[0], both[1], Wn, both[2], **kw)
+                            tol=tol, max_sweeps=max_sweeps, cost_share_gdp=d2, **kw)
+    loss, _ = joint_loss(h, base, both[0], both[1], Wn, both[2], cost_share_gdp=d2, **kw)
     out = np.where((loss[:r] <= loss[r:])[:, None], h[:r], h[r:])
-    _, g = joint_loss(out, base, A, m, Wn, y, **kw)
+    _, g = joint_loss(out, base, A, m, Wn, y, cost_share_gdp=d, **kw)
     free = (A > 0) & (y > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        rel = np.where(free, g / (y * cost_share_gdp), 0.0)
+        rel = np.where(free, g / (y * d), 0.0)
     bad = np.where(out > 0, np.abs(rel), np.maximum(-rel, 0.0)).max(axis=1, initial=0.0)
     if np.any(bad > kkt_tol):
         run = int(np.argmax(bad))
@@ -357,7 +366,7 @@ def cooperative_hardening(base: np.ndarray, pressure: np.ndarray, value: np.ndar
 
 def _coordinate_descent(start: np.ndarray, base: np.ndarray, A: np.ndarray, m: np.ndarray,
                         y: np.ndarray, Wn: np.ndarray, *, beta_defence: float,
-                        displacement: float, cost_share_gdp: float, tol: float,
+                        displacement: float, cost_share_gdp: np.ndarray, tol: float,
                         max_sweeps: int) -> np.ndarray:
     """Gauss-Seidel minimisation of :func:`joint_loss` over ``h >= 0``, vectorised over runs.
 
@@ -380,7 +389,8 @@ def _coordinate_descent(start: np.ndarray, base: np.ndarray, A: np.ndarray, m: n
     Raises:
         HardeningConvergenceError: If a run has not converged after ``max_sweeps`` sweeps.
     """
-    b, th, d = float(beta_defence), float(displacement), float(cost_share_gdp)
+    b, th = float(beta_defence), float(displacement)
+    d = np.broadcast_to(np.asarray(cost_share_gdp, dtype=float), A.shape)
     B = np.asarray(base, dtype=float)
     reach = np.asarray(Wn, dtype=float) > 0
     free = (A > 0) & (y > 0)
@@ -390,7 +400,7 @@ def _coordinate_descent(start: np.ndarray, base: np.ndarray, A: np.ndarray, m: n
     for _ in range(max_sweeps):
         if live.size == 0:
             return h
-        hl, Al, ml, yl, fl = h[live], A[live], m[live], y[live], free[live]
+        hl, Al, ml, yl, fl, dl = h[live], A[live], m[live], y[live], free[live], d[live]
         xb = np.where(Al > 0, B, 0.0)  # receiving weight at h = 0, active receivers only
         moved = np.zeros(live.size)
         for k in np.flatnonzero(fl.any(axis=0)):
@@ -410,7 +420,7 @@ def _coordinate_descent(start: np.ndarray, base: np.ndarray, A: np.ndarray, m: n
             Bk = xb[:, k:k + 1]
             c = (yl[:, k] * ml[:, k])[:, None] * Bk
             own = yl[:, k] * ml[:, k] * Al[:, k] - th * Al[:, k] * phi
-            yd = yl[:, k] * d
+            yd = yl[:, k] * dl[:, k]
 
             def slope(hk: np.ndarray, Q=Q, P=P, dfl=dfl, Bk=Bk, c=c, own=own,
                       yd=yd) -> tuple[np.ndarray, np.ndarray]:
@@ -427,7 +437,7 @@ def _coordinate_descent(start: np.ndarray, base: np.ndarray, A: np.ndarray, m: n
                         cost + b * b * tk * dJdt + b * b * tk ** 2 * th * (dfl * f2).sum(axis=1))
 
             zero = np.zeros(live.size)
-            top = b * ml[:, k] * (Al[:, k] + 2.0 * th * dfl.sum(axis=1)) / d
+            top = b * ml[:, k] * (Al[:, k] + 2.0 * th * dfl.sum(axis=1)) / dl[:, k]
             with np.errstate(divide="ignore"):
                 hi = np.where(top > 1.0, np.log(np.where(top > 1.0, top, 1.0)) / (1.0 + b),
                               0.0)
@@ -459,7 +469,7 @@ def pressure_before_hardening(system: SecuritySystem, instability: np.ndarray,
 
 def choose_hardening(system: SecuritySystem, state: SecurityState, instability: np.ndarray,
                      rule: str, *, value: np.ndarray | float, gdp: np.ndarray | None = None,
-                     cost_share_gdp: float) -> np.ndarray:
+                     cost_share_gdp: float | np.ndarray) -> np.ndarray:
     """This year's hardening ``(R, N)`` under ``rule`` (``none``: zeros).
 
     Args:
@@ -471,7 +481,10 @@ def choose_hardening(system: SecuritySystem, state: SecurityState, instability: 
         value: ``V`` ``(R, N)`` or scalar, value of a security-index point, share of GDP
             (the model's: :func:`scosim.security.hardening_price.hardening_index_value`).
         gdp: ``(R, N)`` GDP, US$ (cooperative only; default the calibration's).
-        cost_share_gdp: Defensive spending that ``h`` scales, share of GDP.
+        cost_share_gdp: Defensive spending that ``h`` scales, share of GDP: a number, or
+            ``(R, N)`` / ``(N,)`` one per state (the model's, calibrated so that the
+            2018-2022 defence is the rule's choice at 2018-2022 conditions:
+            :func:`scosim.security.hardening_calibration.calibrated_cost_share`).
 
     Raises:
         ValueError: On an unknown rule, a cost that is not > 0 or ``params.beta`` 0.
@@ -480,7 +493,7 @@ def choose_hardening(system: SecuritySystem, state: SecurityState, instability: 
     if rule not in HARDENING_RULES:
         raise ValueError(f"hardening rule {rule!r} unknown; rules are: "
                          f"{', '.join(HARDENING_RULES)}")
-    if not cost_share_gdp > 0:
+    if not np.all(np.asarray(cost_share_gdp, dtype=float) > 0):
         raise ValueError(f"cost_share_gdp must be > 0, got {cost_share_gdp}")
     if rule != "none" and not system.params.beta > 0:
         # The price of an incident is V over the incidents an index point avoids.

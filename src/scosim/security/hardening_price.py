@@ -57,26 +57,28 @@ def hardening_index_value(system: SecuritySystem, state: SecurityState,
 
 def hardening_records(system: SecuritySystem, hardening: np.ndarray,
                       instability: np.ndarray | float, security_index: np.ndarray,
-                      cost_share_gdp: float, damage_share_gdp: np.ndarray,
+                      cost_share_gdp: float | np.ndarray, damage_share_gdp: np.ndarray,
                       incidents: np.ndarray,
                       incidents_unhardened: np.ndarray) -> dict[str, np.ndarray]:
     """The run's hardening indicators ``(R, N)`` (docs/security.md section 4).
 
     ``hardening`` (log change of defensive spending), ``hardening_cost_share_gdp`` (its
     cost, share of GDP), ``incidents_displaced`` (expected incidents a year moved to the
-    state by its neighbours' hardening and not deterred by its own), and the damage of the
-    year's expected incidents at the votes' price ``c`` an incident (share of GDP):
-    ``incident_loss_share_gdp`` (``c lam``) and ``incident_loss_avoided_share_gdp``
-    (``c (lam_none - lam)``, ``lam_none`` the same year without anyone's hardening;
-    negative where displaced attacks outweigh what the state deters). Welfare books the
-    cost but not this benefit.
+    state by its neighbours' hardening and not deterred by its own), and the damage the
+    year's hardening avoids at the votes' price ``c`` an incident (share of GDP):
+    ``incident_loss_avoided_share_gdp`` (``c (lam_none - lam)``, ``lam_none`` the same year
+    without anyone's hardening; negative where displaced attacks outweigh what the state
+    deters). Welfare books the cost but not this benefit. The damage ``c lam`` itself is
+    recorded in every run with the security mechanism
+    (:func:`scosim.security.damage_note.incident_loss_records`).
 
     Args:
         system: The calibrated block.
         hardening: ``(R, N)`` the year's hardening.
         instability: Afghan instability of the year, scalar or ``(R,)``.
         security_index: ``(R, N)`` the year's security index (the step's).
-        cost_share_gdp: Defensive spending that ``h`` scales, share of GDP.
+        cost_share_gdp: Defensive spending that ``h`` scales, share of GDP: a number or
+            ``(R, N)`` per state (the mechanism's calibrated ``d``).
         damage_share_gdp: ``(N,)`` or ``(R, N)`` damage of one incident, share of GDP.
         incidents: ``(R, N)`` the year's expected incidents (hardened).
         incidents_unhardened: ``(R, N)`` the same year's without hardening.
@@ -88,5 +90,4 @@ def hardening_records(system: SecuritySystem, hardening: np.ndarray,
     return {"hardening": h.copy(),
             "hardening_cost_share_gdp": hardening_cost(h, cost_share_gdp),
             "incidents_displaced": displaced_in(system, h, instability) * factor,
-            "incident_loss_share_gdp": c * lam,
             "incident_loss_avoided_share_gdp": c * (np.asarray(incidents_unhardened) - lam)}

@@ -48,8 +48,10 @@ def year_hardening(mech: SecurityMechanism, model: SCOModel,
     ``cost_share_gdp``. The solution is kept
     on the mechanism with its inputs and reused while they are equal, so a summit's
     previews and the year's step solve once; a cooperative rule whose GDP moved between
-    the summit and the step (the growth slot steps first) solves again. The array returned
-    is read-only.
+    the summit and the step (the growth slot steps first) solves again. The cost of
+    hardening is the mechanism's ``hardening_cost_share`` (``d`` per state, at which the
+    rule chooses ``h = 0`` at 2018-2022 conditions:
+    :mod:`scosim.security.hardening_calibration`). The array returned is read-only.
 
     Args:
         mech: The security mechanism (its block, state and ``hardening_spec``).
@@ -72,9 +74,9 @@ def year_hardening(mech: SecurityMechanism, model: SCOModel,
                                           and np.array_equal(a, b))
             for a, b in zip(kept[1], inputs, strict=True)):
         return kept[2]
+    # d per state, calibrated so that h = 0 at 2018-2022 conditions (hardening_calibration).
     h = choose_hardening(mech.system, mech.state, inst, spec.rule, gdp=model.gdp,
-                         value=value,
-                         cost_share_gdp=spec.cost_share_gdp)
+                         value=value, cost_share_gdp=mech.hardening_cost_share)
     h.setflags(write=False)
     mech._year_hardening = (yr, tuple(None if a is None else a.copy() for a in inputs), h)
     return h

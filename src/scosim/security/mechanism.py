@@ -61,6 +61,8 @@ from scosim.model.rng import RunStreams
 from scosim.model.slots import Mechanism, holds, register_mechanism
 from scosim.rules.registry import resolve_rule
 from scosim.security.damage import incident_damage_share_gdp
+from scosim.security.damage_note import LOSS_INDICATORS, incident_loss_records
+from scosim.security.hardening_calibration import calibrated_cost_share
 from scosim.security.hardening_price import hardening_records
 from scosim.security.hardening_year import year_hardening
 from scosim.security.haven_record import HAVEN_INDICATOR, haven_incidents
@@ -219,9 +221,7 @@ class SecurityMechanism(Mechanism):
         "hardening_cost_share_gdp": "share of GDP a year, cost of that hardening",
         "incidents_displaced": "expected terrorist incidents a year moved to the economy by "
                                "its neighbours' hardening and not deterred by its own",
-        "incident_loss_share_gdp": "share of GDP a year, damage of the expected incidents the "
-                                   "hardening rule weighs, at the votes' price (160 x deaths "
-                                   "per incident / population); not in welfare",
+        **LOSS_INDICATORS,
         "incident_loss_avoided_share_gdp": "share of GDP a year, that damage the year's "
                                            "hardening avoids (votes' price; < 0 where "
                                            "displaced attacks outweigh it); not in welfare",
@@ -232,7 +232,7 @@ class SecurityMechanism(Mechanism):
     }
     #: Recorded only when a hardening rule is on (docs/security.md section 4).
     hardening_indicators = ("hardening", "hardening_cost_share_gdp", "incidents_displaced",
-                            "incident_loss_share_gdp", "incident_loss_avoided_share_gdp")
+                            "incident_loss_avoided_share_gdp")
     #: Recorded only with an effort rule (docs/security.md section 5, "Best-response efforts").
     indicators.update(PROACTIVE_INDICATORS)
 
@@ -323,6 +323,16 @@ class SecurityMechanism(Mechanism):
         self.out: dict[str, np.ndarray] = {}
         self.hardening_spec = model.scenario.parameters.security.hardening
         self.hardening: np.ndarray | None = None  # the last year's, None without a rule
+        # The votes' price of an incident, and the damage of the run's start at 2018-2022
+        # conditions (the base year the recorded rise is measured from).
+        self.damage = incident_damage_share_gdp(model.population)
+        self.loss0 = self.damage * self.system.expected_incidents(
+            self.state, self.state.efforts, np.ones(model.R))
+        # The 2018-2022 defence is the rule's choice at 2018-2022 conditions
+        # (hardening_calibration.py): d per state, None without a rule.
+        self.hardening_cost_share = (
+            None if self.hardening_spec.rule == "none" else calibrated_cost_share(
+                self.system, self.state, self.damage, self.hardening_spec.cost_share_gdp))
 
     def _served(self, model: SCOModel, policy: PolicyState, year: int) -> np.ndarray | None:
         """Trafficking crossings served by a freight corridor operating in ``year``."""
@@ -367,7 +377,6 @@ class SecurityMechanism(Mechanism):
         sup = float(model.scenario.parameters.security.opiate_supply.at(year))
         served = self._served(model, policy, year)
         inst = self.instability(model, year)
-        hard = self.hardening_spec
         before = self.state
         self.state, ind = self.system.step(self.state, efforts, inst, self.rng,
                                            supply_index=sup, hardening=self.hardening,
@@ -375,9 +384,11 @@ class SecurityMechanism(Mechanism):
                                            gdp=model.gdp)
         if self.hardening is not None:
             ind = {**ind, **hardening_records(
-                self.system, self.hardening, inst, ind["security_index"], hard.cost_share_gdp,
-                incident_damage_share_gdp(model.population), ind["expected_incidents"],
+                self.system, self.hardening, inst, ind["security_index"],
+                self.hardening_cost_share, self.damage, ind["expected_incidents"],
                 self.system.expected_incidents(before, efforts, inst))}
+        ind = {**ind, **incident_loss_records(self.damage, ind["expected_incidents"],
+                                              self.loss0)}
         ind = {**ind, **game, HAVEN_INDICATOR: haven_incidents(
             self.system, before, efforts, inst, self.hardening, ind["expected_incidents"])}
         self.last = ind
