@@ -19,7 +19,7 @@ from types import SimpleNamespace
 import pytest
 
 from _pty import on_pty
-from scosim.api_sweep import _sweep_context
+from scosim.api_sweep import _sweep_context, plan_lines, sweep_plan
 from scosim.tty_lines import message
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,3 +87,47 @@ def test_a_sweep_s_closing_prose_on_a_terminal_keeps_figures_with_their_labels(
         assert len(mine) > 1 and all(len(x) <= width for x in mine), (width, mine)
         assert _broken_figures(mine) == [], (width, mine)
         assert " ".join(" ".join(mine).split()) == " ".join(closing.split())
+
+
+@pytest.mark.parametrize("width", [40, 60, 72, 80])
+@pytest.mark.parametrize(("points", "reps"), [(2, 20), (1_280, 2), (655_360, 20)])
+def test_the_size_line_keeps_each_figure_with_its_unit(width: int, points: int,
+                                                       reps: int) -> None:
+    """The run-size estimate by the closing line's rule: "of 4" above "years," is gone,
+    the time is on a line of its own, and piped it is one line as before."""
+    plan = sweep_plan(points, reps, 11)
+    lines = plan_lines(plan, width).split("\n")
+    assert all(len(x) <= width for x in lines), lines
+    assert _broken_figures(lines) == [], lines
+    assert not any(x.rstrip().endswith(" model") for x in lines), lines  # "N model | runs"
+    assert " ".join(" ".join(lines).split()) == plan
+    took = plan.rsplit(", ", 1)[1]
+    assert lines[-1] == f"  {took}"  # the time whole, on its own line
+    assert plan_lines(plan, None) == plan and plan_lines(plan, len(plan)) == plan
+
+
+def test_a_sweep_s_size_line_on_a_terminal_keeps_figures_with_their_units(
+        tmp_path: Path) -> None:
+    """On a real terminal of 60 and 80 columns, the size line said before the runs: at 60
+    it ended a line with "of 4" and began the next with "years," (stderr's plain prose
+    wrap); now no line ends or begins with a figure, and the words are those piped."""
+    args = [sys.executable, "-m", "scosim", "sweep", str(SMALL_CU), "--method", "grid",
+            "--param", "parameters.trade.sigma=4,5", "--output", "welfare_change_pct:CHN",
+            "--replications", "20", "--out", str(tmp_path / "r")]
+    piped = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, env=_env(80),
+                           check=True).stderr.splitlines()
+    plan = piped[0]
+    assert plan == ("sweep: 2 points x 20 replications = 40 model runs of 4 years, "
+                    "under a minute on one core")
+    for width in (60, 80):  # the sweep is finished: each later call reuses it
+        code, shown = on_pty(args, width=width, cwd=tmp_path, env=_env(width), stdout=False)
+        lines = [x for x in shown.rstrip("\n").splitlines() if "━" not in x]  # the bar
+        assert code == 0, shown
+        start = next(i for i, x in enumerate(lines) if x.startswith("sweep: 2 points"))
+        ends = next(i for i, x in enumerate(lines) if i > start and not x.startswith("  "))
+        mine = lines[start:ends]
+        assert all(len(x) <= width for x in mine), (width, mine)
+        assert _broken_figures(mine) == [], (width, mine)
+        assert " ".join(" ".join(mine).split()) == plan, (width, mine)
+        assert mine[-1] == "  under a minute on one core", (width, mine)
+        assert any("40 model runs of 4 years," in x for x in mine), (width, mine)

@@ -73,6 +73,25 @@ def sweep_plan(points: int, replications: int, years: int) -> str:
             f"of {years} years, {took} on one core")
 
 
+def plan_lines(plan: str, width: int | None) -> str:
+    """:func:`sweep_plan`'s line as stderr shows it: one line piped or where it fits.
+
+    On a narrower terminal the time goes on a line of its own (wrapped, "on one core"
+    was left alone) and each line is wrapped by the rule of the closing line
+    (:func:`scosim.tty_lines.message` with ``figures``): a count stays with its unit
+    and the word before it ("of 11 years", "= 2,560 model runs"), never ending a line
+    with its unit on the next.
+    """
+    from scosim.tty_lines import message
+
+    if width is None or len(plan) <= width:
+        return plan
+    head, took = plan.rsplit(", ", 1)
+    # "model runs" is the count's unit, two words: kept with it as "points" is.
+    head = re.sub(r"(\d) model runs", "\\1\0model\0runs", head)
+    return message(f"{head},\n  {took}", width, figures=True)
+
+
 def design_points(method: str, params: dict[str, Any], n: int) -> int:
     """The number of points a sweep's design has, before it is drawn.
 
@@ -217,14 +236,9 @@ def sweep(
         raise ValueError(f"{plan}: above the limit of {MAX_SWEEP_RUNS:,} model runs. "
                          "Pass --allow-large (allow_large=True) to run it anyway")
     if progress:
-        from scosim.tty_lines import to_stderr, tty_width
+        from scosim.tty_lines import tty_width
 
-        said, width = plan, tty_width(sys.stderr)
-        if width is not None and len(plan) > width:
-            # The time on its own line, whole: wrapped, "on one core" was left alone.
-            head, took = plan.rsplit(", ", 1)
-            said = f"{head},\n  {took}"
-        to_stderr(said)  # wrapped on a terminal, one line piped
+        print(plan_lines(plan, tty_width(sys.stderr)), file=sys.stderr)
     if (unread := score_only_warning(sc, params)) is not None:
         warnings.warn(unread, ScosimWarning, stacklevel=2)
     from scosim.scenario.shipped import is_shipped

@@ -67,6 +67,32 @@ def _near_points(d: pd.DataFrame) -> dict[tuple[float, float], list[str]]:
     return groups
 
 
+#: Characters a line of a Morris x label: narrower than its panel. The constrained
+#: layout sizes the margins before it narrows the panels (for the left one's tick
+#: labels), so a label of 60 that fitted then ran past the figure's right edge.
+_LABEL_CHARS = 46
+
+
+def _name_points(ax: Any, d: pd.DataFrame) -> None:
+    """Name the points of the sigma-against-mu* panel, each name inside the panel.
+
+    Limits from 0 (mu* and sigma are never negative: a negative tick beside 0 ran
+    into it) to 1.25 times the largest value. A name goes right of and above its
+    point in the lower-left half of each axis, left of and below it in the upper
+    half: the largest point's name ran past the figure's edge, and with margins
+    around the data's span (not from 0) two close points left it no room at all.
+    """
+    tops = [float(d[c].max()) for c in ("mu_star", "sigma")]
+    tops = [t * 1.25 if t > 0 else 1.0 for t in tops]  # all zero: an axis still drawn
+    ax.set_xlim(0, tops[0])
+    ax.set_ylim(0, tops[1])
+    for (x, y), names in _near_points(d).items():
+        right, high = x > tops[0] / 2, y > tops[1] / 2
+        ax.annotate("\n".join(names), (x, y), xytext=(-4 if right else 4, -4 if high else 4),
+                    textcoords="offset points", fontsize=8, ha="right" if right else "left",
+                    va="top" if high else "bottom")
+
+
 def _head(what: str, runs: int | None, context: str, conf_level: float,
           extra: str = "", replications: int | None = None, fig: Any = None) -> str:
     """The figure's title: what, on which points and runs, and what the whiskers are.
@@ -210,22 +236,15 @@ def plot_morris(
         name = (labels or {}).get(out, out)
         ax_bar.barh([_param_label(str(p), bounds) for p in d["parameter"]], d["mu_star"],
                     xerr=d["mu_star_conf"], capsize=3)
-        ax_bar.set_xlabel(_wrap(f"mu*: mean |elementary effect| ({unit})", 60))
+        ax_bar.set_xlabel(_wrap(f"mu*: mean |elementary effect| ({unit})", _LABEL_CHARS))
         ax_bar.set_ylabel("parameter, range")
         ax_bar.set_title(_wrap(name, 60) + "\nimportance (mu*)", fontsize=10)
         # An empty bar reads as a missing one: say the parameter moved nothing.
         for k in np.flatnonzero(((d["mu_star"] == 0) & (d["sigma"] == 0)).to_numpy()):
             ax_bar.text(0, k, "  no effect at any point", va="center", fontsize=8, color="0.35")
         ax_sc.scatter(d["mu_star"], d["sigma"], clip_on=False, zorder=3)
-        for (x, y), names in _near_points(d).items():
-            ax_sc.annotate("\n".join(names), (x, y), xytext=(4, 4),
-                           textcoords="offset points", fontsize=8, va="bottom")
-        ax_sc.margins(x=0.25, y=0.2)  # room for the names beside the points
-        # mu* and sigma are never negative: the margin goes on the far side only (a
-        # negative tick beside 0 ran into it)
-        ax_sc.set_xlim(left=0)
-        ax_sc.set_ylim(bottom=0)
-        ax_sc.set_xlabel(_wrap(f"mu* ({unit})", 60))
+        _name_points(ax_sc, d)
+        ax_sc.set_xlabel(_wrap(f"mu* ({unit})", _LABEL_CHARS))
         ax_sc.set_ylabel("sigma: sd of the elementary effects\n(the same unit)")
         ax_bar.ticklabel_format(axis="x", useOffset=False, style="plain")
         ax_sc.ticklabel_format(useOffset=False, style="plain")

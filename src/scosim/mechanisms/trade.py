@@ -2,7 +2,9 @@
 
 One-sector Armington model (Anderson & van Wincoop 2003; Yotov, Piermartini,
 Monteiro & Larch 2016) solved with exact hat algebra (Dekle, Eaton & Kortum
-2007). See ``docs/trade.md`` and MODEL.md section 2 for the equations.
+2007). See ``docs/trade.md`` and MODEL.md section 2 for the equations. Its
+arguments are checked by :mod:`scosim.mechanisms.ge_inputs`, its Newton iteration is
+:mod:`scosim.mechanisms.ge_newton`.
 
 Everything here is a pure function over numpy arrays. Leading axes of every
 array argument are batch axes: one call solves many runs (e.g. 1,000 ensemble
@@ -27,6 +29,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from scosim.mechanisms.axis_sums import col_sums, row_sums
+from scosim.mechanisms.ge_inputs import (  # _as_float, _check_square: also fitted.py's
+    _as_float,
+    _check_square,
+    _new_deficits,
+    _unit_or_none,
+)
 from scosim.mechanisms.ge_newton import solve_flat
 
 __all__ = [
@@ -116,25 +124,6 @@ class GEResult:
     max_residual: FloatArray
 
 
-# ---------------------------------------------------------------------------
-# validation helpers
-
-
-def _as_float(name: str, value: ArrayLike) -> FloatArray:
-    arr = np.asarray(value, dtype=np.float64)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite (no NaN or inf); got non-finite entries")
-    return arr
-
-
-def _check_square(name: str, arr: FloatArray, n: int | None = None) -> None:
-    if arr.ndim < 2 or arr.shape[-1] != arr.shape[-2]:
-        raise ValueError(f"{name} must have shape (..., N, N) with square trailing axes; "
-                         f"got shape {arr.shape}")
-    if n is not None and arr.shape[-1] != n:
-        raise ValueError(f"{name} must be (..., {n}, {n}) to match flows; got shape {arr.shape}")
-
-
 def baseline_accounts(
     flows: ArrayLike, tariffs: ArrayLike | None = None
 ) -> dict[str, FloatArray]:
@@ -198,23 +187,6 @@ def iceberg_from_cost_index(cost_index_ratio: ArrayLike, sigma: ArrayLike) -> Fl
     if s.ndim:
         s = s.reshape(s.shape + (1, 1))
     return ratio ** (1.0 / (1.0 - s))
-
-
-def _unit_or_none(value: ArrayLike | None, n: int, is_unit: Any) -> ArrayLike | None:
-    """``None`` when ``value`` is the neutral element everywhere (``is_unit`` of it), else it.
-
-    Only a float array of shape ``(..., n, n)`` is tested; anything else goes on to the
-    full checks as it is.
-    """
-    if value is None:
-        return None
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        return value
-    if arr.ndim < 2 or arr.shape[-2:] != (n, n):
-        return value
-    return None if bool(is_unit(arr).all()) else value
 
 
 def _log_t_hat(
@@ -520,41 +492,6 @@ def solve_ge(
         iterations=out("iterations"),
         max_residual=out("max_residual"),
     )
-
-
-def _new_deficits(
-    value: ArrayLike | None, closure: str, d0: FloatArray, e: FloatArray, n: int
-) -> tuple[FloatArray | None, NDArray[np.bool_] | bool]:
-    """Validated counterfactual deficits and where they differ from the baseline's.
-
-    Returns:
-        ``(d_new, moved)``: ``d_new`` (..., N), or None when not given; ``moved``, a bool
-        of the broadcast leading axes (or a plain bool) saying where some ``D'`` differs
-        from ``D`` (those elements must be solved, not taken as the identity).
-    """
-    if value is None:
-        return None, False
-    if closure != "level":
-        raise ValueError("new_deficits needs deficits='level' (D' is a level in units of the "
-                         f"numeraire); got deficits={closure!r}")
-    arr = _as_float("new_deficits", value)
-    if arr.ndim < 1 or arr.shape[-1] != n:
-        raise ValueError(f"new_deficits must have shape (..., {n}), one per economy; "
-                         f"got shape {arr.shape}")
-    try:
-        lead = np.broadcast_shapes(e.shape[:-1], arr.shape[:-1])
-    except ValueError:
-        raise ValueError(f"new_deficits' leading axes {arr.shape[:-1]} do not broadcast with "
-                         f"the flows' {e.shape[:-1]}") from None
-    # world deficits are zero in any baseline (sum E = sum Y + sum R); D' must keep that
-    scale = np.broadcast_to(e.sum(axis=-1), lead)
-    gap = np.abs(np.broadcast_to(arr.sum(axis=-1), scale.shape)) / scale
-    if np.any(gap > 1e-9):
-        raise ValueError("new_deficits must sum to zero over economies (one's deficit is "
-                         f"another's surplus); the sum is up to {gap.max():.3g} of world "
-                         "expenditure")
-    moved = (arr != d0).any(axis=-1)
-    return arr, moved
 
 
 def _check_sane(sol: dict[str, Any], idx: NDArray[np.intp]) -> None:
