@@ -63,3 +63,30 @@ def test_no_line_without_the_security_slot() -> None:
     ind = pd.DataFrame({"run": [0, 0], "year": [2025, 2026], "country": ["PAK", "PAK"],
                         "indicator": ["member", "member"], "value": [1.0, 1.0]})
     assert pakistan_lines(RunStats.from_frames(ind)) == []
+
+
+def _pak_run(values: list[float]) -> RunStats:
+    """A run of ``len(values)`` replications with Pakistan's 2035 incidents ``values``."""
+    n = len(values)
+    ind = pd.DataFrame({"run": list(range(n)), "year": [2035] * n, "country": ["PAK"] * n,
+                        "indicator": ["incidents"] * n, "value": values})
+    return RunStats.from_frames(ind)
+
+
+def test_understated_only_when_the_median_is_below_the_2023_count() -> None:
+    """A median of 686 (afghan_instability_hardening, an outside review 2026-12-07) is above
+    GTI 2025's 517 attacks of 2023: the answer must not call it understated."""
+    above = re.sub(r"\s+", " ", " ".join(pakistan_lines(_pak_run([600.0, 686.0, 700.0]))))
+    assert "median of the runs 686 in 2035" in above
+    assert "understated" not in above
+    assert ("the run's median in 2035 is above the 517 of 2023 (below the 1,099 of 2024)"
+            in above)
+    top = re.sub(r"\s+", " ", " ".join(pakistan_lines(_pak_run([1200.0, 1300.0, 1400.0]))))
+    assert "is above the 517 of 2023 and 1,099 of 2024:" in top
+    assert "(below" not in top and "understated" not in top
+    low = re.sub(r"\s+", " ", " ".join(pakistan_lines(_pak_run([200.0, 220.0, 240.0]))))
+    assert "median of the runs 220 in 2035" in low
+    assert "Pakistan's incidents are understated" in low
+    # At exactly the 2023 count the median is not below it.
+    at = re.sub(r"\s+", " ", " ".join(pakistan_lines(_pak_run([517.0, 517.0, 517.0]))))
+    assert "understated" not in at and "above the 517 of 2023" in at

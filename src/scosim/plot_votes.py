@@ -20,6 +20,7 @@ matplotlib.use("Agg")  # files only; no display needed (CI, servers)
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.transforms import ScaledTranslation  # noqa: E402
 
 from scosim.indicator_display import percent_of_runs  # noqa: E402
@@ -39,7 +40,8 @@ if TYPE_CHECKING:
 __all__ = ["COMMITTED_RULES", "DRAWN_SHARE", "SCORE_RULES", "TERM_COLOURS", "TERM_LABELS",
            "VoteReasons", "all_committed", "explained", "figure_heading", "later_votes_note",
            "not_drawn_note", "panel_xlim", "plot_vote_reasons", "run_trust_terms",
-           "state_label", "vote_reasons_all", "vote_reasons_data", "years_text"]
+           "sponsor_trust_label", "state_label", "vote_reasons_all", "vote_reasons_data",
+           "years_text"]
 
 #: Names of the score terms in the figure and the explorer (the trust term's is the
 #: Council's default; a proposal type may say otherwise: :func:`run_trust_terms`).
@@ -455,10 +457,22 @@ def _draw_panel(ax: plt.Axes, data: VoteReasons) -> None:
     y = np.arange(len(order))
     pos = np.zeros(len(order))
     neg = np.zeros(len(order))
+    # Sponsors whose rule does not decide on a test of its own vote yes whatever the score.
+    own = (data.sponsor[order].to_numpy(dtype=bool)
+           & ~data.decided_by[order].astype(str).str.contains("own_rule").to_numpy())
     for t in means.columns:
         v = means.loc[order, t].to_numpy()
         left = np.where(v >= 0, pos, neg)
+        # A sponsor's trust term is no view of the proposal's merits (the proposer's is its
+        # trust in itself, 1.0) and it votes yes whatever its score: greyed, keyed apart.
         ax.barh(y, v, left=left, color=TERM_COLOURS.get(t, OTHER_COLOUR), label=data.labels[t])
+        grey = np.flatnonzero(own & (v != 0)) if t == "trust" else []
+        for n, k in enumerate(grey):
+            # Laid over the bar (its container keeps one bar a state, the key its colour).
+            ax.add_patch(Rectangle((left[k], y[k] - 0.4), v[k], 0.8, facecolor="#d9d9d9",
+                                   edgecolor="#969696", hatch="///",
+                                   label=sponsor_trust_label(data, len(grey)) if n == 0
+                                   else "_nolegend_"))
         pos += np.clip(v, 0, None)
         neg += np.clip(v, None, 0)
     total = data.score[order].to_numpy()  # every term, those too small to draw included
@@ -499,6 +513,17 @@ def _draw_panel(ax: plt.Axes, data: VoteReasons) -> None:
         ax.text(0.5, 0.5, textwrap.fill(ALL_ZERO_PANEL, 80), transform=ax.transAxes,
                 ha="center", va="center", fontsize=9, color="#404040",
                 bbox={"facecolor": "white", "edgecolor": "0.6", "boxstyle": "round"})
+
+
+def sponsor_trust_label(data: VoteReasons, greyed: int = 1) -> str:
+    """The key's entry for the sponsors' greyed trust bars (``greyed`` of them)."""
+    term = data.labels.get("trust", DEFAULT_TRUST_TERM)
+    if term != DEFAULT_TRUST_TERM:
+        return f"greyed: a sponsor's {term}; a sponsor votes yes whatever its score"
+    if greyed == 1:
+        return "greyed: the proposer's trust in itself (1.0), no view of the proposal"
+    return ("greyed: trust terms of the proposer (in itself, 1.0) and co-sponsors, who vote "
+            "yes whatever their score")
 
 
 #: Written inside a panel in which every term of every state's score is 0.

@@ -86,12 +86,33 @@ def pakistan_lines(st: RunStats, width: int = ANSWER_WIDTH) -> list[str]:
     latest = max(recent)
     share = mean / recent[latest]
     earlier = ", ".join(f"{_count(recent[y])} in {y}" for y in sorted(recent) if y != latest)
+    median = float(path[last])
     return wrap_answer(
         f"Pakistan's terrorist incidents are modelled at their {years} GTI mean "
-        f"({_count(mean)} a year, {source}; median of the runs {float(path[last]):,.0f} in "
+        f"({_count(mean)} a year, {source}; median of the runs {median:,.0f} in "
         f"{last}, security_incidents_routes.png), about {100 * share:.0f} % of the "
         f"{_count(recent[latest])} attacks GTI 2025 reports for {latest}"
         + (f" ({earlier})" if earlier else "") + ". The baseline predates that surge and is "
-        "not recalibrated (docs/security.md sections 2 and 13): Pakistan's incidents are "
-        "understated, and what a RATS upgrade or hardening avoids there scales with them.",
+        "not recalibrated (docs/security.md sections 2 and 13)" + _against_recent(median, last,
+                                                                                recent),
         width)
+
+
+def _against_recent(median: float, last: int, recent: dict[int, float]) -> str:
+    """The sentence's end: understated only if the run's median is below every GTI 2025 count.
+
+    A scenario can lift Pakistan's median above the 2023 count (686 in 2035 with hardening
+    elsewhere, an outside review, 2026-12-07), and "understated" then contradicted the
+    number printed beside it.
+    """
+    first = min(recent)
+    if median < recent[first]:
+        return (": Pakistan's incidents are understated, and what a RATS upgrade or hardening "
+                "avoids there scales with them.")
+    above = [y for y in sorted(recent) if median >= recent[y]]
+    below = [y for y in sorted(recent) if median < recent[y]]
+    text = (f"; the run's median in {last} is above the "
+            + " and ".join(f"{_count(recent[y])} of {y}" for y in above))
+    if below:
+        text += " (below the " + " and ".join(f"{_count(recent[y])} of {y}" for y in below) + ")"
+    return text + ": what the scenario adds raises it there, not a recalibrated baseline."

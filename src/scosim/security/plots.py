@@ -143,7 +143,9 @@ def plot_security_bands(variants: dict[str, dict[str, np.ndarray]], years: Seque
                 ax.errorbar(xs + off, med, yerr=[med - lo, hi - med], fmt=fmt, color=f"C{c}",
                             capsize=3, label=f"{label}: {lab}",
                             mfc="none" if key == "seizures_t" else None)
-        _meth_markers(ax, nodes, xs)
+        # The right axis only at the figure's right edge: elsewhere its label ran into
+        # the next panel (and tight_layout gave up).
+        right = _meth_markers(ax, nodes, xs, twin=k == len(ROUTE_PATHS) - 1)
         ax.set_xticks(xs, [_tick(c) for c in nodes], fontsize=8)
         ax.set_title(f"{route}, {years[-1]}", fontsize=10)
         ax.set_xlabel("economy, upstream to downstream, and where its flow comes from\n"
@@ -152,15 +154,19 @@ def plot_security_bands(variants: dict[str, dict[str, np.ndarray]], years: Seque
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
         if k == len(ROUTE_PATHS) - 1:
+            # Room above the data for the key, one row (it hid Iran's methamphetamine cross).
+            ax.set_ylim(0, HEADROOM * ax.get_ylim()[1])
+            if right is not None:
+                right.set_ylim(0, HEADROOM * right.get_ylim()[1])
             # Colours are in the figure's key; this one keys the two kinds of marker (six
-            # entries covered Iran's whiskers).
-            ax.legend(handles=[
+            # entries covered Iran's whiskers). On the right axis: drawn over both.
+            (right or ax).legend(handles=[
                 Line2D([], [], color="0.3", marker="o", ls="", label="reaching the border"),
                 Line2D([], [], color="0.3", marker="s", mfc="none", ls="", label="seized"),
-                Line2D([], [], color="k", marker="x", ls="",
-                       label=f"methamphetamine seized {SHOWN_YEAR}, t\n(UNODC data; not "
-                             "modelled)"),
-            ], fontsize=7, loc="upper right")
+                Line2D([], [], color=METH_COLOUR, marker="x", ls="",
+                       label=f"methamphetamine seized {SHOWN_YEAR}, t\n(right axis; "
+                             "UNODC data; not modelled)"),
+            ], fontsize=7, loc="upper center", ncol=2)
     fig.suptitle(f"{title}: incidents (top) and Afghan opiate flows along routes (bottom)\n"
                  f"line/dot: median of {n_runs} runs; band/bar: {LOW}th-{HIGH}th percentile\n"
                  f"{OPIATES_ONLY}" + (f"\n{note}" if note else ""))
@@ -179,22 +185,63 @@ def plot_security_bands(variants: dict[str, dict[str, np.ndarray]], years: Seque
     return Path(path)
 
 
-def _meth_markers(ax: plt.Axes, nodes: Sequence[str], xs: np.ndarray) -> None:
+#: The keyed route panel's axes reach this much above their data: the key's row sits there.
+HEADROOM = 1.3
+#: A panel that writes its methamphetamine note reaches this much above its data.
+NOTE_HEADROOM = 1.6
+#: The crosses sit this far right of their economy (tick units), beside its opiate markers.
+METH_OFFSET = 0.3
+#: Colour of the methamphetamine crosses and of their own (right) axis.
+METH_COLOUR = "#8c2d04"
+#: The right axis' label: what the crosses are, in their own unit.
+METH_AXIS_LABEL = f"methamphetamine seized, t, {SHOWN_YEAR}"
+
+
+def _meth_markers(ax: plt.Axes, nodes: Sequence[str], xs: np.ndarray, *,
+                  twin: bool) -> plt.Axes | None:
     """Methamphetamine seized in :data:`SHOWN_YEAR` (UNODC data) beside the modelled opiates.
 
-    A black cross per economy with a figure (the same tonnes axis: a different drug, as
-    seized, not heroin equivalent); economies without one are named under the panel, since
-    a missing report is not a zero.
+    Never on the panel's own axis, tonnes of heroin equivalent, where Iran's 30.4 t read as
+    an opiate flow three times the model's (an outside review, 2026-12-07). With ``twin``, a
+    cross per economy with a figure on a right axis of its own (:data:`METH_AXIS_LABEL`),
+    which only the figure's rightmost panel has room for; otherwise the figures are written
+    in the panel. Economies without a figure are named, since a missing report is not a
+    zero. Returns the right axis (None without ``twin``).
     """
     meth = load_meth_seizures()
     t = np.array([meth.tonnes(c, SHOWN_YEAR) for c in nodes])
     ok = ~np.isnan(t)
-    ax.plot(xs[ok], t[ok], "kx", ms=7, mew=1.5, ls="",
-            label=f"methamphetamine seized {SHOWN_YEAR} (UNODC)")
     gaps = [f"{c}: {meth.gap(c, SHOWN_YEAR)}" for c, k in zip(nodes, ok, strict=True) if not k]
+    lines = []
+    right = None
+    if twin:
+        right = ax.twinx()
+        # Beside the economy's opiate markers, not on them: on two scales a cross can land
+        # on a dot (Iran's 30.4 t on its 11 t of opiates in the shipped run).
+        right.plot(xs[ok] + METH_OFFSET, t[ok], "x", color=METH_COLOUR, ms=7, mew=1.5, ls="",
+                   label=f"methamphetamine seized {SHOWN_YEAR} (UNODC)")
+        right.set_ylim(bottom=0, top=1.1 * float(np.max(t[ok], initial=0.0)) or None)
+        right.set_ylabel(METH_AXIS_LABEL, color=METH_COLOUR, fontsize=9)
+        right.tick_params(axis="y", colors=METH_COLOUR, labelsize=8)
+        right.spines["right"].set_color(METH_COLOUR)
+    elif ok.any():
+        shown = ", ".join(f"{c} {_tonnes(v)}" for c, v, k in zip(nodes, t, ok, strict=True) if k)
+        lines.append(f"{METH_AXIS_LABEL} (UNODC data; not modelled):\n{shown}")
     if gaps:
-        ax.text(0.01, 0.98, f"no methamphetamine figure for {SHOWN_YEAR}:\n" + "\n".join(gaps),
-                transform=ax.transAxes, fontsize=7, va="top", ha="left", color="0.25")
+        lines.append(f"no methamphetamine figure for {SHOWN_YEAR}:\n" + "\n".join(gaps))
+    if lines and not twin:
+        # Room above the data for the note (it covered Kazakhstan's bar in a run's figure).
+        ax.set_ylim(0, NOTE_HEADROOM * ax.get_ylim()[1])
+    if lines:
+        ax.text(0.01, 0.98, "\n".join(lines), transform=ax.transAxes, fontsize=7, va="top",
+                ha="left", color=METH_COLOUR if not twin and ok.any() else "0.25")
+    return right
+
+
+def _tonnes(value: float) -> str:
+    """Tonnes at two significant digits, never in exponent form (0.000023, not 2.3e-05)."""
+    return np.format_float_positional(value, precision=2, unique=False, fractional=False,
+                                      trim="-")
 
 
 def _median_bands(ax: plt.Axes, years: np.ndarray, series: dict[str, np.ndarray]) -> bool:
