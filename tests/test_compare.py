@@ -224,12 +224,12 @@ def test_t_interval_and_share_on_a_hand_example():
     assert s["mean"] == pytest.approx(mean)
     assert (s["low"], s["high"]) == pytest.approx((mean - half, mean + half))
     assert s["share_positive"] == 0.75 and s["n_runs"] == 4
-    assert s["interval"] == "90% CI of the mean (t)"
+    assert s["interval"] == "90 % CI of the mean (t)"
     p = summarise(d, level=0.5, method="percentile").iloc[0]
     assert (p["low"], p["high"]) == pytest.approx(tuple(np.quantile([1, 2, 3, -4], [0.25, 0.75])))
-    assert p["interval"] == "50% of runs between"
+    assert p["interval"] == "25-75 % of runs"
     b = summarise(d, method="bootstrap").iloc[0]
-    assert b["interval"] == "90% CI of the mean (bootstrap)"
+    assert b["interval"] == "90 % CI of the mean (bootstrap)"
     with pytest.raises(ValueError, match="unknown method"):
         summarise(d, method="normal")
     with pytest.raises(ValueError, match="level"):
@@ -422,7 +422,7 @@ def test_write_report_markdown_and_self_contained_html(comparison, tmp_path):
     assert html.count("data:image/png;base64,") == 4 and 'src="plots/' not in html
     assert "| seed | 20250601 | 20250601 |" in md  # seeds verbatim, not 2.025e+07
     for text in (md, html):
-        assert "90% CI of the mean (t)" in text and "90% of runs between" in text
+        assert "90 % CI of the mean (t)" in text and "5-95 % of runs" in text
         assert "share of runs above baseline" in text
         assert "hash-customs_union" in text and "hash-baseline" in text and "2026.1" in text
         assert "common random numbers" in text
@@ -444,7 +444,7 @@ def test_print_summary_renders_a_table():
     console = Console(record=True, width=120)
     print_summary(summarise(d), console=console, max_rows=2)
     out = console.export_text()
-    assert "90% CI of the mean (t)" in out and "1 more rows not shown" in out
+    assert "90 % CI of the mean (t)" in out and "1 more rows not shown" in out
 
 
 def test_terminal_table_shows_units_and_us_dollar_amounts_in_billions():

@@ -90,7 +90,7 @@ def test_the_bar_chart_draws_median_share_and_flag_and_says_what_they_are():
     title = ax.get_title().replace("\n", " ")
     assert "coloured by the median's sign" in title
     assert "\u25c7: median (midway between the middle two of 20 runs)" in title
-    assert "share of runs above 0" in title and "whiskers: 90% CI of the mean" in title
+    assert "share of runs above 0" in title and "whiskers: 90 % CI of the mean" in title
     assert any("Hatched" in t.get_text() and "IND" in t.get_text() for t in fig.texts)
     plt.close(fig)
 

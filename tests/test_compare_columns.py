@@ -115,9 +115,11 @@ def test_the_column_rule_decides_per_indicator() -> None:
     # count of decimals down the column, its 1e-8 row's, capped at six.
     # "flat": no interval, four significant digits of 1.234e-5 need 8 decimals.
     assert sci == [True, True, True, False, False, True]
-    assert places == [6, 5, 9, MAX_FIXED, MAX_FIXED, None]
+    # Its 1.5 (CI 1 to 2: two significant digits of the half-width 0.5, 2 decimals) would
+    # show four digits more than its CI supports at six: it keeps its own two (MAX_EXTRA).
+    assert places == [6, 5, 9, MAX_FIXED, 2, None]
     assert [_fixed(m, p, e) for m, p, e in zip(rows["mean"], places, sci, strict=True)] == [
-        "+2.0e-05", "+2.0e-04", "+2.0e-08", "+0.000000", "+1.500000", "+1.234e-05"]
+        "+2.0e-05", "+2.0e-04", "+2.0e-08", "+0.000000", "+1.50", "+1.234e-05"]
 
 
 @pytest.mark.parametrize(("x", "want"), [

@@ -19,7 +19,7 @@ from rich.console import Console
 
 from scosim import compare_terminal
 from scosim.compare import summarise
-from scosim.number_cells import MAX_FIXED, column_formats
+from scosim.number_cells import MAX_EXTRA, MAX_FIXED, column_formats
 
 IND = "welfare_change_pct"
 
@@ -67,7 +67,11 @@ def test_the_column_is_capped_at_six_decimals() -> None:
     s = _summary({"AAA": (0.5, 0.1), "BBB": (3e-8, 1e-8)})
     assert _wanted(s["low"].iloc[1], s["high"].iloc[1]) > MAX_FIXED
     places, sci = column_formats(s, [1.0, 1.0])
-    assert places == [MAX_FIXED, MAX_FIXED] and sci == [False, False]
+    # AAA's CI wants 3 decimals, 3 fewer than the column's six: more than MAX_EXTRA (2)
+    # digits its interval does not support, so it keeps its own.
+    own = _wanted(s["low"].iloc[0], s["high"].iloc[0])
+    assert MAX_FIXED - own > MAX_EXTRA
+    assert places == [own, MAX_FIXED] and sci == [False, False]
 
 
 def test_the_decimal_points_line_up_in_every_number_column() -> None:

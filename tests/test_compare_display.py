@@ -519,7 +519,7 @@ def test_year_ticks_of_the_over_time_panels_do_not_run_together():
 
     rng = np.random.default_rng(1)
     rows = [(y, c, "trade_creation_usd", 40, m, 1.0, m - 0.1, m + 0.1, 1.0, "t", 0.9,
-             "90% CI of the mean (t)")
+             "90 % CI of the mean (t)")
             for c in ("ARM", "BLR", "CHN", "IND", "IRN", "KAZ", "KGZ", "PAK", "RUS")
             for y, m in zip(range(2027, 2036), np.cumsum(rng.uniform(0, 10, 9)), strict=True)]
     s = pd.DataFrame(rows, columns=["year", "country", "indicator", "n_runs", "mean", "sd",

@@ -31,8 +31,8 @@ def test_notes_say_the_median_and_drop_the_ci_note_where_the_ci_is_left_out():
     assert compare_terminal.MEDIAN_NOTE in " ".join(table.notes)
     assert compare_terminal.precision_note(0.9) in table.notes
     fitted = compare_terminal.fit_terminal(table, 80)
-    assert "90% CI of the mean (t)" not in fitted.columns
+    assert "90 % CI of the mean (t)" not in fitted.columns
     text = " ".join(fitted.notes)
     assert "precision of the mean" not in text
     assert compare_terminal.spread_note(0.9) in fitted.notes
-    assert re.search(r"The 90% CI of the mean \(t\) is not shown at 80 columns", text)
+    assert re.search(r"The 90 % CI of the mean \(t\) is not shown at 80 columns", text)

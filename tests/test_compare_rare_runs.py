@@ -25,7 +25,7 @@ from scosim.number_cells import decimals
 from scosim.rare_runs import RARE_NOTE, rare_rows, with_nonzero_runs
 from scosim.report import summary_table as report_table
 
-RUNS = "90% of runs between"
+RUNS = "5-95 % of runs"
 N = 40
 
 

@@ -94,7 +94,7 @@ def test_a_share_of_runs_gets_newcombe_and_not_an_interval_past_one(method):
     assert d.mean() + half > 1.6  # what the t interval was
     row = compare(p, b, method=method).summary.iloc[0]
     assert row["method"] == NEWCOMBE
-    assert row["interval"] == "90% CI of the mean (Newcombe, paired 0/1)"
+    assert row["interval"] == "90 % CI of the mean (Newcombe, paired 0/1)"
     low, high = newcombe_paired(0, 2, 0, 1, level=0.9)
     assert (row["low"], row["high"]) == (pytest.approx(float(low)), pytest.approx(float(high)))
     assert -1 <= row["low"] < row["mean"] < row["high"] <= 1
@@ -130,8 +130,8 @@ def test_continuous_and_constant_indicators_keep_the_t_interval():
     # The table says which interval each row holds.
     labels = compare(pd.concat([p1, p4]), pd.concat([b1, b4])).table().set_index(
         "indicator")["interval"]
-    assert labels.to_dict() == {"member": "90% CI of the mean (Newcombe, paired 0/1)",
-                                "welfare": "90% CI of the mean (t)"}
+    assert labels.to_dict() == {"member": "90 % CI of the mean (Newcombe, paired 0/1)",
+                                "welfare": "90 % CI of the mean (t)"}
 
 
 def test_summarise_detects_shares_from_the_paired_values_and_takes_them_when_named():
@@ -183,7 +183,7 @@ def test_tables_name_both_intervals_and_the_report_says_which_rows_hold_newcombe
     p1, b1 = membership(rng.normal(size=12), rng.normal(size=12), "welfare_change_pct")
     p2, b2 = membership(np.r_[np.ones(9), np.zeros(3)], np.zeros(12), "in_customs_union")
     comp = compare(pd.concat([p1, p2]), pd.concat([b1, b2]))
-    heading = "90% CI of the mean (t; Newcombe for 0/1 indicators)"
+    heading = "90 % CI of the mean (t; Newcombe for 0/1 indicators)"
     table = summary_table(comp)
     assert heading in table.columns
     # The membership row's bounds are Newcombe's (within 0 to 1), not the t interval's.
@@ -194,7 +194,7 @@ def test_tables_name_both_intervals_and_the_report_says_which_rows_hold_newcombe
     print_summary(comp.summary, console=Console(file=out, width=200))
     assert "Newcombe for 0/1" in out.getvalue()
     md = write_report(comp, tmp_path, title="t", indicators=["in_customs_union"]).read_text()
-    assert "90% CI of the mean (Newcombe, paired 0/1)" in md
+    assert "90 % CI of the mean (Newcombe, paired 0/1)" in md
     assert "**0/1 indicators** (in_customs_union)" in md and "Newcombe 1998" in md
 
 
@@ -217,7 +217,7 @@ def test_the_terminal_heading_names_only_the_intervals_of_the_rows_it_shows():
     out = io.StringIO()
     print_summary(comp.summary, console=Console(file=out, width=200))
     text = out.getvalue()
-    assert "Policy minus baseline (90% CI of the mean (t))" in text
+    assert "Policy minus baseline (90 % CI of the mean (t))" in text
     assert "Newcombe" not in text and "2 rows without a change" in text
 
 
@@ -232,4 +232,4 @@ def test_the_explorers_compare_figure_names_its_own_indicators_interval():
     comp = compare(pd.concat([p1, p2]), pd.concat([b1, b2]))
     assert comp.summary["interval"].iloc[0].endswith("(Newcombe, paired 0/1)")
     hover = compare_figure(comp).data[0].hovertemplate
-    assert "90% CI of the mean (t)" in hover and "Newcombe" not in hover
+    assert "90 % CI of the mean (t)" in hover and "Newcombe" not in hover

@@ -75,7 +75,7 @@ def test_report_and_terminal_print_a_share_of_runs_alike(tmp_path: Path) -> None
 
 def test_compare_prints_the_spread_of_runs_beside_the_ci_of_the_mean(tmp_path: Path) -> None:
     """The terminal showed the precision of the mean only; the runs' 5-95 % band was in
-    report.md. Now a column '90% of runs between' holds the 5th-95th percentile of the runs'
+    report.md. Now a column '5-95 % of runs' holds the 5th-95th percentile of the runs'
     paired differences, wider than the CI, and a note says what each is."""
     pol, base = synthetic_pair(40, seed=3, effect=0.5, spread=2.0)
     comp = compare_results(write_run(tmp_path / "p", pol.assign(indicator="welfare_change_pct"),
@@ -84,9 +84,9 @@ def test_compare_prints_the_spread_of_runs_beside_the_ci_of_the_mean(tmp_path: P
                                      scenario="base", seed=7))
     rows = compare_terminal.terminal_rows(comp, 2028, ["welfare_change_pct"])
     table = compare_terminal.summary_table(rows, units=UNITS)
-    assert "90% of runs between" in table.columns
-    k = table.columns.index("90% of runs between")
-    assert table.columns[k - 1].startswith("90% CI of the mean")
+    assert "5-95 % of runs" in table.columns
+    k = table.columns.index("5-95 % of runs")
+    assert table.columns[k - 1].startswith("90 % CI of the mean")
     d = comp.diffs
     for cells in table.rows:
         country = cells[0]
@@ -101,5 +101,5 @@ def test_compare_prints_the_spread_of_runs_beside_the_ci_of_the_mean(tmp_path: P
     console = Console(record=True, width=250)
     compare_terminal.print_table(table, console)
     out = " ".join(console.export_text().split())
-    assert "90% of runs between" in out
-    assert "The 90% CI is the precision of the mean of the simulated runs" in out
+    assert "5-95 % of runs" in out
+    assert "The 90 % CI is the precision of the mean of the simulated runs" in out

@@ -179,7 +179,7 @@ def test_compare_shipped_scenarios_writes_report_and_ci_shrinks_with_runs(tmp_pa
     assert pm["seed"] == bm["seed"]
     welfare = comp.summary[comp.summary["indicator"] == "welfare_change_pct"]
     assert set(welfare["n_runs"]) == {200}
-    assert set(welfare["interval"]) == {"90% CI of the mean (t)"}
+    assert set(welfare["interval"]) == {"90 % CI of the mean (t)"}
 
     # Summary table, plots and both reports.
     full = pd.read_csv(report_dir / "summary_table.csv")

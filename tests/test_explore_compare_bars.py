@@ -110,7 +110,7 @@ def test_hover_gives_mean_median_and_the_table_s_share(skewed) -> None:
     hover = bars.hovertemplate
     assert "mean %{x:.4f}" in hover and "median %{customdata[2]}" in hover
     assert "share of runs above 0: %{customdata[3]}" in hover
-    assert "90% CI of the mean (t)" in hover
+    assert "90 % CI of the mean (t)" in hover
     want = _numpy_medians(pol, base, int(comp.summary["year"].max()))
     table = summary_table(comp.table()).frame().set_index("country")
     for y, (_, _, median, share) in zip(bars.y, bars.customdata, strict=True):

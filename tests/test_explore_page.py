@@ -303,7 +303,10 @@ def _printed_grid(printed: list[str]) -> list[list[str]]:
     Headings and cells rich folded onto more lines are joined back.
     """
     def cells(line: str) -> list[str]:
-        return [c.strip() for c in line.strip().strip("│┃").split("│" if "│" in line else "┃")]
+        # Blanks inside a cell (an interval's ends lined up on the decimal point, since
+        # 2026-12-07) are the terminal's layout, not its text: one space, as the page has.
+        return [" ".join(c.split())
+                for c in line.strip().strip("│┃").split("│" if "│" in line else "┃")]
 
     grid: list[list[str]] = []
     group: list[str] = []

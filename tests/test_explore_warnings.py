@@ -165,3 +165,28 @@ def test_overlapping_sessions_keep_their_own_warnings_and_the_process_its_hook(
     assert said == {"A": ["A before B", "both"], "B": ["both", "B after A"]}
     _warn("after both")  # the main thread's, in no section: to the process's hook
     assert shown == ["A's library", "A's library's UserWarning", "after both"]
+
+
+def test_a_note_is_kept_as_a_note_and_shown_apart_from_the_warnings(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``scosim: note:`` (indicators only one run records) is not drawn among the warnings."""
+    pytest.importorskip("streamlit")
+    from scosim.errors import ScosimNote
+    from scosim.explore import page_warnings
+
+    said: list[str] = []
+    with page_warnings.recorded(said):
+        _warn("a stress test")
+        _warn("indicators only one run records: corridor_teu", ScosimNote)
+    assert said == ["a stress test", "indicators only one run records: corridor_teu"]
+    assert [isinstance(m, page_warnings.Note) for m in said] == [False, True]
+    drawn: list[tuple[str, str]] = []
+    monkeypatch.setattr(page_warnings.st, "warning", lambda t: drawn.append(("warning", t)))
+    monkeypatch.setattr(page_warnings.st, "info", lambda t: drawn.append(("info", t)))
+    page_warnings.show(said, "page-warnings-compare")
+    assert [(k, t.replace("\\", "")) for k, t in drawn] == [
+        ("warning", "a stress test"),
+        ("info", "Note: indicators only one run records: corridor_teu")]
+    drawn.clear()
+    page_warnings.show([page_warnings.Note("only a note")], "page-warnings-run")
+    assert [k for k, _ in drawn] == ["info"]  # no empty warnings container either

@@ -71,7 +71,7 @@ def test_the_two_kinds_of_whiskers_say_what_they_are() -> None:
 
     assert "spread" in WHISKERS_NOTE and "90 % of runs" in WHISKERS_NOTE
     ci = whisker_note(interval_label("t", 0.9))
-    assert "90% CI of the mean" in ci and "not the spread of runs" in ci
+    assert "90 % CI of the mean" in ci and "not the spread of runs" in ci
     assert "spread of runs" in whisker_note(interval_label("percentile", 0.9))
 
 

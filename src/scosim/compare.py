@@ -94,8 +94,13 @@ READ_COLUMNS: tuple[str, ...] = INDICATOR_COLUMNS
 
 
 def interval_label(method: str, level: float) -> str:
-    """Plain-language name of an interval, e.g. ``"90% CI of the mean (t)"``."""
-    pct = f"{level * 100:g}%"
+    """Plain-language name of an interval, e.g. ``"90 % CI of the mean (t)"``.
+
+    The spread of runs (``"percentile"``) is named by its ends, ``"5-95 % of runs"``, as
+    the run's answer and the sweep's figures name that band; "90% of runs between" beside
+    "the 5-95 % range of runs" read as two bands. "%" with a space, as the project writes it.
+    """
+    pct = f"{level * 100:g} %"
     if method == NEWCOMBE:
         return f"{pct} CI of the mean (Newcombe, paired 0/1)"
     if method == "t":
@@ -103,8 +108,13 @@ def interval_label(method: str, level: float) -> str:
     if method == "bootstrap":
         return f"{pct} CI of the mean (bootstrap)"
     if method == "percentile":
-        return f"{pct} of runs between"
+        return runs_band(level)
     raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+
+
+def runs_band(level: float) -> str:
+    """The central ``level`` share of runs by its ends: ``"5-95 % of runs"`` at 0.9."""
+    return f"{(1 - level) * 50:g}-{(1 + level) * 50:g} % of runs"
 
 
 def paired_differences(

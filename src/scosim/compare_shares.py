@@ -178,7 +178,7 @@ def ci_heading(labels: Sequence[str] | pd.Series, default: str) -> str:
     """The heading of a column of intervals of the mean: their one label, or both kinds.
 
     Rows of 0/1 indicators hold Newcombe's paired interval, the others t or bootstrap
-    (``interval`` column of a summary): a mixed column is headed, e.g., "90% CI of the
+    (``interval`` column of a summary): a mixed column is headed, e.g., "90 % CI of the
     mean (t; Newcombe for 0/1 indicators)".
     """
     kinds = list(dict.fromkeys(str(x) for x in labels))

@@ -13,51 +13,31 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from scosim.compare import SUMMARY_COLUMNS, Comparison, no_change
+from scosim.compare import SUMMARY_COLUMNS, Comparison, no_change, runs_band
+from scosim.compare_layout import (
+    RARE_CELL,
+    SummaryTable,
+    cell_width,
+    decimal_aligned,
+    fitting,
+    indicator_groups,
+    parts,
+    rich_table,
+)
 from scosim.compare_shares import ci_heading
 from scosim.indicator_display import aggregate_indicators, display, one_row_each, resolve_units
-from scosim.number_cells import _fixed, column_formats
+from scosim.number_cells import COARSE_NOTE, _fixed, coarse_rows, column_formats
 from scosim.rare_runs import RARE_COLUMNS, RARE_NOTE, paired_band, run_places, with_nonzero_runs
 from scosim.report import _share
 
 __all__ = ["SummaryTable", "compared_parts", "fit_terminal", "indicator_groups", "output_console",
            "print_summary", "print_table", "summary_table", "terminal_rows"]
-
-
-@dataclass(frozen=True)
-class SummaryTable:
-    """The table ``scosim compare`` prints, as text: what the terminal and the explorer show.
-
-    Attributes:
-        title: Lines above the table (the year and a shared indicator's unit included).
-        columns: Headings: the keys (a unit column after the indicator), then ``mean``,
-            ``median`` (of the same paired differences, when the summary has it), the
-            interval's name, the spread of runs (``90% of runs between``, when the
-            rows carry it), ``share > 0`` and ``runs``.
-        rows: Each row's cells as printed (US$ in US$ bn, shares in percent).
-        news: Per row, the colour of its mean: ``"green"`` good news, ``"red"`` bad,
-            ``""`` neither (:func:`_news`).
-        notes: What was left out and why (rows without a change, without a paired run,
-            beyond ``max_rows``), one sentence each.
-        drawn: Whether the table is shown: an empty table's frame says nothing.
-    """
-
-    title: tuple[str, ...]
-    columns: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    news: tuple[str, ...]
-    notes: tuple[str, ...]
-    drawn: bool
-
-    def frame(self) -> pd.DataFrame:
-        """The rows as a table of text, under the printed headings."""
-        return pd.DataFrame(list(self.rows), columns=list(self.columns), dtype=object)
 
 
 #: The statistics' columns, right-aligned after the keys (the interval's is named by it),
@@ -78,17 +58,23 @@ NO_MEDIAN = "n/a: no median of differences without paired runs."
 
 def precision_note(level: float) -> str:
     """The line under the table: the CI is the mean's precision, not the outcome's spread."""
-    pct = f"{level * 100:g}%"
+    pct = f"{level * 100:g} %"
     return (f"The {pct} CI is the precision of the mean of the simulated runs (it narrows "
             f"with more runs); {spread_note(level)}")
 
 
 def spread_note(level: float) -> str:
     """What the spread of runs is: the note where the CI of the mean is not shown."""
-    pct = f"{level * 100:g}%"
-    return (f"'{pct} of runs between' is how uncertain the outcome is: the middle {pct} of "
-            "the runs' differences (the run's answer gives medians with the 5-95 % range "
-            "of runs).")
+    band = runs_band(level)
+    same = "this band" if band == runs_band(0.9) else f"the {runs_band(0.9)}"
+    return (f"'{band}' is how uncertain the outcome is: the middle {level * 100:g} % of the "
+            f"runs' differences (the run's answer gives {same} beside its medians).")
+
+
+def _band_level(heading: str) -> float | None:
+    """The level of a spread-of-runs heading (:func:`~scosim.compare.runs_band`), else None."""
+    m = re.fullmatch(r"([\d.]+)-([\d.]+) % of runs", heading)
+    return (float(m[2]) - float(m[1])) / 100 if m else None
 
 
 def summary_table(
@@ -123,7 +109,7 @@ def summary_table(
     n_rare = 0
     with_median = "median" in summary.columns
     level = float(summary["level"].iloc[0]) if len(summary) and "level" in summary else 0.9
-    runs_label = f"{level * 100:g}% of runs between"
+    runs_label = runs_band(level)
     # Rows where no paired run changed at all would push the changes off the table.
     still = no_change(summary)
     n_still = int(still.sum())
@@ -154,7 +140,8 @@ def summary_table(
                                          else (k,))]
     # Each indicator's notation decided over every row shown (kept or not), as report.md.
     places, sci = column_formats(shown, _divisors(shown, unit_of if with_units else None))
-    shown = shown.assign(_places=pd.Series(places, index=shown.index, dtype=object), _sci=sci)
+    shown = shown.assign(_places=pd.Series(places, index=shown.index, dtype=object), _sci=sci,
+                         _coarse=coarse_rows(shown, places, sci))
     kept, rest = _truncate(shown, max_rows)
     rows: list[tuple[str, ...]] = []
     news: list[str] = []
@@ -199,6 +186,8 @@ def summary_table(
         notes.append(_left_out(rest, full_table))
     if n_rare:
         notes.insert(0, RARE_NOTE)
+    if rows and kept["_coarse"].any():
+        notes.insert(0, COARSE_NOTE)
     if spread and rows:
         notes.insert(0, precision_note(level))
     if with_median and rows:
@@ -265,36 +254,6 @@ def output_console() -> Any:
     return Console(width=None if sys.stdout.isatty() else PIPED_WIDTH)
 
 
-def indicator_groups(table: SummaryTable) -> list[SummaryTable]:
-    """A table with indicator and unit columns, as one table per indicator.
-
-    Each group's title is ``"<indicator>: <unit>"`` (as a table of one indicator says it)
-    and its rows keep the other columns: the unit, up to 85 characters, was repeated on
-    every row. Groups are in the order the indicators first appear (the table's order).
-    A table without both columns is returned as it is, in a list of one.
-    """
-    cols = list(table.columns)
-    if "indicator" not in cols or "unit" not in cols:
-        return [table]
-    i, u = cols.index("indicator"), cols.index("unit")
-    keep = [k for k in range(len(cols)) if k not in (i, u)]
-    groups: dict[tuple[str, str], list[int]] = {}
-    for k, row in enumerate(table.rows):
-        groups.setdefault((row[i], row[u]), []).append(k)
-    return [SummaryTable(
-        title=(f"{ind}: {unit}" if unit else ind,),
-        columns=tuple(cols[k] for k in keep),
-        rows=tuple(tuple(table.rows[r][k] for k in keep) for r in rows),
-        news=tuple(table.news[r] for r in rows),
-        notes=(), drawn=True) for (ind, unit), rows in groups.items()]
-
-
-def _parts(table: SummaryTable) -> list[SummaryTable]:
-    """The tables :func:`print_table` draws: the table whole, or one per indicator."""
-    groups = indicator_groups(table)
-    return [table] if len(groups) == 1 else groups
-
-
 def fit_terminal(table: SummaryTable, width: int) -> SummaryTable:
     """The table as a terminal ``width`` wide shows it: one line a row where it can be.
 
@@ -316,10 +275,10 @@ def fit_terminal(table: SummaryTable, width: int) -> SummaryTable:
     Returns:
         ``table``, or a copy without the CI of the mean and with the note.
     """
-    if table.drawn and table.rows and all(_fitting([g], width) for g in _parts(table)):
+    if table.drawn and table.rows and all(fitting([g], width) for g in parts(table)):
         return table
     cols = list(table.columns)
-    spread = [c for c in cols if c.endswith(" of runs between")]
+    spread = [c for c in cols if _band_level(c) is not None]
     if not (table.drawn and table.rows and spread):
         return table
     ci = cols.index(spread[0]) - 1  # the interval's column, just before the runs' spread
@@ -327,49 +286,33 @@ def fit_terminal(table: SummaryTable, width: int) -> SummaryTable:
                      rows=tuple(tuple(x for k, x in enumerate(r) if k != ci)
                                 for r in table.rows))
     how = "each row fits on one line"
-    if not all(_fitting([g], width) for g in _parts(narrow)):
+    if not all(fitting([g], width) for g in parts(narrow)):
         # "0 but 3 runs -1.233 to -1.104" (paired_band) on two lines, its count above its
         # values, rather than the CI back in every table and every cell folded by rich.
         k = narrow.columns.index(spread[0])
         # Only the cells wider than what the other columns leave (headings folded; the
         # indicator and its unit are each group's heading, not columns).
         rest = [j for j, c in enumerate(narrow.columns) if j != k
-                and not (len(_parts(narrow)) > 1 and c in ("indicator", "unit"))]
+                and not (len(parts(narrow)) > 1 and c in ("indicator", "unit"))]
         room = width - 3 * (len(rest) + 1) - 1 - sum(
             max([len(r[j]) for r in narrow.rows] + [len(w) for w in narrow.columns[j].split()])
             for j in rest)
         narrow = replace(narrow, rows=tuple(
-            (*r[:k], _RARE_CELL.sub("\\1\n\\2", r[k]) if len(r[k]) > room else r[k],
+            (*r[:k], RARE_CELL.sub("\\1\n\\2", r[k]) if len(r[k]) > room else r[k],
              *r[k + 1:]) for r in narrow.rows))
-        if not all(_fitting([g], width) for g in _parts(narrow)):
+        if not all(fitting([g], width) for g in parts(narrow)):
             return table
         how = "each row fits, one whose runs mostly do not differ on two lines"
     # The width each part needs with its headings folded, as _fitting lays them out.
-    need = max(sum(max([_cell_width(r[k]) for r in g.rows] + [len(w) for w in c.split()])
+    need = max(sum(max([cell_width(r[k]) for r in g.rows] + [len(w) for w in c.split()])
                    for k, c in enumerate(g.columns)) + 3 * len(g.columns) + 1
-               for g in _parts(table))
+               for g in parts(table))
     said = (f"The {cols[ci]} is not shown at {width} columns, so that {how} (with it the "
             f"table needs {need}): a wider terminal, piped output and report.md show it.")
     # The CI's note speaks of a column no longer shown: what the spread is, alone.
-    pct = float(spread[0].split("%")[0]) / 100
+    pct = _band_level(spread[0]) or 0.9
     notes = tuple(spread_note(pct) if n == precision_note(pct) else n for n in table.notes)
     return replace(narrow, notes=(said, *notes))
-
-
-def _rich_table(table: SummaryTable, widths: Sequence[int] | None = None) -> Any:
-    """``table``'s rows as a rich Table, each mean coloured as news (min. column widths)."""
-    from rich.table import Table
-
-    out = Table()
-    n_keys = table.columns.index("mean")  # the keys, then the statistics
-    for k, c in enumerate(table.columns):
-        out.add_column(c, justify="right" if k >= n_keys else "left",
-                       width=widths[k] if widths else None)
-    for cells, colour in zip(table.rows, table.news, strict=True):
-        mean = cells[n_keys]
-        out.add_row(*cells[:n_keys], f"[{colour}]{mean}[/]" if colour else mean,
-                    *cells[n_keys + 1:])
-    return out
 
 
 def print_table(table: SummaryTable, console: Any | None = None) -> None:
@@ -379,16 +322,18 @@ def print_table(table: SummaryTable, console: Any | None = None) -> None:
     at a time, the unit in each group's heading (:func:`indicator_groups`): at 80 columns
     the unit wrapped every row onto seven lines, and piped it made one table 215 wide. On
     a terminal too narrow for a row on one line, the CI of the mean is left out
-    (:func:`fit_terminal`).
+    (:func:`fit_terminal`). Numbers line up on the decimal point (:func:`decimal_aligned`).
     """
     from rich.console import Console
     from rich.measure import Measurement
     from rich.text import Text
 
     console = console or Console()
+    # Piped too: one rule for every compare table, decimal points in line.
+    table = decimal_aligned(table)
     if console.is_terminal:  # piped, every column as before: scripts read it
         table = fit_terminal(table, console.width)
-    out = _rich_table(table)
+    out = rich_table(table)
     # Above the table, left-aligned and wrapped at the text's width: centred over a
     # table of five narrow columns it broke into short lines.
     for line in table.title:
@@ -407,7 +352,7 @@ def print_table(table: SummaryTable, console: Any | None = None) -> None:
                 console.print(textwrap.fill(g.title[0], min(console.width, 95),
                                             subsequent_indent="  "),
                               highlight=False, markup=False, style="bold")
-            t = _rich_table(g)
+            t = rich_table(g)
             # print(width=) is clamped to the console's: widen the console for the table.
             layout = console.width
             console.width = max(layout, Measurement.get(console, wide, t).maximum)
@@ -418,45 +363,23 @@ def print_table(table: SummaryTable, console: Any | None = None) -> None:
     elif table.drawn and (len(groups) == 1 or fits):
         # Too wide, its headings folded before rich folds its numbers (a table of one
         # indicator and the median column at 80 columns).
-        console.print(out if fits else _rich_table(table, _fitting([table], console.width)))
+        console.print(out if fits else rich_table(table, fitting([table], console.width)))
     elif table.drawn:
         # The same widths in every group where they fit (headings whole, else folded): the
         # numbers line up from one group to the next. Else each group's own where they
         # fit (the median column made a 5-decimal group wrap at 100 columns because
         # another group's cells were wide); wider, rich fits each group itself.
-        common = _fitting(groups, console.width)
+        common = fitting(groups, console.width)
         for g in groups:
             console.print(textwrap.fill(g.title[0], min(console.width, 95),
                                         subsequent_indent="  "),
                           highlight=False, markup=False, style="bold")
-            console.print(_rich_table(g, common or _fitting([g], console.width)))
+            console.print(rich_table(g, common or fitting([g], console.width)))
     for note in table.notes:
         # Wrapped here: rich's wrapping left a space at the end of each line it broke.
         console.print(Text(textwrap.fill(note, console.width, break_on_hyphens=False,
                                          break_long_words=False), style="dim"),
                       highlight=False, soft_wrap=True)
-
-
-def _fitting(groups: Sequence[SummaryTable], width: int) -> list[int] | None:
-    """Column widths for ``groups`` within ``width``: headings whole, else folded, else None.
-
-    Folded, a heading is as wide as its longest word; a cell is never folded.
-    """
-    heads = groups[0].columns
-    cells = [max([_cell_width(r[k]) for g in groups for r in g.rows]
-                 + [len(w) for w in heads[k].split()]) for k in range(len(heads))]
-    whole = [max(w, len(c)) for w, c in zip(cells, heads, strict=True)]
-    frame = 3 * len(cells) + 1  # borders and padding
-    return next((w for w in (whole, cells) if sum(w) + frame <= width), None)
-
-
-#: A cell of :func:`~scosim.rare_runs.paired_band`: its count, then its values.
-_RARE_CELL = re.compile(r"^(0 but \d+ runs?) (.+)$")
-
-
-def _cell_width(cell: str) -> int:
-    """A cell's width: its longest line (:func:`fit_terminal` may put one on two)."""
-    return max(len(line) for line in cell.split("\n"))
 
 
 def _divisors(rows: pd.DataFrame, unit_of: Mapping[str, str] | None) -> list[float]:

@@ -20,7 +20,8 @@ import pandas as pd
 from scosim.indicator_display import SIGN_ZERO
 from scosim.rare_runs import RARE_COLUMNS
 
-__all__ = ["MAX_FIXED", "SCI_BELOW", "SHOWN_VALUES", "column_formats", "decimals", "sci_rows"]
+__all__ = ["COARSE_NOTE", "MAX_EXTRA", "MAX_FIXED", "SCI_BELOW", "SHOWN_VALUES", "coarse_rows",
+           "column_formats", "decimals", "sci_rows"]
 
 
 def decimals(low: float, high: float) -> int | None:
@@ -136,6 +137,16 @@ def _sig_places(x: float) -> int:
     return 3 - math.floor(math.log10(abs(float(f"{x:.4g}"))))
 
 
+#: Digits beyond its own interval's precision (:func:`decimals`) a row may show to keep its
+#: column's one count of decimals; a row that would show more is rounded to its own.
+MAX_EXTRA = 2
+
+#: Under a table with such a row (:func:`coarse_rows`).
+COARSE_NOTE = ("Rows whose number ends before the column's last decimal are rounded to "
+               "their own CI: the column's decimals would show digits their interval does "
+               "not support.")
+
+
 def column_formats(rows: pd.DataFrame, div: Sequence[float]) -> tuple[list[int | None],
                                                                         list[bool]]:
     """Each row's decimals and notation (:func:`sci_rows`), for :func:`_fixed`.
@@ -149,6 +160,13 @@ def column_formats(rows: pd.DataFrame, div: Sequence[float]) -> tuple[list[int |
     below a millionth of the unit beside changes of 0.001 or more reads "+0.000002", its
     sign kept when it rounds to zero. Rows in powers of ten keep their own decimals
     (the same absolute precision, a mantissa in [1, 10)).
+
+    Except a row that would so show more than :data:`MAX_EXTRA` digits beyond its own
+    interval's: it keeps its own decimals (a terminal pads it so that its decimal point
+    stays in line, :mod:`scosim.compare_layout`). In a column spanning orders of magnitude
+    (EV in US$ bn, -61.9 with a CI of +/-11 beside +0.1147 of +/-0.04) the column's four
+    decimals printed China's as "-61.8714". Two is the most that the column's order may
+    cost a row: "+0.5327" with a CI of +/-0.19 keeps its column's look.
     """
     d = np.asarray(div, dtype=float)
     places = [decimals(a, b) for a, b in zip(rows["low"].astype(float) / d,
@@ -161,4 +179,21 @@ def column_formats(rows: pd.DataFrame, div: Sequence[float]) -> tuple[list[int |
     for g, p, m, e in zip(groups, places, means, sci, strict=True):
         if not e:
             column[g] = max(column.get(g, 0), min(_sig_places(m) if p is None else p, MAX_FIXED))
-    return [p if e else column[g] for g, p, e in zip(groups, places, sci, strict=True)], sci
+    return [p if e or (p is not None and column[g] - p > MAX_EXTRA) else column[g]
+            for g, p, e in zip(groups, places, sci, strict=True)], sci
+
+
+def coarse_rows(rows: pd.DataFrame, places: Sequence[int | None],
+                sci: Sequence[bool]) -> list[bool]:
+    """Which rows :func:`column_formats` rounded to their own decimals, coarser than their column's.
+
+    For :data:`COARSE_NOTE`: a row in fixed decimals with fewer than the most of its
+    indicator's fixed rows.
+    """
+    groups = list(rows["indicator"]) if "indicator" in rows else [None] * len(rows)
+    most: dict[Any, int] = {}
+    for g, p, e in zip(groups, places, sci, strict=True):
+        if not e and p is not None:
+            most[g] = max(most.get(g, 0), p)
+    return [not e and p is not None and p < most[g]
+            for g, p, e in zip(groups, places, sci, strict=True)]

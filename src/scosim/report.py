@@ -35,10 +35,12 @@ from scosim.indicator_display import (
     resolve_units,
 )
 from scosim.number_cells import (  # noqa: F401  (re-exported: scosim.report.sci_rows, ...)
+    COARSE_NOTE,
     MAX_FIXED,
     SCI_BELOW,
     SHOWN_VALUES,
     _fixed,
+    coarse_rows,
     column_formats,
     decimals,
     sci_rows,
@@ -122,8 +124,9 @@ def summary_table(comparison: Comparison, *, year: int | None = None,
 
     Columns: country, indicator, unit, mean change, median change (of the same paired
     runs' differences, when the comparison has it), "<level> CI of the mean",
-    "<level> of runs between", share of runs above baseline, runs. Units are those the
-    model declares, else ``units``'s (:func:`scosim.indicator_display.resolve_units`);
+    "<low>-<high> % of runs" (the spread of runs), share of runs above baseline, runs.
+    Units are those the model declares, else ``units``'s
+    (:func:`scosim.indicator_display.resolve_units`);
     amounts in US$ are shown in US$ bn (:func:`scosim.indicator_display.display`);
     ``summary_table.csv`` keeps every indicator's own units. A world or bloc total
     (the same in every economy's column) is one row, its country the group's name.
@@ -181,6 +184,8 @@ def summary_table(comparison: Comparison, *, year: int | None = None,
             "runs": t["n_runs"].astype(int),
         }
     )
+    # Whether a row is rounded to its own CI, coarser than its column: write_report says so.
+    out.attrs["coarse"] = bool(any(coarse_rows(t, places, sci)))
     # Within an indicator, biggest gains first: the "who gains, who loses" reading.
     out["_mean"] = t["mean"].to_numpy()
     out = out.sort_values(["indicator", "_mean"], ascending=[True, False], na_position="last")
@@ -385,6 +390,8 @@ def write_report(
                            method=str(comp.method), year=yr)
     method = _method_text(comp) + _notes(comp, inds, aggs,
                                          empty_rows=bool((table["runs"] == 0).any()))
+    if table.attrs.get("coarse"):
+        method.append(COARSE_NOTE)
 
     from scosim.run_warnings import carried
 

@@ -16,7 +16,7 @@ from scosim.compare_shares import share_method_text
 
 
 def _method_text(comparison: Comparison) -> list[str]:
-    lvl = f"{comparison.level * 100:g}%"
+    lvl = f"{comparison.level * 100:g} %"
     how = (
         f"mean ± t(R−1) × sd / √R, the Student-t {lvl} confidence interval"
         if comparison.method == "t"

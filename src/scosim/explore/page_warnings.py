@@ -4,7 +4,9 @@
 Streamlit server sent them to its stderr only, out of the reader's sight ("the
 instability is above the ceiling: a stress test", "policy and baseline simulate
 different economies"). :func:`recorded` keeps them; :func:`show` draws them by the
-result they belong to.
+result they belong to. A :class:`~scosim.errors.ScosimNote` (``scosim: note: ...``, e.g.
+the indicators only one run records) is kept as a :class:`Note` and drawn as a note, not
+among the warnings.
 """
 
 from __future__ import annotations
@@ -18,9 +20,20 @@ from typing import Any, TextIO
 
 import streamlit as st
 
+from scosim.errors import ScosimNote
 from scosim.run_warnings import is_own
 
-__all__ = ["markdown_text", "recorded", "show"]
+__all__ = ["Note", "markdown_text", "recorded", "show"]
+
+
+class Note(str):
+    """A kept message the CLI prints as ``scosim: note: ...``: expected, not a fault.
+
+    A ``str`` still (the page's lists, their membership tests and JSON keep working); its
+    type tells :func:`show` to draw it as a note rather than a warning.
+    """
+
+    __slots__ = ()
 
 #: Characters Streamlit's Markdown would read as markup: ``$...$`` as LaTeX, ``:name:`` as
 #: an emoji, ``*``/``_`` as emphasis; escaped so the warning reads as the CLI prints it.
@@ -57,6 +70,9 @@ def _hook(message: Warning | str, category: type[Warning], filename: str, lineno
     stack = _stack()
     if stack and issubclass(category, UserWarning) and is_own(category, filename):
         text = str(message)
+        # The CLI's "note:" rather than "warning:" (cli_errors): the page tells them apart too.
+        if issubclass(category, ScosimNote):
+            text = Note(text)
         if text not in stack[-1]:
             stack[-1].append(text)
         return
@@ -129,14 +145,23 @@ def markdown_text(message: str) -> str:
 
 
 def show(messages: list[str], key: str) -> None:
-    """One ``st.warning`` per message, in a container keyed ``key`` (none if no message).
+    """One ``st.warning`` per warning, then one ``st.info`` per :class:`Note`, keyed ``key``.
+
+    Notes in a container of their own (``key`` + ``-notes``), after the warnings: "the
+    indicators only one run records" is expected of a corridor against a baseline without
+    one, and sat in the yellow warnings as if something had gone wrong.
 
     Args:
-        messages: Warnings kept by :func:`recorded`.
-        key: The container's key (``page-warnings-run``, ``page-warnings-compare``).
+        messages: Warnings and notes kept by :func:`recorded`.
+        key: The warnings' container key (``page-warnings-run``, ``page-warnings-compare``).
     """
-    if not messages:
-        return
-    with st.container(key=key):
-        for message in messages:
-            st.warning(markdown_text(message))
+    said = [m for m in messages if not isinstance(m, Note)]
+    notes = [m for m in messages if isinstance(m, Note)]
+    if said:
+        with st.container(key=key):
+            for message in said:
+                st.warning(markdown_text(message))
+    if notes:
+        with st.container(key=f"{key}-notes"):
+            for message in notes:
+                st.info(markdown_text(f"Note: {message}"))
