@@ -236,3 +236,22 @@ def test_how_far_the_bars_bind_is_the_largest_share_of_the_need_and_its_runs():
     assert capacity_reach(np.array([]), np.array([])) == (pytest.approx(np.nan, nan_ok=True), 0)
     assert [_pct(x) for x in (0.016, 0.0042, 0.374, 0.9996, 0.0)] == [
         "1.6", "0.42", "37", "99", "0"]
+
+
+def test_the_outside_money_says_why_its_band_is_not_the_need_s():
+    # RATS centre, 40 runs, seed 1 (2026-12-07 review): "need US$2.86 bn (1.97 to 3.64)"
+    # and "add US$2.86 bn (1.96 to 3.64)" read as two bands of one figure. The outside
+    # money is the need less what the voters in favour pay (the budget sum r = sum p + o;
+    # required - outside = paid, tests/test_side_payments_sponsor.py), said in its line.
+    from scosim.cli_transfers import _outside_line
+
+    s = {"no_plan": 40, "outside_runs": 40, "outside_bn": (2.86198, 1.95914, 3.64133)}
+    assert _outside_line(s) == (
+        "  No plan in 40 runs: money from outside the voters would have to add US$2.86 bn "
+        "(5-95 %: 1.96 to 3.64), the need less what the voters in favour pay towards it.")
+    some = _outside_line({**s, "outside_runs": 30})
+    assert some.startswith("  No plan in 40 runs; in 10 of them no money would carry the vote")
+    assert some.endswith("in the other 30, money from outside the voters would have to add "
+                         "US$2.86 bn (5-95 %: 1.96 to 3.64), the need less what the voters "
+                         "in favour pay towards it.")
+    assert _outside_line({**s, "outside_runs": 0}).endswith("(why: below).")

@@ -316,6 +316,29 @@ def _voter_table(members: list[tuple[str, tuple[float, float, int, int]]],
     return out
 
 
+def _outside_line(s: dict[str, Any]) -> str:
+    """What money from outside the voters would have to add where no run has a plan.
+
+    Not the need above: the outside money is what the least plan's receivers get less
+    what the voters in favour pay towards it (the programme's budget, ``sum r = sum p +
+    o``), so its band can differ where they pay in some runs (RATS centre, 40 runs: need
+    1.97 to 3.64, outside money 1.96 to 3.64); said, as a reviewer read two bands of one
+    figure.
+    """
+    runs = "run" if s["no_plan"] == 1 else "runs"
+    k = s.get("outside_runs", s["no_plan"])
+    add = (f"add {_range(s['outside_bn'])}, the need less what the voters in favour pay "
+           "towards it.")
+    if k == s["no_plan"]:
+        return (f"  No plan in {s['no_plan']} {runs}: money from outside the voters would "
+                f"have to {add}")
+    # No money carries these (a voter money cannot move or keep; reasons below).
+    return (f"  No plan in {s['no_plan']} {runs}; in {s['no_plan'] - k} of them no money "
+            "would carry the vote (why: below)"
+            + (f"; in the other {k}, money from outside the voters would have to {add}"
+               if k else "."))
+
+
 def _lines(s: dict[str, Any]) -> list[str]:
     """The printed block of one proposal and year (:func:`scosim.side_payments.summarise`)."""
     from scosim.data.constants import NAMES
@@ -363,17 +386,7 @@ def _lines(s: dict[str, Any]) -> list[str]:
         out.append(f"  The voters in favour could give up {_range(s['capacity_bn'])} and "
                    f"still vote yes, at their logged scores{when}{gave}.")
     if s["no_plan"]:
-        runs = "run" if s["no_plan"] == 1 else "runs"
-        k = s.get("outside_runs", s["no_plan"])
-        if k == s["no_plan"]:
-            out.append(f"  No plan in {s['no_plan']} {runs}: money from outside the voters would "
-                       f"have to add {_range(s['outside_bn'])}.")
-        else:
-            # No money carries these (a voter money cannot move or keep; reasons below).
-            out.append(f"  No plan in {s['no_plan']} {runs}; in {s['no_plan'] - k} of them no "
-                       "money would carry the vote (why: below)"
-                       + (f"; in the other {k}, money from outside the voters would have to "
-                          f"add {_range(s['outside_bn'])}." if k else "."))
+        out.append(_outside_line(s))
     reach, enough = s.get("capacity_reach", (math.nan, 0))
     if s["no_plan"] and not s["plan"] and math.isfinite(reach):
         # Which constraint binds where no run has a plan (a review asked why, 2026-12-07).

@@ -86,75 +86,88 @@ def _above_key(above: Sequence[tuple[float, NDArray[np.float64], str]]) -> str:
             f"({n} run-years)")
 
 
+def _above_label(n: int, off: NDArray[np.float64]) -> str:
+    """The words at the arrow of runs above the band that lie off the scale.
+
+    Said as which of the ``n`` runs the key counts they are ("1 of the 2: 2,130"): "1 run
+    2,130 above the band" beside a key counting 2 (the other, 87.2, drawn as an x) read
+    as a contradiction (an outside review, 2026-12-07).
+    """
+    value = f"{off.max():,.0f}" if off.size == 1 else f"up to {off.max():,.0f}"
+    which = ("the run" if n == 1 else f"all {n}") if off.size == n else f"{off.size} of the {n}"
+    return f"{which}:\n{value},\noff the scale"  # three short lines: clear of the mean
+
+
 def _draw_cost_ranges(ax: plt.Axes, ranges: Sequence[tuple[float, int, float, float, str]],
                       bands: Sequence[tuple[float, float, float, str]],
-                      means: Sequence[float], n_runs: int,
+                      means: Sequence[float],
                       above: Sequence[tuple[float, NDArray[np.float64], str]] = (),
-                      upright: bool = False) -> tuple[list[plt.Text], float]:
+                      labelled: bool = True) -> tuple[list[plt.Text], float]:
     """Draw the fiscal-cost panel's k/n ranges; those and bands off the scale cut.
+
+    Nothing is written at a range, cut or not: how many runs had a cost is written under
+    the years (:func:`_runs_with_cost`) and the largest value cut once in the title (each
+    year's "k/n" and "k/n: up to 2,048" upright beside every column were too dense to read
+    with three variants, docs/img/finance_crisis.png until 2026-12-07, and one stood in
+    the middle of a run's own 2028 plot).
 
     Args:
         ax: The fiscal-cost panel (its bands already drawn, clipped at its top).
         ranges: ``(x, k, smallest, largest, colour)`` of each k/n range.
         bands: ``(x, 95th percentile, largest run, colour)`` of each shaded band.
         means: The means drawn.
-        n_runs: Runs.
         above: ``(x, values, colour)``: the runs above a band whose mean lies above it
             (:attr:`BankingSummary.cost_above`), drawn as points; those off the
             scale cut, as a range is.
-        upright: Several variants side by side: nothing written at a range or a cut, only
-            its arrow (the k/n of three variants on every year, each cut's value beside
-            it, were too dense to read: docs/img/finance_crisis.png until 2026-12-07);
-            the runs with a cost are written under the years (:func:`_runs_with_cost`),
-            the largest value cut in the title.
+        labelled: One variant: a band cut and runs above the band off the scale are
+            written at their arrow (what makes that year's band or mean); with several,
+            only the arrow.
 
     Returns:
-        The labels of what was cut (the panel's title then says what the arrow means),
-        and the largest value cut (0 where none is).
+        The labels written at a cut (placed clear of the means later), and the largest
+        value cut (0 where none is).
     """
     top = cost_axis_top(means, [b for _, b, _, _ in bands],
                         [hi for _, _, _, hi, _ in ranges] + [float(v.max()) for _, v, _ in above])
     labels: list[plt.Text] = []
     largest = 0.0
+
+    def arrow(x: float, colour: str) -> None:
+        ax.plot([x], [top], ls="none", marker="^", ms=6, color=colour, clip_on=False)
+
     for x, values, colour in above:
         on = values if top is None else values[values <= top]
         ax.plot(np.full(on.size, x), on, ls="none", marker="x", ms=6, mew=1.5, color=colour)
         off = values[values > top] if top is not None else values[:0]
-        if off.size and upright:
-            largest = max(largest, float(off.max()))
-            ax.plot([x], [top], ls="none", marker="^", ms=6, color=colour, clip_on=False)
-        elif off.size:  # the run that pulls the mean up, written: the answer's "2,048 in 1"
-            runs = "1 run" if off.size == 1 else f"{off.size} runs, up to"
-            labels.append(_cut_label(ax, x, top, f"{runs} {off.max():,.0f}\n"
-                                           "above the band", colour))
-    for x, k, lo, hi, colour in ranges:
+        if not off.size:
+            continue
+        largest = max(largest, float(off.max()))
+        if labelled:  # the run that pulls the mean up, written: the answer's "2,048 in 1"
+            labels.append(_cut_label(ax, x, top, _above_label(values.size, off), colour))
+        else:
+            arrow(x, colour)
+    for x, _k, lo, hi, colour in ranges:
         if top is None or hi <= top:
             ax.vlines(x, lo, hi, color=colour, lw=2, alpha=0.5)
             ax.plot([x, x], [lo, hi], ls="none", marker="_", ms=9, color=colour)
-            if not upright:  # several variants: k under the years (_runs_with_cost)
-                ax.text(x, hi, f" {k}/{n_runs}", fontsize=7, color=colour, va="bottom",
-                        ha="left")
             continue
-        # Cut at the top, an arrow saying it goes on, and the value it reaches written
-        # beside it: the same number the answer prints ("2,048 in 1 of 40 runs").
+        # Cut at the top, an arrow saying it goes on; its value in the title.
         ax.vlines(x, min(lo, top), top, color=colour, lw=2, alpha=0.5)
         if lo < top:
             ax.plot([x], [lo], ls="none", marker="_", ms=9, color=colour)
-        if upright:
-            largest = max(largest, hi)
-            ax.plot([x], [top], ls="none", marker="^", ms=6, color=colour, clip_on=False)
-            continue
-        span = f"{hi:,.0f}" if lo >= top else f"up to {hi:,.0f}"
-        labels.append(_cut_label(ax, x, top, f"{k}/{n_runs}: {span}", colour))
+        largest = max(largest, hi)
+        arrow(x, colour)
     for x, hi, run_max, colour in bands:
-        if top is not None and hi > top and upright:
-            largest = max(largest, run_max)
-            ax.plot([x], [top], ls="none", marker="^", ms=6, color=colour, clip_on=False)
-        elif top is not None and hi > top:
+        if top is None or hi <= top:
+            continue
+        largest = max(largest, run_max)
+        if labelled:
             # The band's top is interpolated between runs: the largest run beside it is a
             # value a run had (the answer's "2,048 in 1 of 10 runs" is one member's part).
             labels.append(_cut_label(ax, x, top, f"band to {hi:,.0f};\nlargest run "
                                      f"{run_max:,.0f}", colour))
+        else:
+            arrow(x, colour)
     if top is not None:
         ax.set_ylim(0, top)
     return labels, largest
@@ -164,7 +177,9 @@ def _runs_with_cost(ax: plt.Axes, columns: Sequence[tuple[NDArray, NDArray, str]
     """Under each year, a row per variant: how many runs had a fiscal cost (its colour).
 
     Several variants' k/n written upright above each range were too dense to read; a
-    small table under the years reads across (k of the same n in every column).
+    small table under the years reads across (k of the same n in every column). One
+    variant too, a row: its "k/40: up to 2,048" upright at each year, one in the middle of
+    the 2028 plot, read no better.
 
     Args:
         ax: The fiscal-cost panel.
@@ -357,8 +372,7 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
                 lo_p, hi_p = lo_nz, hi_nz
             # Drawn after the loop, once the scale is known (cost_axis_top).
             paid.append(PaidBar(y, m, lo_p, hi_p, int(k_p) if few_p else None, hi_nz, colour))
-    cut, off_max = _draw_cost_ranges(axes[1], ranges, bands, means, n_runs, above,
-                                     upright=not one)
+    cut, off_max = _draw_cost_ranges(axes[1], ranges, bands, means, above, labelled=one)
     paid_cut = draw_paid(axes[3], paid, width, n_runs, two_lines=one)
     axes[0].set_title("Runs in a banking crisis, by worst outcome")
     axes[0].set_ylabel(f"share of runs, % ({group_label})\n"
@@ -374,13 +388,10 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
     drawn = [f"line: mean of all {n_runs} runs" + (f", as {answer}" if answer else ""),
              *([f"shaded: {LOW}-{HIGH}th pct."] if shaded else []),
              *([_above_key(above)] if above else []),
-             *(["k/n: where most runs had none, the range of the k runs with one"]
-               if ranged and one else []),
-             # Several variants: k under the years, the largest value cut in the key.
-             *([f"capped line: where most runs had none, the range of those with one; "
-                f"under the years: runs of {n_runs} with a cost, by colour"]
-               if not one else []),
-             *(["arrow: off the scale, its top written"] if cut else []),
+             *(["capped line: where most runs had none, the range of those with one"]
+               if ranged else []),
+             # k under the years, the largest value cut in the key (_draw_cost_ranges).
+             f"under the years: runs of {n_runs} with a cost" + ("" if one else ", by colour"),
              *([f"arrow: off the scale, up to {off_max:,.0f}"] if off_max > 0 else [])]
     # Wrapped to the panel's width (about 60 characters at this size): one long line ran
     # over the neighbouring panels.
@@ -402,8 +413,7 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
         ax.set_xlabel("year")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
-    if not one:
-        _runs_with_cost(axes[1], counts)
+    _runs_with_cost(axes[1], counts)
     arrow = ";\narrow: off the scale, its value written" if paid_cut else ""
     # The bar is the mean (summary.txt's "mean total"), the whisker the band.
     axes[3].set_title(f"Who paid, {years[0]}-{years[-1]} (bar: mean of all runs;\nwhisker: "
