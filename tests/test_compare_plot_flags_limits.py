@@ -23,7 +23,7 @@ import pytest
 
 from scosim.compare import summarise
 from scosim.compare_bars import bar_marks, flag_reason
-from scosim.compare_plots import plot_final_year
+from scosim.compare_plots import plot_difference_over_time, plot_final_year
 
 N = 20
 
@@ -111,3 +111,46 @@ def test_the_bar_chart_hatches_those_bars_and_its_note_names_each_reason(summary
     assert "UZB: median 0, the mean from the 6 of 20 runs above 0" in note
     assert "ARE: the runs split about evenly (10 of 20 runs above 0)" in note
     assert "most runs go the other way" not in note and "PAK" not in note
+
+
+def _over_time() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Three economies on scales 1000, 0.05 and 0.001 apart, as in the review's figure."""
+    rng = np.random.default_rng(7)
+    rows = []
+    for c, scale in (("AFG", -900.0), ("PAK", -0.05), ("AZE", -0.0012)):
+        for r in range(N):
+            for k, year in enumerate(range(2025, 2036)):
+                rows.append({"run": r, "year": year, "country": c, "indicator": "incidents",
+                             "diff": scale * k / 10 * (1 + 0.25 * rng.normal())})
+    d = pd.DataFrame(rows)
+    return summarise(d, level=0.90), summarise(d, level=0.90, method="percentile")
+
+
+def _drawn_y(ax) -> np.ndarray:
+    """Every y value a panel draws: its bands' outlines and its lines."""
+    ys = [p.vertices[:, 1] for coll in ax.collections for p in coll.get_paths()]
+    ys += [np.asarray(line.get_ydata(), dtype=float) for line in ax.get_lines()]
+    y = np.concatenate(ys)
+    return y[np.isfinite(y)]
+
+
+def test_every_value_drawn_lies_within_the_limits_the_panel_title_states():
+    s, spread = _over_time()
+    fig = plot_difference_over_time(s, "incidents", spread=spread, units="incidents a year")
+    try:
+        panels = [ax for ax in fig.axes if ax.get_visible() and ax.get_title()]
+        assert len(panels) == 3
+        for ax in panels:
+            head, scale = ax.get_title().split("\n")
+            lo, hi = (float(x) for x in scale.removeprefix("y axis ").split(" to "))
+            y = _drawn_y(ax)
+            # Within rounding: a t band of 20 zero differences reaches 2.3e-13.
+            tol = 1e-9 * (hi - lo)
+            assert lo - tol <= y.min() and y.max() <= hi + tol, (head, scale, y.min(), y.max())
+            # The numbers titled are the axis's ends, not ticks somewhere inside them.
+            assert ax.get_ylim() == pytest.approx((lo, hi), rel=0, abs=0)
+        afg = next(ax for ax in panels if ax.get_title().startswith("AFG"))
+        # The case the review found: a band below -900 (the old title said "-800 to 0").
+        assert _drawn_y(afg).min() < -900 and afg.get_ylim()[0] <= -950
+    finally:
+        plt.close(fig)
