@@ -330,11 +330,40 @@ def _y_scales(axes: list) -> str:
         for ax in axes:
             ax.set_ylim(shared)
         return "one y scale for all panels"
-    for ax, (lo, hi) in zip(axes, lims, strict=True):
-        ticks = [t for t in ax.get_yticks() if lo <= t <= hi] or [lo, hi]
-        ax.set_title(f"{ax.get_title()}\ny axis {ticks[0]:g} to {ticks[-1]:g}", fontsize=9,
-                     y=1.0)
+    for ax in axes:
+        ax.set_title(f"{ax.get_title()}\ny axis {_round_limits(ax)}", fontsize=9, y=1.0)
     return "each panel has its own y scale (in its title)"
+
+
+def _round_limits(ax: Any) -> str:
+    """Set ``ax``'s y limits to the ticks just beyond what it draws; say them.
+
+    The title named the outermost ticks inside matplotlib's limits ("y axis -800 to 0")
+    where the band reached -918.6 (an outside review, 2026-12-07). The limits are now
+    ticks of the axis's own locator: the last at or below the lowest value drawn and
+    the first at or above the highest (-918.6 to 0: -1000 to 0), so that the title's
+    numbers are the axis's ends, labelled, and everything drawn lies between them.
+
+    Returns:
+        ``"-1000 to 0"``: the limits set, exactly as set.
+    """
+    lo, hi = (float(x) for x in ax.dataLim.intervaly)
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+        lo, hi = ax.get_ylim()
+        return f"{lo:g} to {hi:g}"
+    ticks = np.asarray(ax.yaxis.get_major_locator().tick_values(lo, hi), dtype=float)
+    # Ticks are multiples of their step, to its decimals: -1000 + 4 * 250 came out
+    # 4.5e-13, titled as such, and -19 * 0.05 is -0.9500000000000001.
+    step = float(ticks[1] - ticks[0])
+    places = max(0, int(-np.floor(np.log10(step)))) + 1
+    # One more tick each side: the locator's need not reach past the values.
+    ticks = np.round(np.r_[ticks[0] - step, ticks, ticks[-1] + step], places) + 0.0  # no "-0"
+    # A band at 2.3e-13 (a t interval of zeros) is at the tick 0, not past it.
+    tol = 1e-9 * step
+    low = float(max(t for t in ticks if t <= lo + tol))
+    high = float(min(t for t in ticks if t >= hi - tol))
+    ax.set_ylim(low, high)
+    return " to ".join(f"{x:.{places}f}".rstrip("0").rstrip(".") for x in (low, high))
 
 
 def plot_final_year(
