@@ -237,10 +237,14 @@ def test_a_bloc_total_has_the_decimals_of_an_amount_of_its_size_in_the_answer() 
     them (answer_digits.sig3); 0.0244 read "+0.02" against "0.0244"."""
     from scosim.answer_digits import sig3
 
-    for size in (0.0244, 3.3, 41.1):
+    for size in (0.244, 3.3, 41.1):
         st = _stats([size * 1e9] * 3, [-size * 1e9] * 3, 3.0, [3.1, 3.1, 3.1])
         said = " ".join(" ".join(bloc_lines(st, 2035, 3)).split())
         assert f"members +{sig3(size)} (+{sig3(size)} to +{sig3(size)})" in said, said
+    # Below US$0.1 bn, in US$ million (2026-12-07): 0.0244 bn is 24.4 million.
+    st = _stats([0.0244e9] * 3, [-0.0244e9] * 3, 3.0, [3.1, 3.1, 3.1])
+    said = " ".join(" ".join(bloc_lines(st, 2035, 3)).split())
+    assert "members +24.4 US$ million (+24.4 to +24.4)" in said, said
 
 
 def test_each_bloc_share_is_at_the_welfare_table_s_decimals() -> None:
@@ -267,3 +271,20 @@ def test_each_bloc_share_is_at_the_welfare_table_s_decimals() -> None:
         text = headline_text(stats(w), "t")
         assert f"CHN China {row}" in " ".join(text.split()), text
         assert shares in " ".join(text.split()), text
+
+
+def test_a_total_below_a_tenth_of_a_billion_prints_in_millions_with_its_unit() -> None:
+    # US$3,000 read "+0.00000300 (+0.00000100 to +0.00000500)" in US$ bn (review,
+    # 2026-12-07): below US$0.1 bn, US$ million, said in the line (the heading says bn).
+    from scosim.bloc_answer import _band
+
+    assert _band(3e3, 1e3, 5e3) == "+0.00300 US$ million (+0.00100 to +0.00500)"
+    assert _band(3e7, -1e7, 5e7) == "+30.0 US$ million (-10.0 to +50.0)"
+    assert _band(3e7, -1e7, 5e7, band_only=True) == "-10.0 to +50.0 US$ million"
+    # From US$0.1 bn on, US$ bn as before, no unit repeated.
+    assert _band(0.1e9, 0.05e9, 0.2e9) == "+0.100 (+0.050 to +0.200)"
+    members = [1e6, 2e6, 3e6]
+    st = _stats(members, [-1e6, -2e6, -3e6], 3.0, [3.1, 3.2, 3.3])
+    said = " ".join(" ".join(bloc_lines(st, 2035, 3)).split())
+    mid, low, high = np.median(members), *np.percentile(members, [5, 95])
+    assert f"members {mid / 1e6:+.2f} US$ million ({low / 1e6:+.2f} to {high / 1e6:+.2f})" in said

@@ -177,3 +177,34 @@ def test_a_malformed_recorded_part_is_refused_naming_the_field() -> None:
     with pytest.raises(PluginError, match=r"x\.json: plugins\.declared\.mechanisms\.finance"
                                           r"\.headline_parts must map"):
         recorded_mechanisms(manifest, "x.json")
+
+
+def test_the_figure_merges_the_parts_the_run_recorded(crisis_run, tmp_path) -> None:
+    # The figure decided its merged bar from a hard-coded PARTS while summary.txt followed
+    # the run's recorded headline_parts (review, 2026-12-07). A copy of the run whose
+    # record declares no part of the gross: no merged bar, the equity bought drawn apart.
+    import json
+    import shutil
+
+    from scosim.finance import plots
+    from scosim.finance.run_summary import PARTS, PAYERS, figure_parts
+    from scosim.mechanism_plots import plot_mechanism_figures
+
+    run, _ = crisis_run
+    assert figure_parts(run) == dict(PARTS)  # as shipped, the record is the class's
+    copy = tmp_path / "run"
+    shutil.copytree(run, copy, ignore=shutil.ignore_patterns("plots", "*.png"))
+    manifest = json.loads((copy / "manifest.json").read_text())
+    decl = manifest["plugins"]["declared"]["mechanisms"]["finance"]
+    assert set(decl["headline_parts"]) == {"fiscal_recap_usd", "precautionary_recap_usd"}
+    decl["headline_parts"] = {}
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    assert figure_parts(copy) == {}
+    kept: list = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(plots.plt, "close", kept.append)
+        plot_mechanism_figures(copy, "finance_crisis", tmp_path)
+    (fig,) = [f for f in kept if f._suptitle and "banking systems" in f._suptitle.get_text()]
+    labels = [t.get_text() for t in fig.axes[3].get_yticklabels()]
+    assert dict(PAYERS)["fiscal_recap"] in labels
+    assert not any("all of it" in label for label in labels)

@@ -120,3 +120,37 @@ def test_the_recheck_holds_a_sponsor_to_its_bar_by_its_side(tmp_path, monkeypatc
     chn = table[(table["status"] == "plan") & (table["country"] == "CHN")]
     assert len(seen) == len(chn) > 0
     assert sorted(seen) == sorted((chn["sponsor_side"] == "bar").tolist())
+
+
+@pytest.mark.parametrize("k", [0.1, 1 / 6, 0.5, 2.0, 2.4, 2.5, 3.0])
+def test_what_the_voters_can_give_counts_the_lifted_sponsor_s_bar_side(k):
+    # capacity_usd counted L's 6 bn alone (review, 2026-12-07): at k = 2 the answer said
+    # they could give at most 60 % of the need, while with S lifted they give 9.67 bn.
+    got = _price(k)
+    assert got.capacity_usd / BN == pytest.approx(_can_give(k), rel=1e-9)
+    assert got.capacity_gain_usd == 0.0  # S gains nothing: all of it is its bar side
+    if got.status == "no_plan":
+        # What the voters can give and the outside money make up the need.
+        assert (got.capacity_usd + got.outside_usd) / BN == pytest.approx(10.0, rel=1e-6)
+        lifted = 6 * k - 1 > 1e-9
+        assert ("S (a sponsor below its bar) what it could pay once" in got.reason) == lifted
+    # With the shock (c = 0.2, k = 3): -1 + 2.4 (6 - p_S) - 0.8 p_S >= 0, p_S <= 4.1875.
+    assert _price(3.0, 0.2).capacity_usd / BN == pytest.approx(6.0 + 13.4 / 3.2, rel=1e-9)
+
+
+def test_the_lifted_bar_side_matches_a_search_over_payments():
+    # _lift_most against a fine grid of S's payments, its bar row written apart, with the
+    # leader's payment, S's gain and shock varied (both signs).
+    from scosim.side_payments_sides import _lift_most
+
+    for k, c, ge, paid in [(3.0, 0.0, 0.0, 6.0), (2.0, 0.3, 2.0, 4.0), (1.5, -0.2, -1.0, 9.0),
+                           (0.8, 0.5, 5.0, 30.0), (4.0, 0.1, 0.5, 1.0)]:
+        slack, rs = _vote(k, c)
+        rs = Responding(rs.k, rs.gap_usd, rs.lead_usd, rs.lead, rs.lead_ratio, rs.shock,
+                        np.array([-10 * BN, 6 * BN, ge * BN]))
+        got = _lift_most(2, np.asarray(slack), np.zeros(3, bool), rs, paid * BN) / BN
+        p = np.linspace(0.0, 40.0, 400_001)
+        score = (-1.0 - c * (abs(ge) + k * 20.0) + k * 20.0 - p + c * np.abs(ge - p)
+                 - k * (1 - c) * np.maximum(0.0, 20.0 - paid + p))
+        ok = p[score >= 0]
+        assert got == pytest.approx(ok.max() if ok.size else 0.0, abs=2e-4), (k, c, ge, paid)

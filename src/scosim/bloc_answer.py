@@ -108,10 +108,33 @@ def _bn(value: float, decimals: int | None = None) -> str:
     return signed(value / US_BN, d)
 
 
-def _band(mid: float, low: float, high: float) -> str:
-    """A median and its band at one precision, so ``-3.4 to +0.3``, not ``-3.4 to +0.25``."""
+#: Below this (US$), a total and its band print in US$ million, as ``scosim transfers``
+#: does: "+0.00000300" US$ bn hid the size behind six zeros (review, 2026-12-07).
+MILLION_BELOW_USD = 0.1e9
+
+
+def _band(mid: float, low: float, high: float, *, band_only: bool = False) -> str:
+    """A median and its band at one precision, so ``-3.4 to +0.3``, not ``-3.4 to +0.25``.
+
+    In US$ bn (the heading's unit); where all three are below :data:`MILLION_BELOW_USD`,
+    in US$ million, said after the median (or the band), so the unit stays in the line.
+
+    Args:
+        mid: The median, US$.
+        low: The band's low end, US$.
+        high: The band's high end, US$.
+        band_only: Only the band, ``low to high`` (with its unit where not US$ bn).
+    """
+    top = max((abs(v) for v in (mid, low, high) if math.isfinite(v)), default=0.0)
+    if 0 < top < MILLION_BELOW_USD:
+        d = sig3_places(top / 1e6)
+        band = f"{signed(low / 1e6, d)} to {signed(high / 1e6, d)}"
+        if band_only:
+            return f"{band} US$ million"
+        return f"{signed(mid / 1e6, d)} US$ million ({band})"
     d = _decimals(mid, low, high)
-    return f"{_bn(mid, d)} ({_bn(low, d)} to {_bn(high, d)})"
+    band = f"{_bn(low, d)} to {_bn(high, d)}"
+    return band if band_only else f"{_bn(mid, d)} ({band})"
 
 
 def bloc_lines(st: RunStats, year: int, n_runs: int, places: int = 2) -> list[str]:
@@ -282,7 +305,7 @@ def _zero_lines(st: RunStats, year: int, n_runs: int) -> list[str]:
         return []
     below = percent_of_runs(_below_zero(st, BLOC_TOTALS[2], year), n_runs)
     return _pack(f"world: indistinguishable from zero: its {LOW}-{HIGH} % range of runs "
-                  f"({_band(mid, low, high).split(' (')[1][:-1]}) spans zero, and it is below "
+                  f"({_band(mid, low, high, band_only=True)}) spans zero, and it is below "
                   f"zero in {below} % of runs.")
 
 

@@ -173,6 +173,40 @@ def _pct(share: float) -> str:
     return f"{pct:.2g}" if pct > 0 else "0"
 
 
+def _why_no_plan(s: dict[str, Any], reach: float, enough: int) -> str:
+    """Which constraint binds where no run has a plan (a review asked why, 2026-12-07).
+
+    Where those in favour could give up the need in some runs, the leader's receipt is
+    said to be the cause only in the runs in which it is known to receive
+    (``capacity_why``: bought under consensus, or paid to stay); in the others their
+    scores' response to the payments; the runs in which they could not give up the need
+    are said apart (a review found the sentence asserting the leader's receipt unchecked
+    and leaving them out, 2026-12-07).
+    """
+    if not enough:
+        return (f"  No run has a plan among the voters because those in favour must keep "
+                f"their bars: at their logged scores they could give up at most "
+                f"{_pct(reach)} % of what the bought voters need in any run.")
+    led, below = s.get("capacity_why", (0, math.nan))
+    n = s["no_plan"]
+    causes = []
+    if led:
+        causes.append(f"{_leader(s)}'s receipt widens its lead over them past their bars"
+                      + ("" if led == enough else f" in {led} of them"))
+    if led < enough:
+        causes.append(("" if not led else f"in the other {enough - led}, ")
+                      + "their scores respond to the payments (the vote shock is rescaled "
+                      "with the terms, the relative-gains term moves), so paying it all "
+                      "would take them below their bars")
+    text = (f"  No run has a plan among the voters: in {enough} of the {_runs(n)} those in "
+            f"favour could give up what the bought voters need at their logged scores, but "
+            f"{'; '.join(causes)}.")
+    if enough < n and math.isfinite(below):
+        text += (f" In the other {n - enough} they could give up at most {_pct(below)} % of "
+                 "what the bought voters need.")
+    return text
+
+
 def _leader(s: dict[str, Any]) -> str:
     """The leading economy's name, as the shortfall split gives it."""
     from scosim.data.constants import NAMES
@@ -389,15 +423,7 @@ def _lines(s: dict[str, Any]) -> list[str]:
         out.append(_outside_line(s))
     reach, enough = s.get("capacity_reach", (math.nan, 0))
     if s["no_plan"] and not s["plan"] and math.isfinite(reach):
-        # Which constraint binds where no run has a plan (a review asked why, 2026-12-07).
-        out.append(
-            f"  No run has a plan among the voters because those in favour must keep their "
-            f"bars: at their logged scores they could give up at most "
-            f"{_pct(reach)} % of what the bought voters need in any run." if not enough else
-            f"  No run has a plan among the voters: in {enough} of the "
-            f"{_runs(s['no_plan'])} those in favour could give up what the bought voters "
-            f"need at their logged scores, but {_leader(s)}'s receipt widens its lead over "
-            "them past their bars.")
+        out.append(_why_no_plan(s, reach, enough))
     if s["members"]:
         out.append(f"  Per voter, median over the {_runs(s['plan'])} with a plan (medians of "
                    "each voter's own figure: they do not add up to the total):")

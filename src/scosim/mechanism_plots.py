@@ -81,7 +81,7 @@ def gather(run_dir: Path, stats: RunStats | None = None) -> Gathered | None:
     from scosim.batch_rows import read_rows
     from scosim.finance.crisis_outcomes import OutcomeCounts, drawable
     from scosim.finance.run_summary import RUN_INDICATORS as FINANCE
-    from scosim.finance.run_summary import BankingStream
+    from scosim.finance.run_summary import BankingStream, figure_parts
     from scosim.result_tables import _file_indicator_names
     from scosim.results import batch_files
 
@@ -96,7 +96,9 @@ def gather(run_dir: Path, stats: RunStats | None = None) -> Gathered | None:
     reuse = stats is not None and all(stats.has(n) for n in summarised)
     st = stats if reuse and stats is not None else RunStats()
     read = [n for n in wanted if n not in summarised] if reuse else wanted
-    stream, outcomes = BankingStream(), OutcomeCounts()
+    # The figure's merged bar follows the run's recorded headline_parts, as summary.txt.
+    stream = BankingStream(figure_parts(run_dir) if banking else None)
+    outcomes = OutcomeCounts()
     files = batch_files(d) if banking or not reuse else []
     # The answer's counts as outcome_counts reads them: only when the first file records
     # failures, the membership (the group) from the first file only.

@@ -72,6 +72,7 @@ from scosim.side_payments_sides import (
     SET_TIE_USD,
     _gain,
     _least,
+    _lift_most,
     _liftable,
     _optional,
     _subsets,
@@ -103,7 +104,10 @@ class Plan:
             exists, in the least plan that money from outside the voters would complete
             (NaN where nothing is bought).
         capacity_usd: What the voters in favour can give up at their logged scores (the
-            sum of their surpluses; a sponsor's, or its economic gain where that is more).
+            sum of their surpluses; a sponsor's, or its economic gain where that is more;
+            a sponsor below its bar that the leader's payment lifts (:func:`_liftable`),
+            the most it can pay on its bar side with the leader paying its whole surplus,
+            :func:`scosim.side_payments_sides._lift_most`, or its gain where more).
         stay_usd: Of ``required_usd``, what goes to voters in favour to keep them at their
             bars (0 where none is paid; NaN where ``required_usd`` is).
         stay_each_usd: ``(n,)`` ``stay_usd`` by voter, what each voter in favour
@@ -235,9 +239,15 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
     free = free | lift
     pays = above | free
     payer = _Payers(pays, pays & spons, free, lift)
-    extra = float(np.where(pays & spons,
-                           np.maximum(gain - np.where(above, slack, 0.0), 0.0), 0.0).sum())
-    cap = float(np.where(above, slack, 0.0).sum() + extra)
+    # A lifted sponsor can also pay on its bar side, the leader paying its whole surplus
+    # (:func:`_lift_most`): that is its surplus here, its gain counting beyond it.
+    led = (float(slack[respond.lead] if above[respond.lead] else gain[respond.lead])
+           if lift.any() else 0.0)
+    own = np.where(above, slack, 0.0)
+    for i in np.flatnonzero(lift):
+        own[i] = _lift_most(int(i), slack, strict, respond, led)
+    extra = float(np.where(pays & spons, np.maximum(gain - own, 0.0), 0.0).sum())
+    cap = float(own.sum() + extra)
     bought, note, first = _cheapest_set(slack, must & ~yes, order, missing, payer, strict,
                                         respond)
     short = float(np.maximum(-slack[bought], 0.0).sum())
@@ -257,7 +267,8 @@ def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
         every = bool(bought[~yes].all())
         reason = no_plan_reason(
             [names[i] for i in np.flatnonzero(bought)], short, every,
-            [names[i] for i in np.flatnonzero(yes & (t > 0))], kept, cap, extra > 0)
+            [names[i] for i in np.flatnonzero(yes & (t > 0))], kept, cap, extra > 0,
+            [names[i] for i in np.flatnonzero(lift & (own > 0))])
         return Plan("no_plan", zeros, math.nan, reason + (f"; {note}" if note else ""),
                     float(t[t > 0].sum()), cap, outside, kept, each, extra,
                     _sides(pays, spons, chosen, t))

@@ -164,6 +164,40 @@ def _liftable(slack: np.ndarray, yes: np.ndarray, sponsor: np.ndarray, pays: np.
             & (np.arange(n) != rs.lead))
 
 
+def _lift_most(i: int, slack: np.ndarray, strict: np.ndarray, rs: Responding,
+               paid: float) -> float:
+    """The most a lifted sponsor ``i`` can pay on its bar side, the leader paying ``paid``.
+
+    US$; 0 where even paying nothing it stays below its bar. Its bar row of
+    :func:`scosim.side_payments_programme._programme`, receiving nothing, with the
+    leader's payment ``paid`` in its gap: ``h(p) = s - c (|g E| + k gap) + k gap - p +
+    c |g E - p| - k (1 - c) max(0, lead_i - ratio_i paid + p)``, piecewise linear with
+    kinks at ``g E`` and ``ratio_i paid - lead_i``, and falling past both (slope ``-(1 -
+    c)(1 + k)``, ``c < 1``): the largest ``p >= 0`` with ``h(p) >= margin`` is on the last
+    segment that starts at or above it. What ``capacity_usd`` counts for a sponsor
+    :func:`_liftable` finds (review, 2026-12-07: its bar side was left out).
+    """
+    k = float(rs.k[i])
+    ge = 0.0 if rs.econ_usd is None else float(rs.econ_usd[i])
+    s = float(slack[i])
+    c = 0.0 if rs.shock is None else float(rs.shock[i])
+    gap, ahead = float(rs.gap_usd[i]), float(rs.lead_usd[i])
+    ratio = float(rs.lead_ratio[i])
+    margin = min(STRICT_MARGIN_USD, abs(s) / 2) if strict[i] else 0.0
+
+    def h(p: float) -> float:
+        return (s - c * (abs(ge) + k * gap) + k * gap - p + c * abs(ge - p)
+                - k * (1 - c) * max(0.0, ahead - ratio * paid + p))
+
+    pts = sorted({0.0} | {x for x in (ge, ratio * paid - ahead) if x > 0})
+    if h(pts[-1]) >= margin:
+        return pts[-1] + (h(pts[-1]) - margin) / ((1 - c) * (1 + k))
+    for a, b in zip(pts[-2::-1], pts[:0:-1], strict=True):
+        if h(a) >= margin:
+            return a + (h(a) - margin) * (b - a) / (h(a) - h(b))
+    return 0.0
+
+
 def _bar_holds(i: int, slack: np.ndarray, strict: np.ndarray, rs: Responding, lead: bool,
                upto: float = math.inf) -> bool:
     """Whether sponsor ``i`` stays at or above its bar paying anything up to its gain.

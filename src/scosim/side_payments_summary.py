@@ -118,7 +118,8 @@ def decision_rows(table: pd.DataFrame) -> pd.DataFrame:
     """The first row of each decision (run, year, proposal), in the table's order.
 
     Its ``paid_to_stay_usd`` is the sum over the decision's rows (each row holds what
-    that voter receives to stay in favour); NaN where every row's is.
+    that voter receives to stay in favour); NaN where every row's is. With
+    ``leader_receives`` (:func:`leader_receives`) where the table has what it reads.
     """
     key = ["run", "year", "proposal"]
     first = table.drop_duplicates(key)
@@ -126,7 +127,28 @@ def decision_rows(table: pd.DataFrame) -> pd.DataFrame:
         return first
     total = table.groupby(key, sort=False)["paid_to_stay_usd"].sum(min_count=1)
     at = pd.MultiIndex.from_frame(first[key])
-    return first.assign(paid_to_stay_usd=total.reindex(at).to_numpy(dtype=float))
+    first = first.assign(paid_to_stay_usd=total.reindex(at).to_numpy(dtype=float))
+    if not {"short_leader", "voted_yes", "country", "decision_rule"} <= set(table):
+        return first
+    return first.assign(leader_receives=leader_receives(table).reindex(at, fill_value=False)
+                        .to_numpy(dtype=bool))
+
+
+def leader_receives(table: pd.DataFrame) -> pd.Series:
+    """Per decision (run, year, proposal): whether the leading economy receives.
+
+    Known from the table where it is paid to stay (its ``paid_to_stay_usd`` above 0) or
+    votes no under consensus, where every no voter is bought (transfers.csv does not
+    say which no voters a majority's least plan buys: there False, so the answer does
+    not assert it). The leader is the row's ``short_leader``.
+    """
+    key = ["run", "year", "proposal"]
+    rows = table[table["country"].astype(str) == table["short_leader"].astype(str)]
+    paid = rows["paid_to_stay_usd"].to_numpy(dtype=float) > 0
+    bought = ~rows["voted_yes"].astype(bool).to_numpy() & (
+        rows["decision_rule"].astype(str).to_numpy() == "consensus")
+    return pd.Series(paid | bought, index=pd.MultiIndex.from_frame(rows[key])).groupby(
+        level=key, sort=False).any()
 
 
 def summarise_parts(first: pd.DataFrame, voters: pd.DataFrame) -> list[dict[str, Any]]:
@@ -198,6 +220,8 @@ def summarise_parts(first: pd.DataFrame, voters: pd.DataFrame) -> list[dict[str,
             "decision_rule": d["decision_rule"].iloc[0] if "decision_rule" in d else math.nan,
             "capacity_reach": capacity_reach(_col(d[d["status"] == "no_plan"], "capacity_usd"),
                                              _col(d[d["status"] == "no_plan"], "required_usd")),
+            "capacity_why": capacity_why(*(_col(d[d["status"] == "no_plan"], c) for c in (
+                "capacity_usd", "required_usd", "leader_receives"))),
         })
     return out
 
@@ -214,6 +238,26 @@ def capacity_reach(capacity: np.ndarray, required: np.ndarray) -> tuple[float, i
         reach = np.asarray(capacity, dtype=float) / np.asarray(required, dtype=float)
     reach = reach[np.isfinite(reach)]
     return (float(reach.max()) if reach.size else math.nan, int((reach >= 1.0).sum()))
+
+
+def capacity_why(capacity: np.ndarray, required: np.ndarray,
+                 leader: np.ndarray) -> tuple[int, float]:
+    """Over the runs without a plan, why those in favour's bars bind where they do.
+
+    Of the runs in which they could give up all the need (:func:`capacity_reach`), those
+    in which the leading economy receives (``leader``, :func:`leader_receives`; NaN or
+    0: not known to), whose receipt widens its lead over them; and the largest share of
+    the need they could give up in the other runs (NaN where none).
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        reach = np.asarray(capacity, dtype=float) / np.asarray(required, dtype=float)
+    led = np.nan_to_num(np.asarray(leader, dtype=float)) > 0
+    if led.size != reach.size:  # a table without what leader_receives reads
+        led = np.zeros(reach.size, dtype=bool)
+    ok = np.isfinite(reach)
+    below = reach[ok & (reach < 1.0)]
+    return (int((ok & (reach >= 1.0) & led).sum()),
+            float(below.max()) if below.size else math.nan)
 
 
 def clean_reasons(reason: pd.Series) -> pd.Series:

@@ -29,6 +29,7 @@ from scosim.side_payments_summary import (
     _spread,
     _stay,
     capacity_reach,
+    capacity_why,
     clean_reasons,
     decision_rows,
 )
@@ -121,7 +122,8 @@ class SummaryTally:
         for name in _PRICED:
             g.keep(name, _floats(priced, name))
         g.keep("outside_usd", _floats(d[status == "no_plan"], "outside_usd"))
-        for name in ("capacity_usd", "required_usd"):  # capacity_reach, without a plan
+        # capacity_reach and capacity_why, without a plan.
+        for name in ("capacity_usd", "required_usd", "leader_receives"):
             g.keep(f"no_plan_{name}", _floats(d[status == "no_plan"], name))
         g.gain_positive += int((_floats(priced, "bloc_gain_usd") > 0).sum())
         short = _floats(priced, "short_usd")
@@ -196,6 +198,9 @@ class SummaryTally:
             "reason_runs": [k for _, k in reasons],
             "capacity_reach": capacity_reach(g.col("no_plan_capacity_usd"),
                                              g.col("no_plan_required_usd")),
+            "capacity_why": capacity_why(g.col("no_plan_capacity_usd"),
+                                         g.col("no_plan_required_usd"),
+                                         g.col("no_plan_leader_receives")),
         }
 
     def _split(self, g: _Group) -> dict[str, Any]:

@@ -44,7 +44,8 @@ def dollars(v: float, column: str = "") -> str:
 
 
 def no_plan_reason(bought: list[str], short: float, every: bool, kept_by: list[str],
-                   kept: float, capacity: float, gain: bool) -> str:
+                   kept: float, capacity: float, gain: bool,
+                   lifted: list[str] | None = None) -> str:
     """Why a vote has no plan: the shortfalls exceed what the voters in favour can give.
 
     Args:
@@ -57,11 +58,17 @@ def no_plan_reason(bought: list[str], short: float, every: bool, kept_by: list[s
         capacity: What the voters in favour could give up (``capacity_usd``).
         gain: A sponsor's economic gain is more than its surplus (it gives that instead:
             ``capacity_gain_usd`` above 0), worded as the answer's capacity line.
+        lifted: Sponsors below their bars that the leader's payment lifts back over them,
+            counted in ``capacity`` by what they can pay so lifted (not at their logged
+            scores, where they could give nothing on their bar side).
     """
     also = "" if kept == 0 else (
         f", and what would keep {', '.join(kept_by)} in favour "
         f"({dollars(kept, 'paid_to_stay_usd, summed')}),")
     sponsor = ", a sponsor its economic gain instead where that is more" if gain else ""
+    if lifted:
+        sponsor += (f", {', '.join(lifted)} (a sponsor below its bar) what it could pay once "
+                    "the leading economy's payment lifts it back over its bar")
     return (f"the shortfalls of {', '.join(bought)} "
             f"({dollars(short, 'short_usd' if every else '')}){also} exceed what the "
             "voters in favour could give up and still vote yes at their logged scores"

@@ -6,8 +6,8 @@ drawn there.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
 
 import matplotlib
 
@@ -17,7 +17,21 @@ import matplotlib.pyplot as plt  # noqa: E402
 from scosim.finance.plot_scale import DPI, cost_axis_top  # noqa: E402
 from scosim.finance.run_summary import PARTS, PAYERS  # noqa: E402
 
-__all__ = ["PaidBar", "draw_paid", "fit_paid_labels", "payer_label"]
+__all__ = ["PaidBar", "draw_paid", "fit_paid_labels", "merged_parts", "payer_label"]
+
+
+def merged_parts(summaries: Mapping[str, Any]
+                 ) -> tuple[list[str], dict[str, tuple[str, str]]]:
+    """The parts drawn as their whole's one bar, and every variant's parts.
+
+    A part equal to its whole in every run, year and economy of every variant, among the
+    parts the runs recorded (:attr:`~scosim.finance.run_summary.BankingSummary.part_map`,
+    as summary.txt reads them); one bar, labelled so, as summary.txt prints one table.
+    """
+    parts = {k: v for sm in summaries.values() for k, v in sm.part_map.items()}
+    merged = [n for n in parts if n in dict(PAYERS)
+              and all(n in sm.same_as_whole for sm in summaries.values())]
+    return merged, parts
 
 
 class PaidBar(NamedTuple):
@@ -116,10 +130,14 @@ def fit_paid_labels(fig: plt.Figure, ax: plt.Axes, cut: Sequence[tuple[plt.Text,
     ax.set_xlim(0, end)
 
 
-def payer_label(name: str, merged: Sequence[str]) -> str:
-    """A who-paid row's label; a whole's says which parts equal it (drawn as its one bar)."""
+def payer_label(name: str, merged: Sequence[str],
+                parts: Mapping[str, tuple[str, str]] = PARTS) -> str:
+    """A who-paid row's label; a whole's says which parts equal it (drawn as its one bar).
+
+    ``parts``: part -> (whole, words), the run's (:func:`merged_parts`).
+    """
     label = dict(PAYERS)[name]
-    same = [PARTS[p][1] for p in merged if PARTS[p][0] == name]
+    same = [parts[p][1] for p in merged if parts[p][0] == name]
     if not same:
         return label
     # summary.txt's line in short ("equal to fiscal_cost_usd above in every run, year and

@@ -21,11 +21,11 @@ from scosim.finance.paid_panel import (  # noqa: E402
     PaidBar,
     draw_paid,
     fit_paid_labels,
+    merged_parts,
     payer_label,
 )
 from scosim.finance.plot_scale import DPI, OFF_SCALE, cost_axis_top  # noqa: E402
 from scosim.finance.run_summary import (  # noqa: E402
-    PARTS,
     PAYERS,
     RUN_INDICATORS,
     BankingStream,
@@ -308,7 +308,7 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
     one = k_var == 1
     # A part equal to its whole in every run, year and economy of every variant: one bar,
     # labelled so, as summary.txt prints one table (finance_crisis: all equity bought).
-    merged = [n for n in PARTS if all(n in sm.same_as_whole for sm in summaries.values())]
+    merged, parts = merged_parts(summaries)
     rows = [p for p, (name, _) in enumerate(PAYERS) if name not in merged]
     for k, sm in enumerate(summaries.values()):
         colour = f"C{k}"
@@ -419,7 +419,7 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
     axes[3].set_title(f"Who paid, {years[0]}-{years[-1]} (bar: mean of all runs;\nwhisker: "
                       f"5th-95th pct.; k/n runs: most runs\npaid none, the range of the k "
                       f"that paid{arrow})", fontsize=10)
-    axes[3].set_yticks(range(len(rows)), [payer_label(PAYERS[p][0], merged) for p in rows],
+    axes[3].set_yticks(range(len(rows)), [payer_label(PAYERS[p][0], merged, parts) for p in rows],
                        fontsize=8)
     axes[3].invert_yaxis()  # treasuries first, as listed
     axes[3].set_xlabel(f"US$ billion over the period ({group_label})")

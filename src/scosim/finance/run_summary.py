@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -120,9 +121,12 @@ class BankingSummary:
             (NaN without): drawn in place of the band where at least half the runs have
             none (:mod:`scosim.rare_runs`).
         payer_nonzero: ``(3, P)`` the same of each payer's total.
-        same_as_whole: The :data:`PARTS` equal to their whole in every run, year and
+        same_as_whole: The parts (``parts``) equal to their whole in every run, year and
             economy recorded (not the group alone: summary.txt's test, whose one line the
             figure's one bar repeats), where the whole is not zero everywhere.
+        parts: The parts tested, as :data:`PARTS` (part -> (whole, what the merged bar
+            says)): the run's recorded ``headline_parts`` (:func:`figure_parts`); None
+            reads :data:`PARTS`.
     """
 
     n_runs: int
@@ -140,6 +144,39 @@ class BankingSummary:
     cost_nonzero: FloatArray
     payer_nonzero: FloatArray
     same_as_whole: tuple[str, ...] = ()
+    parts: Mapping[str, tuple[str, str]] | None = None
+
+    @property
+    def part_map(self) -> Mapping[str, tuple[str, str]]:
+        """``parts``, or :data:`PARTS` where not given."""
+        return PARTS if self.parts is None else self.parts
+
+
+def figure_parts(run_dir: str | Path) -> dict[str, tuple[str, str]]:
+    """The banking figure's parts from the run's recorded ``headline_parts``.
+
+    As summary.txt reads them (:func:`scosim.answer_parts.run_parts`: the run's manifest,
+    ``plugins.declared.mechanisms.finance.headline_parts``, else the mechanism's class),
+    by the names :func:`summarise` reads; the merged bar says :data:`PARTS`' words for a
+    part it knows, else the part's name. :data:`PARTS` where the run declares no finance
+    headline indicator (a review found the figure deciding from :data:`PARTS` alone while
+    summary.txt followed the record, 2026-12-07).
+    """
+    from scosim.answer_parts import run_parts
+    from scosim.mechanism_answer import run_headline_indicators
+
+    heads = [h for name, h in run_headline_indicators(run_dir).items()
+             if name in RUN_INDICATORS]
+    if not heads:
+        return dict(PARTS)
+    out = {}
+    for part, (whole, _) in run_parts(heads[0]).items():
+        if part in RUN_INDICATORS and whole in RUN_INDICATORS:
+            key = RUN_INDICATORS[part]
+            words = PARTS[key][1] if key in PARTS else part.removesuffix("_usd").replace(
+                "_", " ")
+            out[key] = (RUN_INDICATORS[whole], words)
+    return out
 
 
 def outcomes(failures: FloatArray, resolutions: FloatArray, refused: FloatArray
@@ -192,15 +229,16 @@ def _per_run(arrays: Mapping[str, FloatArray], idx: Sequence[int]) -> dict[str, 
     }
 
 
-def _parts_same(arrays: Mapping[str, FloatArray]) -> dict[str, tuple[bool, bool]]:
-    """Each of :data:`PARTS`: (equal to its whole in every cell, the whole not all zero).
+def _parts_same(arrays: Mapping[str, FloatArray], parts: Mapping[str, tuple[str, str]] = PARTS
+                ) -> dict[str, tuple[bool, bool]]:
+    """Each of ``parts``: (equal to its whole in every cell, the whole not all zero).
 
     Run by run, with :func:`scosim.answer_parts.all_of_whole`'s tolerance (which compares
     means: a part at most its whole has equal means only where it is equal in every run).
     Cells not recorded count as 0, as there; a part recorded nowhere is not equal.
     """
     out = {}
-    for part, (whole, _) in PARTS.items():
+    for part, (whole, _) in parts.items():
         p = np.asarray(arrays.get(part, np.nan), float)
         w = np.nan_to_num(np.asarray(arrays[whole], float))
         if np.isnan(p).all():
@@ -221,13 +259,15 @@ def _nonzero(x: FloatArray) -> FloatArray:
     return np.stack([nz.sum(axis=0).astype(float), lo, hi])
 
 
-def summarise(arrays: Mapping[str, FloatArray], idx: Sequence[int]) -> BankingSummary:
+def summarise(arrays: Mapping[str, FloatArray], idx: Sequence[int],
+              parts: Mapping[str, tuple[str, str]] | None = None) -> BankingSummary:
     """The summary of ``(R, T, N)`` arrays in memory (percentiles as :func:`numpy.percentile`).
 
     Args:
         arrays: ``failures, resolutions, fiscal_cost, fund_balance`` and the payers'
             indicators, each ``(R, T, N)``.
         idx: Positions of the group's economies on the last axis.
+        parts: The parts to test (:func:`figure_parts`); None: :data:`PARTS`.
     """
     r = _per_run(arrays, idx)
     cost, fund, payers = r["cost"], r["fund"], r["payers"]
@@ -248,8 +288,9 @@ def summarise(arrays: Mapping[str, FloatArray], idx: Sequence[int]) -> BankingSu
         payer_band=np.percentile(payers, [LOW, HIGH], axis=0),
         cost_nonzero=_nonzero(cost),
         payer_nonzero=_nonzero(payers),
-        same_as_whole=tuple(k for k, (same, paid) in _parts_same(arrays).items()
-                            if same and paid),
+        same_as_whole=tuple(k for k, (same, paid) in _parts_same(
+            arrays, PARTS if parts is None else parts).items() if same and paid),
+        parts=parts,
     )
 
 
@@ -258,10 +299,12 @@ class BankingStream:
 
     The group is the SCO members of the first run's first year (all economies when the
     run recorded no membership), read from the first batch added: batches are added in
-    batch order, and the first holds run 0.
+    batch order, and the first holds run 0. ``parts``: the parts to test
+    (:func:`figure_parts`, the run's recorded ``headline_parts``); None: :data:`PARTS`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, parts: Mapping[str, tuple[str, str]] | None = None) -> None:
+        self.parts = parts
         self.codes: list[str] | None = None
         self.years: list[int] = []
         self.group: list[str] | None = None
@@ -274,7 +317,7 @@ class BankingStream:
         self._fund = IndicatorStats(["all"])
         self._payers = IndicatorStats([name for name, _ in PAYERS])
         # Each part: equal to its whole so far, and the whole paid somewhere (flat in runs).
-        self._parts = {part: (True, False) for part in PARTS}
+        self._parts = {part: (True, False) for part in (PARTS if parts is None else parts)}
 
     def add(self, df: pd.DataFrame) -> None:
         """Add one batch's tidy rows (run, year, country, indicator, value)."""
@@ -303,7 +346,9 @@ class BankingStream:
                                                              len(self.codes))
         idx = [self.codes.index(c) for c in (self.group or self.codes)]
         self._parts = {k: (was[0] and now[0], was[1] or now[1]) for (k, was), now in
-                       zip(self._parts.items(), _parts_same(arrays).values(), strict=True)}
+                       zip(self._parts.items(), _parts_same(
+                           arrays, PARTS if self.parts is None else self.parts).values(),
+                           strict=True)}
         r = _per_run(arrays, idx)
         n, t = r["cost"].shape
         self.n_runs += n
@@ -357,6 +402,7 @@ class BankingStream:
             payer_nonzero=np.stack([f.loc[last].reindex(payers).to_numpy(float)
                                     for f in self._payers.nonzero_runs().values()]),
             same_as_whole=tuple(k for k, (same, paid) in self._parts.items() if same and paid),
+            parts=self.parts,
         )
 
     def _above(self, mean: FloatArray, top: FloatArray) -> tuple[FloatArray, ...]:

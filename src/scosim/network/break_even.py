@@ -136,11 +136,11 @@ def split_words(scenario: Any) -> str:
     By km is said as the assumption it is: no source of the project gives these lines'
     transit tariffs or a cost-based split (:mod:`scosim.network.fee_split`).
     """
-    if scenario.parameters.network.fee_split == "cost":
+    if scenario.parameters.network.fee_split == "freight_rate":
         return ("its share of the route's km x freight rate (parameters.network.fee_split "
-                "cost)")
+                "freight_rate)")
     return ("its share of the route's km (an assumption: no source gives these lines' "
-            "transit tariffs; parameters.network.fee_split=cost weighs km x freight rate)")
+            "transit tariffs; parameters.network.fee_split=freight_rate weighs km x freight rate)")
 
 
 def predates_sentence(p: Any, own: bool, command: str) -> str:

@@ -78,7 +78,7 @@ def route_totals(model: Any, project: str, teu: pd.DataFrame) -> pd.DataFrame:
     """Per run: whole-route TEU equivalents and TEU-km a year on ``project``'s route.
 
     The equivalents weigh each edge's TEU by its part of the route's fee, as the network
-    splits it (its share of the route's km, or with ``fee_split: cost`` of km x rate;
+    splits it (its share of the route's km, or with ``fee_split: freight_rate`` of km x rate;
     :mod:`scosim.network.fee_split`): what ``corridor_fee_base_teu`` sums over the
     economies. TEU-km is each edge's TEU times its km.
     """
@@ -171,7 +171,7 @@ def _fee_parts(net: Any, edges: list[str]) -> list[str]:
     """Each edge's part of its route's fee, in percent, as the run splits it (wrapped)."""
     import textwrap
 
-    how = "km x freight rate" if net.fee_split == "cost" else "km"
+    how = "km x freight rate" if net.fee_split == "freight_rate" else "km"
     # A no-break space holds each edge's figure on one line (textwrap breaks on ASCII ones).
     parts = ", ".join(f"{e}\xa0{100 * net.fee_weights[net.edge_ids.index(e)]:.1f}\xa0%"
                       for e in edges)
@@ -182,13 +182,14 @@ def _fee_parts(net: Any, edges: list[str]) -> list[str]:
 
 def _split_note(split: str) -> list[str]:
     """What the whole-route row weighs each edge's TEU by; by km, said as the assumption."""
-    if split == "cost":
+    if split == "freight_rate":
         return ["Whole-route TEU equivalents weigh each edge's TEU by its share of the",
-                "route's km x freight rate (fee_split: cost): summed over the economies,",
-                "the answer's corridor_fee_base_teu (docs/network.md, \"What the answer",
-                "says at fee 0\")."]
+                "route's km x freight rate (fee_split: freight_rate): summed over the",
+                "economies, the answer's corridor_fee_base_teu (docs/network.md, \"What the",
+                "answer says at fee 0\")."]
     return ["Whole-route TEU equivalents weigh each edge's TEU by its share of the",
             "route's km: summed over the economies, the answer's corridor_fee_base_teu",
             "(docs/network.md, \"What the answer says at fee 0\"). By km is an assumption",
             "(no source gives these lines' transit tariffs); --set",
-            "parameters.network.fee_split=cost splits by km x the edge's rate instead."]
+            "parameters.network.fee_split=freight_rate splits by km x the edge's freight",
+            "rate instead."]

@@ -160,8 +160,9 @@ class NetworkParams(BaseModel):
             :mod:`scosim.network.energy_value`).
         fee_split: How a freight route's transit fee is split over its edges: ``km``, by
             length (the default, an assumption: no source gives these lines' transit
-            tariffs), or ``cost``, by km x the edge's freight rate per TEU-km
-            (:mod:`scosim.network.fee_split`); the sensitivity of the break-even fee.
+            tariffs), or ``freight_rate``, by km x the edge's freight rate per TEU-km,
+            what the shipper pays, not the hosts' cost (:mod:`scosim.network.fee_split`);
+            the sensitivity of the break-even fee.
         stress_test: The scenario sets ``instability`` above what any incident level gives
             on purpose (``corridor_trans_afghan_high.yaml``'s 0.8): the run says so in a
             one-line note, not a warning (:func:`instability_series_notes`), and its
@@ -205,11 +206,11 @@ class NetworkParams(BaseModel):
     lng_price_usd_mmbtu: float | None = Field(
         None, gt=0.0, le=100.0,
         description="LNG import price, US$/MMBtu, the energy corridors' deliveries replace")
-    # By km is an assumption; cost is its sensitivity (docs/network.md, "What the answer
+    # By km is an assumption; freight_rate is its sensitivity (docs/network.md, "What the answer
     # says at fee 0").
-    fee_split: Literal["km", "cost"] = Field(
+    fee_split: Literal["km", "freight_rate"] = Field(
         "km", description="how a route's transit fee is split over its edges: by km, or by "
-        "km x the edge's freight rate per TEU-km (cost)")
+        "km x the edge's freight rate per TEU-km (freight_rate)")
     # Strict: a quoted "false" or a 1 is refused, not read as a boolean (a typo would turn
     # the warning off). Left out of the dump at False: every scenario keeps its hash.
     stress_test: StrictBool = Field(

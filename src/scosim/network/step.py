@@ -111,7 +111,7 @@ class CorridorNetwork:
         year: Transit restrictions in force in this year apply (``from_year <= year``);
             None applies every row of ``transit_restrictions.csv``.
         fee_split: How a route's fee is split over its edges: ``km`` (by length, the
-            default) or ``cost`` (km x the edge's rate per TEU-km;
+            default) or ``freight_rate`` (km x the edge's freight rate per TEU-km;
             :mod:`scosim.network.fee_split`).
     """
 
@@ -144,14 +144,14 @@ class CorridorNetwork:
         self._capacity_mt = np.where(freight_cap, cap, np.inf)
         # A freight project's first phase carries this share of its edges' capacity.
         self._phase_share = project_phase_share(self.tables)
-        # A route's fee by km (or cost) over its edges, and an edge's part by km to its
+        # A route's fee by km (or km x freight rate) over its edges, and an edge's part by km to its
         # economies.
         if fee_split not in FEE_SPLITS:
             raise ValueError(f"fee_split {fee_split!r}; allowed: {', '.join(FEE_SPLITS)}")
         self.fee_split = fee_split
         self._fee_weight = edge_fee_weights(
             edges, self.graph.edge_project, len(self.tables.project_ids),
-            edge_rates(edges, self.params) if fee_split == "cost" else None)
+            edge_rates(edges, self.params) if fee_split == "freight_rate" else None)
         self._fee_share = edge_fee_shares(edges, self.graph.edge_economies,
                                           self.tables.economies)
         # Uncongested routes by graph and arc weights: they do not depend on the trade, so
@@ -284,7 +284,11 @@ class CorridorNetwork:
         return routes, transit, loads
 
     def _edge_fee(self, fee: FloatArray) -> FloatArray:
-        """Spread each project's fee (R, P) over its edges (R, E) by their share of its km."""
+        """Spread each project's fee (R, P) over its edges (R, E) by ``fee_split``'s weights.
+
+        Each edge's share of the route's km, or of its km x freight rate
+        (:func:`scosim.network.fee_split.edge_fee_weights`).
+        """
         ep = self.graph.edge_project
         return np.where(ep[None, :] >= 0, fee[:, np.maximum(ep, 0)] * self._fee_weight, 0.0)
 
@@ -414,7 +418,8 @@ class CorridorNetwork:
         """What a fee of US$1 a TEU on each of ``projects``' routes brings each economy, (R, N).
 
         The traffic ``fee_revenue_usd`` credits, per US$ of a route's fee: a TEU over a
-        whole route counts 1, over one of its edges the edge's share of the route's km,
+        whole route counts 1, over one of its edges the edge's part of the route's fee
+        (its share of the km, or of km x freight rate: ``fee_split``),
         shared by the economies the edge lies in by their km on it. So a fee ``f`` collects
         ``f`` times this at the same traffic: the access charge that recovers a cost ``C``
         at that traffic is ``C`` over it.
