@@ -84,7 +84,7 @@ from scosim.runstats import ZERO, RunStats
 if TYPE_CHECKING:
     from scosim.finance.crisis_outcomes import OutcomeCounts
 from scosim.security.baseline_note import pakistan_lines
-from scosim.security.damage_note import damage_lines
+from scosim.security.damage_note import damage_lines, displaced_lines
 from scosim.tty_lines import ANSWER_WIDTH, answer_lines
 from scosim.vote_reasons import why_no_lines
 from scosim.welfare_split import split_lines
@@ -357,6 +357,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     if notes:
         out += answer_lines("; ".join(notes) + ".")
     out += damage_lines(st)  # the size of the terrorism damage welfare leaves out
+    out += displaced_lines(st)  # and where a hardening rule moves the attacks
     if moved:
         out += list(income)
         # a member whose real GDP rose while its welfare fell: which part did it
