@@ -430,11 +430,11 @@ def test_vote_reasons_labels_say_who_was_committed_and_who_proposed():
     assert _vote_label(1.0, {"always_yes"}, True).endswith(
         "committed by rule always_yes: score not used")
     assert "proposer" in _vote_label(1.0, {"utility_vote"}, True)
-    assert _vote_label(0.43, {"utility_vote"}, False) == "yes in 43%"
+    assert _vote_label(0.43, {"utility_vote"}, False) == "yes in 43 %"
     # A rule of the user's own (or gains_only) decides on a test of its own: named, not
     # "committed", and the bars beside it are not what it decided on.
     own = _vote_label(0.5, {"mypkg.rules:cautious_vote"}, False)
-    assert own == "yes in 50% - decided by rule mypkg.rules:cautious_vote, not by this score"
+    assert own == "yes in 50 % - decided by rule mypkg.rules:cautious_vote, not by this score"
     assert "committed" in _vote_label(0.0, {"scosim.rules.builtin:always_no"}, False)
 
 

@@ -168,9 +168,9 @@ def test_the_vote_figure_labels_share_that_wording():
     """The vote figure's labels (PNG and explorer) print shares as the tables do."""
     from scosim.plot_votes import _vote_label
 
-    assert _vote_label(0.995, set(), False) == "yes in >99%"
-    assert _vote_label(0.004, set(), False) == "yes in <1%"
-    assert _vote_label(0.0, set(), False) == "yes in 0%"
+    assert _vote_label(0.995, set(), False) == "yes in >99 %"
+    assert _vote_label(0.004, set(), False) == "yes in <1 %"
+    assert _vote_label(0.0, set(), False) == "yes in 0 %"
 
 
 def test_a_level_is_shown_in_its_last_largest_year_and_never_summed():

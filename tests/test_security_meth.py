@@ -176,3 +176,45 @@ def test_documented_table_is_what_the_module_prints():
 
     doc = (Path(__file__).resolve().parents[1] / "docs" / "security.md").read_text()
     assert markdown() in doc
+
+
+def test_the_title_names_the_anti_drug_unit_only_where_the_scenario_tables_one(
+        tmp_path, monkeypatch):
+    """afghan_instability(_hardening).yaml table no RATS upgrade, so no anti-drug unit: their
+    figure's title named one (a new user, 2026-12-07). The check reads the scenario files."""
+    from pathlib import Path
+
+    import matplotlib.pyplot as plt
+    import yaml
+
+    from scosim.scenario import load_scenario
+    from scosim.security import SecuritySystem, plots, simulate
+    from scosim.security.meth import OPIATES_ONLY, ROUTES_OPIATES_ONLY
+
+    scen = Path(__file__).resolve().parents[1] / "scenarios"
+    for name, unit in (("afghan_instability", False), ("afghan_instability_hardening", False),
+                       ("afghan_instability_rats", True), ("afghan_corridor_rats", True)):
+        sc = load_scenario(scen / f"{name}.yaml")
+        props = [p.model_dump(mode="json") for p in sc.proposals]
+        assert any("anti_drug" in p.get("units", []) for p in props) == unit, name
+        run = tmp_path / name
+        run.mkdir()
+        (run / "scenario.yaml").write_text(yaml.safe_dump({"proposals": props}))
+        assert plots.has_anti_drug_unit(run) == unit, name
+    # A proposal without units takes the spec's default, which holds the anti-drug unit.
+    (tmp_path / "scenario.yaml").write_text(yaml.safe_dump(
+        {"proposals": [{"type": "rats_upgrade", "id": "r", "proposer": "KAZ"}]}))
+    assert plots.has_anti_drug_unit(tmp_path)
+
+    years = [2025, 2026]
+    res = simulate(SecuritySystem(), years, {}, 1.0, 4, seed=3)
+    bands = {k: np.percentile(v, [5, 50, 95], axis=0) for k, v in res.items()}
+    kept = []
+    monkeypatch.setattr(plots.plt, "close", kept.append)
+    for unit in (False, True):
+        plots.plot_security_bands({"s": bands}, years, tmp_path / "s.png", n_runs=4,
+                                  anti_drug=unit)
+        text = kept[-1]._suptitle.get_text()
+        assert (OPIATES_ONLY in text) == unit and (ROUTES_OPIATES_ONLY in text) != unit
+        assert ("anti-drug" in text) == unit
+        plt.close(kept[-1])

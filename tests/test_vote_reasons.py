@@ -162,6 +162,14 @@ def test_the_answer_says_why_pakistan_vetoes_and_fits_the_terminal(consensus_run
             f"{med('contrib_dominance')}, sovereignty {med('contrib_sovereignty')}") in text
     # Those that lose are listed compactly, China (which votes yes) nowhere.
     assert "India econ -0.38" in text and "China votes" not in text and "CHN" not in text
+    # Who proposed (the scenario's proposer, the one sponsor in the log), and what the
+    # losers' figures are, in plain words (2026-12-07).
+    sponsors = set(votes.loc[votes["sponsor"].fillna(False).astype(bool), "country"])
+    assert sponsors == {"CHN"}
+    assert text.startswith("Why states vote no (2026 vote): China proposed it; below, ")
+    assert ("The others voting no in most runs expect no gain; each is listed with its econ "
+            "term and its largest other term against (concern: at China's lead): Iran econ"
+            ) in text
 
 
 def test_the_readme_sentence_is_the_runs_answer(consensus_run):

@@ -79,3 +79,26 @@ def test_the_small_terms_that_decide_a_no_are_readable(rats_run: Path) -> None:
     (0.02, "+0.02")])
 def test_two_decimals_from_two_hundredths_three_figures_below(value: float, shown: str) -> None:
     assert figure(value) == shown
+
+
+def test_the_intro_names_the_proposer_and_says_what_is_listed_in_plain_words(
+        rats_run: Path) -> None:
+    # The proposer is the scenario's (KAZ), read from the file, not from the module; the
+    # intro's old parenthetical ("their econ term and the largest other term against;
+    # where a term in favour outweighs ...") is gone.
+    import yaml
+
+    from scosim.data.constants import NAMES
+
+    spec = yaml.safe_load((ROOT / "scenarios" / "afghan_instability_rats.yaml").read_text())
+    proposer = NAMES[spec["proposals"][0]["proposer"]]
+    lines = why_no_lines(RunStats.from_run(rats_run, indicators=["member"],
+                                           event_types=["vote"]))
+    text = re.sub(r"\s+", " ", " ".join(lines))
+    assert text.startswith(f"Why states vote no (2026 vote): {proposer} proposed it; below, "
+                           "the weighted terms of each no-voter's score")
+    assert ("The states voting no in most runs expect no gain, yet for each a term in favour "
+            "is larger than that loss, so each is listed with every term and the shock of at "
+            "least 1 % of its score, then its score: ") in text
+    assert "(their econ term" not in text
+    assert all(len(line) <= 80 for line in lines)

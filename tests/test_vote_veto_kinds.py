@@ -39,5 +39,5 @@ def test_the_table_and_figure_tell_a_members_veto_from_a_non_members_no(
     assert "a no that was not (ARM) blocks nothing" in flat
     (panel,) = vote_reasons_all(st)
     assert "its no vetoed nothing (a non-member" in state_label(panel, "ARM")
-    assert "its no a veto in 100% (a member's)" in state_label(panel, "RUS")
+    assert "votes no in 100 % of runs: a veto" in state_label(panel, "RUS")
     assert "veto" not in state_label(panel, "CHN")  # said yes

@@ -148,10 +148,12 @@ def plot_mechanism_figures(run_dir: Path, title: str, plots_dir: Path,
     got = gathered if gathered is not None else gather(run_dir, stats)
     if got is None:
         return []
-    from scosim.security.plots import plot_security_run
+    from scosim.security.plots import has_anti_drug_unit, plot_security_run
 
     st = got.stats
-    drawn = [plot_security_run(st, title, plots_dir / "security_incidents_routes.png")]
+    # The title names the anti-drug unit only where the scenario tables one.
+    drawn = [plot_security_run(st, title, plots_dir / "security_incidents_routes.png",
+                               anti_drug=has_anti_drug_unit(run_dir))]
     if "network_trade_cost_change_pct" in got.names:
         # Runs with the network slot filled: map, gains and who pays (docs/network.md).
         from scosim.network.runplots import plot_network_run

@@ -66,12 +66,12 @@ TERM_COLOURS = {
 OTHER_COLOUR = "#7f7f7f"
 
 def _vote_label(yes: float, rules: set[str], sponsor: bool, runs: int = 0) -> str:
-    """``yes in 43%``, plus who decided the vote when it was not the score.
+    """``yes in 43 %``, plus who decided the vote when it was not the score.
 
     ``runs``: the runs the share is of, rounded as the run's answer rounds it
     (:func:`~scosim.indicator_display.percent_of_runs`).
     """
-    text = f"yes in {percent_of_runs(yes, runs)}%"
+    text = f"yes in {percent_of_runs(yes, runs)} %"
     committed = sorted(r for r in rules if rule_name(r) in COMMITTED_RULES)
     own = sorted(r for r in rules if rule_name(r) not in SCORE_RULES and r not in committed)
     if committed:
@@ -339,7 +339,7 @@ def _own_score(data: VoteReasons, state: str) -> str:
 
 
 def state_label(data: VoteReasons, state: str) -> str:
-    """``yes in 43% - ...; withdrew in 5%``: what a state's row says after its bars."""
+    """``yes in 43 % - ...; withdrew in 5 %``: what a state's row says after its bars."""
     label = _vote_label(float(data.yes_share[state]), data.rules[state],
                         bool(data.sponsor[state]), data.n_runs)
     label += _own_score(data, state)
@@ -347,11 +347,14 @@ def state_label(data: VoteReasons, state: str) -> str:
     if data.vetoed is not None and said_no > 0:
         # Under consensus only a member's no is a veto: say which kind this no was.
         vetoed = float(data.vetoed[state])
+        # "its no a veto in 100% (a member's)" did not read (a new user, 2026-12-07).
+        no = percent_of_runs(said_no, data.n_runs)
         veto = percent_of_runs(vetoed, data.n_runs)
-        label += (f"; its no a veto in {veto}% (a member's)" if vetoed > 0
+        label += ((f"; votes no in {no} % of runs: a veto" if veto == no
+                   else f"; votes no in {no} % of runs, a veto in {veto} %") if vetoed > 0
                   else "; its no vetoed nothing (a non-member: keeps only its bloc out)")
     if data.withdrew is not None and data.withdrew[state] > 0:
-        label += f"; withdrew in {percent_of_runs(data.withdrew[state], data.n_runs)}%"
+        label += f"; withdrew in {percent_of_runs(data.withdrew[state], data.n_runs)} %"
     return label
 
 

@@ -83,8 +83,9 @@ from scosim.runstats import ZERO, RunStats
 
 if TYPE_CHECKING:
     from scosim.finance.crisis_outcomes import OutcomeCounts
+    from scosim.hindcast.adopted_note import RecordNote
 from scosim.security.baseline_note import pakistan_lines
-from scosim.security.damage_note import damage_lines
+from scosim.security.damage_note import damage_lines, displaced_lines
 from scosim.tty_lines import ANSWER_WIDTH, answer_lines
 from scosim.vote_reasons import why_no_lines
 from scosim.welfare_split import split_lines
@@ -145,7 +146,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                   spread: Spread | None = None,
                   unions: Callable[[int], Sequence[UnionTariffs]] | None = None,
                   at: tuple[int, str] | None = None,
-                  answer_slots: Collection[str] | None = None) -> str:
+                  answer_slots: Collection[str] | None = None,
+                  records: Mapping[str, RecordNote] | None = None) -> str:
     """The answer as plain text: a heading, the table of :func:`headline_table`, notes.
 
     When no economy's welfare moved in any run (a proposal rejected everywhere),
@@ -185,6 +187,9 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
         answer_slots: The slots whose mechanism names that year
             (:func:`scosim.answer_year.run_answer_slots`): only their blocks of headline
             indicators are shown in it; None: every block.
+        records: The proposals an adopted hindcast record codes
+            (:func:`scosim.hindcast.adopted_note.run_record_notes`): a line under each one's
+            outcome says the SCO adopted it.
 
     Returns:
         Lines ending in a newline: prose within :data:`ANSWER_WIDTH`, tables wider where need be.
@@ -259,7 +264,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     heads += [while_head] if show_while else []
     heads += [short] if has_union else []
     heads += list(votes)
-    outcome = _outcome(st, n_runs)
+    outcome = _outcome(st, n_runs, records or {})
     # The union's totals and Art. XXIV check, which the table's rows do not add up to.
     blocs = bloc_lines(st, year, n_runs, places)
     if moved:
@@ -357,6 +362,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     if notes:
         out += answer_lines("; ".join(notes) + ".")
     out += damage_lines(st)  # the size of the terrorism damage welfare leaves out
+    out += displaced_lines(st)  # and where a hardening rule moves the attacks
     if moved:
         out += list(income)
         # a member whose real GDP rose while its welfare fell: which part did it
@@ -421,10 +427,18 @@ def _statistic(st: RunStats, n_runs: int, bloc: bool = False) -> str:
 
 
 
-def _outcome(st: RunStats, n_runs: int) -> list[str]:
-    """One line per proposal voted on: the share of runs in which it was adopted."""
-    return (outcome_lines({p for p, _ in st.votes_by}, st.adopted_runs, n_runs)
-            + zero_score_lines(st))  # a vote that weighed nothing is no finding
+def _outcome(st: RunStats, n_runs: int, records: Mapping[str, RecordNote]) -> list[str]:
+    """One line per proposal voted on: the share of runs in which it was adopted.
+
+    Under a proposal the SCO adopted in the hindcast record, a line saying so (``records``).
+    """
+    out: list[str] = []
+    for line in outcome_lines({p for p, _ in st.votes_by}, st.adopted_runs, n_runs):
+        out.append(line)
+        pid = line.removeprefix("proposal ").rsplit(": ", 1)[0]
+        if pid in records:
+            out += answer_lines(records[pid].line(st.adopted_runs.get(pid, 0), n_runs))
+    return out + zero_score_lines(st)  # a vote that weighed nothing is no finding
 
 
 def write_headline(st: RunStats, title: str, run_dir: Path,
@@ -522,6 +536,7 @@ def _attribution(run_dir: str | Path, drawing: bool = False,
     from scosim.answer_year import run_answer_slots, run_answer_year
     from scosim.attribution import own_effect_lines, run_scope
     from scosim.finance.crisis_outcomes import outcome_lines
+    from scosim.hindcast.adopted_note import run_record_notes
     from scosim.network.access_answer import access_lines, energy_lines
     from scosim.network.answer_notes import lender_lines, measure_lines, payer_lines
     from scosim.run_spread import run_spread
@@ -546,4 +561,6 @@ def _attribution(run_dir: str | Path, drawing: bool = False,
                      *outcome_lines(run_dir, year, drawing, banking)],
             "spread": run_spread(run_dir, manifest),
             "unions": run_union_tariffs(run_dir), "at": at,
-            "answer_slots": run_answer_slots(run_dir) if at else None}
+            "answer_slots": run_answer_slots(run_dir) if at else None,
+            # A proposal the SCO adopted (hindcast record): the answer says so under it.
+            "records": run_record_notes(run_dir)}

@@ -135,6 +135,8 @@ class NoReasons:
         #: Years of the votes counted, per proposal, and the leaders found, with counts.
         self.years: dict[str, set[int]] = {}
         self.lead: dict[str, dict[str, int]] = {}
+        #: Per proposal, the states logged as its proposer or a co-sponsor.
+        self.sponsors: dict[str, set[str]] = {}
 
     def add(self, votes: pd.DataFrame, details: pd.DataFrame) -> None:
         """Add a block's ``vote`` events and their detail columns (same index)."""
@@ -147,6 +149,10 @@ class NoReasons:
             del run, year
             tally = self.lead.setdefault(str(pid), {})
             tally[code] = tally.get(code, 0) + 1
+        if "sponsor" in d:
+            own = d[d["sponsor"].fillna(False).astype(bool).to_numpy()]
+            for pid, code in zip(own["proposal"], own["country"], strict=True):
+                self.sponsors.setdefault(str(pid), set()).add(str(code))
         by_score = d["rule"].map(lambda r: isinstance(r, str) and rule_name(r) in SCORE_RULES)
         if "sponsor" in d:
             by_score &= ~d["sponsor"].fillna(False).astype(bool)
@@ -239,6 +245,36 @@ def _against(m: pd.Series) -> str:
     return ", ".join(f"{SHORT.get(t, t)} {figure(float(m[t]))}" for t in ("econ", *others))
 
 
+def _proposed(sponsors: set[str]) -> str:
+    """``Kazakhstan proposed it; below, `` from the logged sponsors ("" where none voted)."""
+    from scosim.data.constants import NAMES
+
+    names = [NAMES.get(c, c) for c in sorted(sponsors)]
+    if not names:
+        return ""
+    if len(names) == 1:
+        return f"{names[0]} proposed it; below, "
+    return f"{', '.join(names[:-1])} and {names[-1]} proposed or co-sponsored it; below, "
+
+
+def _listed(outweighed_n: int, n: int) -> str:
+    """What each no-voter's figures are, in plain words (:func:`_against`).
+
+    Until 2026-12-07 one parenthetical said all of it: "(their econ term and the largest
+    other term against; where a term in favour outweighs the econ term, every term of at
+    least 1 % of the score, and the score)", which a new user could not read.
+    """
+    share = f"{100 * SHARE_OF_SCORE:g} %"
+    every = f"every term and the shock of at least {share} of its score, then its score"
+    if outweighed_n == 0:
+        return "; each is listed with its econ term and its largest other term against"
+    if outweighed_n == n:
+        return (", yet for each a term in favour is larger than that loss, so each is listed "
+                f"with {every}")
+    return ("; each is listed with its econ term and its largest other term against, or, "
+            f"where a term in favour is larger than that loss, with {every}")
+
+
 def why_no_lines(st: RunStats, width: int = ANSWER_WIDTH) -> list[str]:
     """The answer's lines on why states vote no, from :attr:`RunStats.no_reasons`.
 
@@ -278,11 +314,12 @@ def why_no_lines(st: RunStats, width: int = ANSWER_WIDTH) -> list[str]:
         when = (f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}") if years else ""
         on = f" on {pid!r}" if len(proposals) > 1 else ""
         out += wrap_answer(
-            f"Why states vote no{on} ({when} vote): the weighted terms of each one's score, in "
-            "percentage points of real expenditure (the econ term is the gain it expects; the "
-            "concern at the leader's lead is vote_reasons.png's relative gains), medians over "
-            "the runs it voted no; as medians they need not add up, but in every run the "
-            "terms and the shock add up to the score, below 0 for a no.", width)
+            f"Why states vote no{on} ({when} vote): {_proposed(nr.sponsors.get(pid, set()))}"
+            "the weighted terms of each no-voter's score, in percentage points of real "
+            "expenditure (the econ term is the gain it expects; the concern at the leader's "
+            "lead is vote_reasons.png's relative gains), medians over the runs it voted no; "
+            "as medians they need not add up, but in every run the terms and the shock add up "
+            "to the score, below 0 for a no.", width)
         for c in winners:
             m = med[c]
             out += ["  " + t for t in wrap_answer(
@@ -292,14 +329,11 @@ def why_no_lines(st: RunStats, width: int = ANSWER_WIDTH) -> list[str]:
                 f"(score {signed(float(m['score']), 3)}).", width - 2)]
         if losers:
             listed = [_against(med[c]) for c in losers]
-            gloss = (f"; concern: at {lead}'s lead" if any(SHORT["dominance"] in t
-                                                          for t in listed) else "")
-            full = ("; where a term in favour outweighs the econ term, every term of at least "
-                    f"{100 * SHARE_OF_SCORE:g} % of the score, and the score"
-                    if any(outweighed(med[c]) for c in losers) else "")
+            gloss = (f" (concern: at {lead}'s lead)" if any(SHORT["dominance"] in t
+                                                           for t in listed) else "")
             out += ["  " + t for t in wrap_answer(
                 ("The others" if winners else "The states") + " voting no in most runs expect "
-                f"no gain (their econ term and the largest other term against{full}{gloss}): "
+                f"no gain{_listed(sum(outweighed(med[c]) for c in losers), len(losers))}{gloss}: "
                 + "; ".join(f"{NAMES.get(c, c)} {t}"
                             for c, t in zip(losers, listed, strict=True)) + ".",
                 width - 2)]

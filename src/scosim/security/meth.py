@@ -28,12 +28,16 @@ from scosim.security.table_read import (
     table_rows,
 )
 
-__all__ = ["OPIATES_ONLY", "ROUTE_ECONOMIES", "SHOWN_YEAR", "MethSeizures",
+__all__ = ["OPIATES_ONLY", "ROUTES_OPIATES_ONLY", "ROUTE_ECONOMIES", "SHOWN_YEAR", "MethSeizures",
            "beside_opiates_rows", "load_meth_seizures", "markdown"]
 
 #: The statement every output that shows the drug unit carries.
 OPIATES_ONLY = ("The anti-drug unit's modelled effect covers Afghan opiates only; "
                 "methamphetamine is not modelled (UNODC seizures shown for scale).")
+#: Its words where the scenario tables no anti-drug unit: the routes, not a unit, carry
+#: opiates only (the hardening scenario's title named a unit it does not have, 2026-12-07).
+ROUTES_OPIATES_ONLY = ("The drug routes carry Afghan opiates only; methamphetamine is not "
+                       "modelled (UNODC seizures shown for scale).")
 #: The year of methamphetamine seizures shown beside the opiates: the annex's last.
 SHOWN_YEAR = 2022
 _STATUSES = ("reported", "ats_total_only", "not_reported", "absent")

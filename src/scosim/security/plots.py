@@ -20,12 +20,17 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from scosim.data.constants import ECONOMIES, NAMES  # noqa: E402
 from scosim.runstats import HIGH, LOW, RunStats, run_percentiles  # noqa: E402
-from scosim.security.meth import OPIATES_ONLY, SHOWN_YEAR, load_meth_seizures  # noqa: E402
+from scosim.security.meth import (  # noqa: E402
+    OPIATES_ONLY,
+    ROUTES_OPIATES_ONLY,
+    SHOWN_YEAR,
+    load_meth_seizures,
+)
 from scosim.security.routes import EDGES, NODE_ORDER  # noqa: E402
 from scosim.security.table_read import TABLES_DIR, number, table_rows  # noqa: E402
 
-__all__ = ["ROUTE_PATHS", "RUN_INDICATORS", "feeders", "plot_security", "plot_security_bands",
-           "observed_incidents", "plot_security_run", "rejected_note"]
+__all__ = ["ROUTE_PATHS", "RUN_INDICATORS", "feeders", "has_anti_drug_unit", "plot_security",
+           "plot_security_bands", "observed_incidents", "plot_security_run", "rejected_note"]
 
 #: Economies drawn in each route panel, upstream first (``routes.NODE_ORDER``). The routes
 #: are a network, not a chain: each panel draws one marker per economy, no line between
@@ -79,7 +84,8 @@ def plot_security(variants: dict[str, dict[str, np.ndarray]], years: Sequence[in
 def plot_security_bands(variants: dict[str, dict[str, np.ndarray]], years: Sequence[int],
                         path: Path, *, n_runs: int,
                         focus: Sequence[str] = ("AFG", "PAK", "IRN", "TJK", "UZB", "TKM"),
-                        title: str = "Security block", note: str = "") -> Path:
+                        title: str = "Security block", note: str = "",
+                        anti_drug: bool = True) -> Path:
     """:func:`plot_security` from percentiles over runs.
 
     Args:
@@ -91,6 +97,9 @@ def plot_security_bands(variants: dict[str, dict[str, np.ndarray]], years: Seque
         focus: Economies whose incidents are drawn (one small panel each).
         title: Figure title prefix.
         note: A line added under the title (what became of the run's proposals).
+        anti_drug: Whether a variant tables a RATS anti-drug unit: the title says its
+            modelled effect covers opiates only (:data:`OPIATES_ONLY`), else that the
+            routes carry opiates only (:data:`ROUTES_OPIATES_ONLY`).
 
     Returns:
         ``path``.
@@ -169,7 +178,8 @@ def plot_security_bands(variants: dict[str, dict[str, np.ndarray]], years: Seque
             ], fontsize=7, loc="upper center", ncol=2)
     fig.suptitle(f"{title}: incidents (top) and Afghan opiate flows along routes (bottom)\n"
                  f"line/dot: median of {n_runs} runs; band/bar: {LOW}th-{HIGH}th percentile\n"
-                 f"{OPIATES_ONLY}" + (f"\n{note}" if note else ""))
+                 f"{OPIATES_ONLY if anti_drug else ROUTES_OPIATES_ONLY}"
+                 + (f"\n{note}" if note else ""))
     # One key for the line panels, above them: in Afghanistan's panel it covered the data.
     handles = [Line2D([], [], color=f"C{c}", label=label) for c, label in enumerate(variants)]
     handles.append(Line2D([], [], color="k", marker="D", ms=4, ls="", label=GTI_LABEL))
@@ -292,9 +302,11 @@ def observed_incidents(first: int = 2022, last: int = 2024) -> dict[str, list[tu
 RUN_INDICATORS: tuple[str, ...] = ("incidents", "inflow_t", "seizures_t")
 
 
-def plot_security_run(st: RunStats, title: str, path: Path) -> Path | None:
+def plot_security_run(st: RunStats, title: str, path: Path, *,
+                      anti_drug: bool = True) -> Path | None:
     """:func:`plot_security` from a run's statistics over runs (:class:`RunStats`).
 
+    ``anti_drug``: whether the scenario tables an anti-drug unit (:func:`has_anti_drug_unit`).
     Returns None when the run has no security indicators (the slot was empty).
     """
     if not all(st.has(name) for name in RUN_INDICATORS):
@@ -303,7 +315,28 @@ def plot_security_run(st: RunStats, title: str, path: Path) -> Path | None:
              for name in RUN_INDICATORS}
     years = [int(y) for y in st.mean(RUN_INDICATORS[0]).index]
     return plot_security_bands({"this scenario": bands}, years, path, n_runs=st.runs,
-                               title=title, note=rejected_note(st))
+                               title=title, note=rejected_note(st), anti_drug=anti_drug)
+
+
+def has_anti_drug_unit(run_dir: str | Path) -> bool:
+    """Whether a run's resolved ``scenario.yaml`` tables a RATS upgrade with an anti-drug unit.
+
+    Its ``units`` hold ``anti_drug`` (the spec's default holds every unit). RATS has no
+    anti-drug unit today (``SecurityParams.rats_baseline``), so only a proposal brings one.
+    False without the file: the title then says what is true of every run.
+    """
+    import yaml
+
+    from scosim.security.spec import RatsUpgradeProposal
+
+    saved = Path(run_dir) / "scenario.yaml"
+    if not saved.is_file():
+        return False
+    proposals = (yaml.safe_load(saved.read_text(encoding="utf-8")) or {}).get("proposals") or []
+    default = RatsUpgradeProposal.model_fields["units"].default_factory()
+    return any(isinstance(p, dict) and p.get("type") == "rats_upgrade"
+               and "anti_drug" in (default if p.get("units") is None else p["units"])
+               for p in proposals)
 
 
 def rejected_note(st: RunStats) -> str:
