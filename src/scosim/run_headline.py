@@ -145,7 +145,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                   spread: Spread | None = None,
                   unions: Callable[[int], Sequence[UnionTariffs]] | None = None,
                   at: tuple[int, str] | None = None,
-                  answer_slots: Collection[str] | None = None) -> str:
+                  answer_slots: Collection[str] | None = None,
+                  status: Mapping[str, str] | None = None) -> str:
     """The answer as plain text: a heading, the table of :func:`headline_table`, notes.
 
     When no economy's welfare moved in any run (a proposal rejected everywhere),
@@ -185,6 +186,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
         answer_slots: The slots whose mechanism names that year
             (:func:`scosim.answer_year.run_answer_slots`): only their blocks of headline
             indicators are shown in it; None: every block.
+        status: Said after a proposal's outcome line, by id: a corridor's runs operating
+            and failed in the table's year (:mod:`scosim.network.corridor_status`).
 
     Returns:
         Lines ending in a newline: prose within :data:`ANSWER_WIDTH`, tables wider where need be.
@@ -259,7 +262,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     heads += [while_head] if show_while else []
     heads += [short] if has_union else []
     heads += list(votes)
-    outcome = _outcome(st, n_runs)
+    outcome = _outcome(st, n_runs, status)
     # The union's totals and Art. XXIV check, which the table's rows do not add up to.
     blocs = bloc_lines(st, year, n_runs, places)
     if moved:
@@ -421,9 +424,10 @@ def _statistic(st: RunStats, n_runs: int, bloc: bool = False) -> str:
 
 
 
-def _outcome(st: RunStats, n_runs: int) -> list[str]:
+def _outcome(st: RunStats, n_runs: int,
+             status: Mapping[str, str] | None = None) -> list[str]:
     """One line per proposal voted on: the share of runs in which it was adopted."""
-    return (outcome_lines({p for p, _ in st.votes_by}, st.adopted_runs, n_runs)
+    return (outcome_lines({p for p, _ in st.votes_by}, st.adopted_runs, n_runs, status)
             + zero_score_lines(st))  # a vote that weighed nothing is no finding
 
 
@@ -524,6 +528,7 @@ def _attribution(run_dir: str | Path, drawing: bool = False,
     from scosim.finance.crisis_outcomes import outcome_lines
     from scosim.network.access_answer import access_lines, energy_lines
     from scosim.network.answer_notes import lender_lines, measure_lines, payer_lines
+    from scosim.network.corridor_status import corridor_status
     from scosim.run_spread import run_spread
     from scosim.run_warnings import stress_lines
 
@@ -546,4 +551,6 @@ def _attribution(run_dir: str | Path, drawing: bool = False,
                      *outcome_lines(run_dir, year, drawing, banking)],
             "spread": run_spread(run_dir, manifest),
             "unions": run_union_tariffs(run_dir), "at": at,
+            # "adopted in every run" of a corridor that failed in some: how many operate.
+            "status": corridor_status(run_dir, year),
             "answer_slots": run_answer_slots(run_dir) if at else None}
