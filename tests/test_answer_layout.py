@@ -225,3 +225,22 @@ def test_the_welfare_table_keeps_its_figures(answers: dict[str, str]) -> None:
         assert len(nums) >= 3, line  # median, and the band's two ends
         median, lo, hi = map(float, nums[:3])
         assert lo <= median <= hi, line
+
+
+def test_finance_crisis_interbank_table_keeps_russia_s_name() -> None:
+    """finance_crisis's interbank table (40 runs) cut "RUS Russian Federati." at 80 where its
+    other tables printed the name whole: its total's heading, "2025-2030," over "mean
+    total", made the column ten wide over seven-wide cells. "2025-2030" over "mean sum"
+    is nine, and the row fits whole."""
+    rows = [("RUS Russian Federation", ["1.58", "0.458 to 11.4 in 19 of 40 runs", "2.37"]),
+            ("IND India", ["0.00922", "0.369 in 1 of 40 runs", "0.243"]),
+            ("PAK Pakistan", ["0.00217", "0.0272 to 0.0304 in 3 of 40 runs", "0.0135"])]
+    band = "5-95 % of runs, or k of n"
+    _, before = layout("economy", ["2026 mean", band, "2025-2030, mean total"], rows,
+                       indent="    ")
+    assert before[0].startswith("    RUS Russian Federati. ")  # the review's finding
+    heads, body = layout("economy", ["2026 mean", band, "2025-2030 mean sum"], rows,
+                         indent="    ")
+    assert all(len(x) <= 80 for x in heads + body)
+    assert body[0].split()[:3] == ["RUS", "Russian", "Federation"]
+    assert heads[0].split()[-1] == "2025-2030" and heads[1].split()[-2:] == ["mean", "sum"]

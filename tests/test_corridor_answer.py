@@ -83,7 +83,7 @@ def test_energy_corridor_answer_gives_deliveries_and_payments(tmp_path, capsys):
     assert (pipe.loc[2035] - pipe.loc[2025]).to_numpy() == pytest.approx(
         gas.loc[2035].reindex(pipe.columns).fillna(0).to_numpy(), abs=1e-9)
     block = _block(text, "corridor_gas_bcm")
-    assert "largest in 2035" in block[0] and "mean total" in "\n".join(block)
+    assert "largest in 2035" in block[0] and "mean sum" in "\n".join(block)
     row = next(x for x in block if x.strip().startswith("IND India"))
     assert float(row.split()[2]) == pytest.approx(gas.loc[2035, "IND"], rel=5e-3)
     assert float(row.split()[-1]) == pytest.approx(gas["IND"].sum(), rel=5e-3)
@@ -109,7 +109,7 @@ def test_energy_corridor_answer_gives_deliveries_and_payments(tmp_path, capsys):
     assert "together" not in "\n".join(block) and "TKM Turkmenistan" in block[at + 1]
     # A present value as known at the end: shown in the last year, never summed.
     paid = _block(text, "corridor_paid_usd")
-    assert "as known in 2035" in paid[0] and "mean total" not in "\n".join(paid)
+    assert "as known in 2035" in paid[0] and "mean sum" not in "\n".join(paid)
     # Turkmenistan and Afghanistan host TAPI without being SCO members: listed after them.
     assert paid.index("    other economies:") < next(
         i for i, x in enumerate(paid) if "TKM Turkmenistan" in x)

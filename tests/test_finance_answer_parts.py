@@ -79,9 +79,9 @@ def test_an_equal_of_which_table_is_one_line_saying_why(crisis_run) -> None:
             "(recapitalisation)") in text
     assert "(fiscal_recap_usd), in" not in text  # its own table not printed
     # The other amounts' tables are, their total's heading whole or on two lines
-    # ("2025-2027," over "mean total": scosim.answer_table).
+    # ("2025-2027" over "mean sum": scosim.answer_table).
     assert "(fiscal_cost_usd), in" in text and "(creditor_losses_usd), in" in text
-    assert text.count("mean total") >= 2
+    assert text.count("mean sum") >= 2
 
 
 def _stats(cost: np.ndarray, recap: np.ndarray) -> RunStats:

@@ -186,7 +186,7 @@ def test_a_level_is_shown_in_its_last_largest_year_and_never_summed():
     lines = mechanism_lines(st, level)
     assert lines[0] == "road proposals, 4 runs:"
     assert lines[1].startswith("  paid_usd, largest in 2032; US$ bn, present value")
-    assert "mean total" not in "\n".join(lines)
+    assert "mean sum" not in "\n".join(lines)
     assert next(x for x in lines if "KAZ" in x).split()[2] == "7.50"  # mean of 3, 6, 9, 12
     # The same numbers as a flow: the year it first peaks, and the total over the years.
     total = {"paid_usd": HeadlineIndicator("total", "US$", "", "road")}
@@ -426,7 +426,7 @@ def test_a_final_level_is_shown_as_known_in_the_last_year_not_its_noisy_peak():
     lines = mechanism_lines(st, final)
     assert lines[1].startswith("  paid_usd, as known in 2033; US$ bn, present value")
     assert next(x for x in lines if "KAZ" in x).split()[2] == "4.50"
-    assert "mean total" not in "\n".join(lines)
+    assert "mean sum" not in "\n".join(lines)
     # As a level it would show its largest year, 2031.
     level = {"paid_usd": HeadlineIndicator("level", "US$, present value", "", "road")}
     assert mechanism_lines(st, level)[1].startswith("  paid_usd, largest in 2031")

@@ -463,3 +463,37 @@ def test_the_corridor_type_names_the_lenders_owners() -> None:
     assert owners in Corridor.welfare_excludes
     said = " ".join([Corridor.welfare_excludes, *Corridor.indicators.values()])
     assert "lending bank" not in said and "bank owners" not in said
+
+
+def test_map_label_gives_the_runs_median_over_operating_runs(monkeypatch):
+    """network_map.png's "1.1 Mt/yr carried in 2035 on Kharlachi-Peshawar" was one network
+    state (median instability, 2025 trade) where --edges gave the runs' median 1.39 Mt: the
+    label now gives the route's whole-route TEU equivalents, median over the runs in which
+    the line carries traffic (the hosts' corridor_fee_base_teu summed, as --edges's route
+    row and the answer's break-even), with the count."""
+    from types import SimpleNamespace
+
+    from scosim.network import access_answer, runplots
+    from scosim.network.step import CorridorNetwork
+
+    pid = "TRANS_AFGHAN_RAIL"
+    net = CorridorNetwork()
+    hosts = list(net.tables.projects.loc[pid, "host_economies"])
+    # Six runs: three failed (nothing carried), three carrying 90, 96 and 120 thousand.
+    base = pd.DataFrame(0.0, index=range(6), columns=[*hosts, "CHN"])
+    for run, teu in zip((0, 4, 5), (90e3, 96e3, 120e3), strict=True):
+        base.loc[run, hosts[0]], base.loc[run, hosts[1]] = 0.75 * teu, 0.25 * teu
+    monkeypatch.setattr(access_answer, "run_rows",
+                        lambda run_dir, names, year: (year, {"corridor_fee_base_teu": base}))
+    routes = runplots.route_medians(Path("."), [SimpleNamespace(project=pid)], net.tables, YEAR)
+    assert routes == {pid: (pytest.approx(96e3), 3, 6)}
+    step = net.step(active_projects=[pid])
+    flows, _ = runplots._flow_labels(net, step, [pid], YEAR, None, routes)
+    said = flows[pid].replace("\n", " ")
+    # 96 thousand TEU at 10 t a TEU (params.csv tonnes_per_teu) is 0.96 Mt.
+    assert said.startswith("96 thousand TEU (0.96 Mt) a year along the route in 2035 "
+                           "(km-weighted; median of the 3 of 6 runs it operates in) "
+                           "busiest link ")
+    assert "Mt/yr carried" not in said
+    # Without the run's records (a project sharing a host), the map's state, said as before.
+    assert "Mt/yr carried in 2035" in runplots._flow_labels(net, step, [pid], YEAR)[0][pid]

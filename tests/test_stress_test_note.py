@@ -107,8 +107,11 @@ def test_a_run_notes_it_once_and_its_answer_says_it_is_a_stress_test(ceiling, tm
     assert kept["category"] == "ScosimNote" and notes[0] == f"scosim: note: {kept['message']}"
     # A reader of the answer alone learns it too (it said only "route instability AFG 0.8").
     answer = " ".join((run_dir / "summary.txt").read_text().split())
-    assert (f"This run is a stress test: parameters.network.instability.AFG 0.8 is above "
-            f"{ceiling}, the most any incident level gives AFG") in answer
+    # One sentence that says "stress test" once (it said it twice, a new user's review).
+    assert (f"This run is a stress test of the routes (parameters.network.stress_test): "
+            f"parameters.network.instability.AFG 0.8 is above {ceiling}, the most any "
+            f"incident level gives AFG.") in answer
+    assert answer.count("stress test") == 1
 
 
 def test_the_answer_says_a_warned_stress_test_too():
@@ -122,6 +125,17 @@ def test_the_answer_says_a_warned_stress_test_too():
             "scosim.scenario.thresholds"}
     lines = stress_lines({"warnings": [slip, warned]})
     assert " ".join(lines).startswith("This run is a stress test: parameters.network.")
+    assert " ".join(lines).count("stress test") == 1
+    # The warning's own words, as it is made: what the level means first, said once.
+    full = {**warned, "message": "parameters.network.instability.AFG 0.8 is above 0.332, "
+            "the most AFG's instability reaches at any incident level (1 - iota): beyond "
+            "any incident level the security model has seen: a stress test of the routes' "
+            "costs and failure hazard, not a level of violence"}
+    said = " ".join(" ".join(stress_lines({"warnings": [full]})).split())
+    assert said == ("This run is a stress test of the routes' costs and failure hazard, not "
+                    "a level of violence: parameters.network.instability.AFG 0.8 is above "
+                    "0.332, the most AFG's instability reaches at any incident level "
+                    "(1 - iota).")
     assert all(len(x) <= 80 for x in lines) and "exit_threshold" not in " ".join(lines)
     assert stress_lines({}) == [] and stress_lines({"warnings": "bad"}) == []
 

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 
 from _pty import on_pty
@@ -131,3 +132,47 @@ def test_a_sweep_s_size_line_on_a_terminal_keeps_figures_with_their_units(
         assert " ".join(" ".join(mine).split()) == plan, (width, mine)
         assert mine[-1] == "  under a minute on one core", (width, mine)
         assert any("40 model runs of 4 years," in x for x in mine), (width, mine)
+
+
+MORRIS = ["sweep", str(ROOT / "scenarios" / "customs_union.yaml"), "--method", "morris",
+          "--n", "4", "--replications", "1", "--param", "parameters.trade.sigma=4:6",
+          "--param", "parameters.council.vote_noise=0:1", "--output", "welfare_change_pct:KAZ",
+          "--output", "gdp_usd:CHN", "--quiet"]
+
+
+def test_a_morris_table_fits_an_80_column_terminal(tmp_path: Path) -> None:
+    """docs/experiments.md's Morris sweep at 80 columns: its rows ran to 84-89 and wrapped.
+    On a terminal the "parameters." prefix is left out (said once); piped, the rows are
+    as before (scripts read them); the closing line keeps "1 replication a point"."""
+    args = [sys.executable, "-m", "scosim", *MORRIS, "--out", str(tmp_path / "r")]
+    piped = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, env=_env(80),
+                           check=True).stdout.splitlines()
+    rows = [x.split() for x in piped if x.split()[:1] in (["parameters.trade.sigma"],
+                                                           ["parameters.council.vote_noise"])]
+    assert len(rows) == 4 and max(len(x) for x in piped if "parameters.trade.sigma " in x) > 80
+    code, shown = on_pty(args, width=80, cwd=tmp_path, env=_env(80))
+    lines = shown.rstrip("\n").splitlines()
+    # A path is left whole (tty_lines: broken at a slash it could not be pasted).
+    assert code == 0 and all(len(x) <= 80 for x in lines if "/" not in x), shown
+    assert 'parameter: each path without its leading "parameters." (to fit the terminal)' \
+        in lines
+    head = next(i for i, x in enumerate(lines) if x.split()[:2] == ["parameter", "output"])
+    # The same rows, cell for cell, the prefix aside.
+    assert [x.split() for x in lines[head + 1:head + 5]] == [
+        [r[0].removeprefix("parameters."), *r[1:]] for r in rows]
+    assert any(x.strip().endswith("1 replication a point") for x in lines), shown
+
+
+def test_an_index_table_too_wide_without_its_prefix_is_one_per_output() -> None:
+    from scosim.sweep_text import _index_table
+
+    shown = pd.DataFrame({"parameter": ["parameters.a_very_long_parameter_name_indeed", "x"],
+                          "output": ["welfare_change_pct:KAZ", "gdp_usd:CHN"],
+                          "mu": ["0.1", "0.2"], "mu_star": ["0.1", "0.2"],
+                          "mu_star_conf": ["0.01", "0.02"], "sigma": ["0.3", "0.4"]})
+    assert _index_table(shown, None) == shown.to_string(index=False).splitlines()
+    lines = _index_table(shown, 80)
+    assert all(len(x) <= 80 for x in lines)
+    # Not every name has the prefix ("x"): kept whole, one table per output instead.
+    assert lines[0] == "welfare_change_pct:KAZ:" and "gdp_usd:CHN:" in lines
+    assert "parameters.a_very_long_parameter_name_indeed" in lines[2]

@@ -147,7 +147,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                   unions: Callable[[int], Sequence[UnionTariffs]] | None = None,
                   at: tuple[int, str] | None = None,
                   answer_slots: Collection[str] | None = None,
-                  records: Mapping[str, RecordNote] | None = None) -> str:
+                  records: Mapping[str, RecordNote] | None = None,
+                  status: Mapping[str, str] | None = None) -> str:
     """The answer as plain text: a heading, the table of :func:`headline_table`, notes.
 
     When no economy's welfare moved in any run (a proposal rejected everywhere),
@@ -190,6 +191,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
         records: The proposals an adopted hindcast record codes
             (:func:`scosim.hindcast.adopted_note.run_record_notes`): a line under each one's
             outcome says the SCO adopted it.
+        status: Said after a proposal's outcome line, by id: a corridor's runs operating
+            and failed in the table's year (:mod:`scosim.network.corridor_status`).
 
     Returns:
         Lines ending in a newline: prose within :data:`ANSWER_WIDTH`, tables wider where need be.
@@ -264,7 +267,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     heads += [while_head] if show_while else []
     heads += [short] if has_union else []
     heads += list(votes)
-    outcome = _outcome(st, n_runs, records or {})
+    outcome = _outcome(st, n_runs, records or {}, status)
     # The union's totals and Art. XXIV check, which the table's rows do not add up to.
     blocs = bloc_lines(st, year, n_runs, places)
     if moved:
@@ -427,15 +430,19 @@ def _statistic(st: RunStats, n_runs: int, bloc: bool = False) -> str:
 
 
 
-def _outcome(st: RunStats, n_runs: int, records: Mapping[str, RecordNote]) -> list[str]:
+def _outcome(st: RunStats, n_runs: int, records: Mapping[str, RecordNote],
+             status: Mapping[str, str] | None = None) -> list[str]:
     """One line per proposal voted on: the share of runs in which it was adopted.
 
-    Under a proposal the SCO adopted in the hindcast record, a line saying so (``records``).
+    After it, what became of it since (``status``: a corridor's runs operating and failed)
+    and, under a proposal the SCO adopted in the hindcast record, a line saying so
+    (``records``).
     """
     out: list[str] = []
-    for line in outcome_lines({p for p, _ in st.votes_by}, st.adopted_runs, n_runs):
-        out.append(line)
-        pid = line.removeprefix("proposal ").rsplit(": ", 1)[0]
+    voted = {p for p, _ in st.votes_by}
+    for pid in sorted(voted | set(st.adopted_runs)):
+        adopted = {pid: st.adopted_runs[pid]} if pid in st.adopted_runs else {}
+        out += outcome_lines([pid], adopted, n_runs, status)
         if pid in records:
             out += answer_lines(records[pid].line(st.adopted_runs.get(pid, 0), n_runs))
     return out + zero_score_lines(st)  # a vote that weighed nothing is no finding
@@ -539,6 +546,7 @@ def _attribution(run_dir: str | Path, drawing: bool = False,
     from scosim.hindcast.adopted_note import run_record_notes
     from scosim.network.access_answer import access_lines, energy_lines
     from scosim.network.answer_notes import lender_lines, measure_lines, payer_lines
+    from scosim.network.corridor_status import corridor_status
     from scosim.run_spread import run_spread
     from scosim.run_warnings import stress_lines
 
@@ -561,6 +569,8 @@ def _attribution(run_dir: str | Path, drawing: bool = False,
                      *outcome_lines(run_dir, year, drawing, banking)],
             "spread": run_spread(run_dir, manifest),
             "unions": run_union_tariffs(run_dir), "at": at,
+            # "adopted in every run" of a corridor that failed in some: how many operate.
+            "status": corridor_status(run_dir, year),
             "answer_slots": run_answer_slots(run_dir) if at else None,
             # A proposal the SCO adopted (hindcast record): the answer says so under it.
             "records": run_record_notes(run_dir)}

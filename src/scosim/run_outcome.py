@@ -21,13 +21,17 @@ __all__ = ["compare_outcome", "outcome_lines", "run_outcome", "wrap_answer", "ze
 
 
 def outcome_lines(voted: Iterable[str], adopted_runs: Mapping[str, int],
-                  n_runs: int) -> list[str]:
+                  n_runs: int, status: Mapping[str, str] | None = None) -> list[str]:
     """One line per proposal voted on or adopted: the share of runs in which it was adopted.
 
     Args:
         voted: Proposals put to a vote in some run.
         adopted_runs: Runs in which each proposal was adopted.
         n_runs: The run's replications.
+        status: What became of an adopted proposal after its adoption, by id (a
+            corridor's "operating in 2035 in 3 of 6 (failed in 3)",
+            :func:`scosim.network.corridor_status.corridor_status`): said after the
+            verdict, as "adopted in every run" alone read as a line that stands.
     """
     proposals = sorted(set(voted) | set(adopted_runs))
     runs = max(n_runs, 1)
@@ -37,7 +41,9 @@ def outcome_lines(voted: Iterable[str], adopted_runs: Mapping[str, int],
         verdict = ("rejected in every run" if n == 0
                    else "adopted in every run" if n == runs
                    else f"adopted in {percent_of_runs(n / runs, runs)} % of runs")
-        lines.append(f"proposal {pid}: {verdict}")
+        after = (status or {}).get(pid) if n else None
+        lines += (answer_lines(f"proposal {pid}: {verdict}; {after}") if after
+                  else [f"proposal {pid}: {verdict}"])
     return lines
 
 

@@ -201,5 +201,29 @@ def stress_lines(manifest: Mapping[str, Any]) -> list[str]:
     lines: list[str] = []
     for e in kept:
         if e["module"] == "scosim.network.params":  # its instability ceiling's messages
-            lines += answer_lines(f"This run is a stress test: {e['message']}.")
+            lines += answer_lines(_stress_sentence(e["message"]))
     return lines
+
+
+#: Where the instability messages (scosim.network.params) say what the level means.
+_TEST = ": a stress test"
+#: A clause of the warned message that says again what the ceiling said.
+_SEEN = ": beyond any incident level the security model has seen"
+
+
+def _stress_sentence(message: str) -> str:
+    """The instability message as one sentence that says "stress test" once.
+
+    "This run is a stress test: <level> is above <ceiling>: a stress test of the routes,
+    as parameters.network.stress_test says" said it twice (a new user's review); now
+    "This run is a stress test of the routes (parameters.network.stress_test): <level> is
+    above <ceiling>." A message of another form is kept whole after the lead.
+    """
+    if _TEST not in message:
+        return f"This run is a stress test: {message}."
+    head, tail = message.split(_TEST, 1)
+    what = "a stress test" + tail
+    if ", as " in what and what.endswith(" says"):  # declared: name the field in brackets
+        what, who = what.split(", as ", 1)
+        what = f"{what} ({who.removesuffix(' says')})"
+    return f"This run is {what}: {head.removesuffix(_SEEN)}."

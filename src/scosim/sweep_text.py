@@ -272,6 +272,37 @@ def _fit(lines: list[str], width: int | None) -> list[str]:
             else message("\n".join(lines), width, figures=True).split("\n"))
 
 
+#: The prefix every scenario parameter's path has, left out of a table that would not fit.
+PREFIX = "parameters."
+
+
+def _index_table(shown: pd.DataFrame, width: int | None) -> list[str]:
+    """The indices' rows, fitted to a terminal's ``width`` where they are wider.
+
+    At 80 columns a Morris row ran to 84-89 ("parameters.council.vote_noise
+    welfare_change_pct:KAZ ..."), wrapped by the terminal: the common ``parameters.``
+    prefix is then left out (said once above the table), and where that is not enough,
+    one table per output under its name. Piped (``width`` None) the rows are as before:
+    scripts read them.
+    """
+    rows = shown.to_string(index=False).splitlines()
+    if width is None or max(map(len, rows)) <= width:
+        return rows
+    names = shown["parameter"].astype(str)
+    note: list[str] = []
+    if names.str.startswith(PREFIX).all():
+        shown = shown.assign(parameter=names.str.removeprefix(PREFIX))
+        note = _fit([f'parameter: each path without its leading "{PREFIX}" (to fit the '
+                     "terminal)"], width)
+        rows = shown.to_string(index=False).splitlines()
+    if max(map(len, rows)) <= width:
+        return [*note, *rows]
+    out = list(note)
+    for name, part in shown.groupby("output", sort=False):
+        out += [f"{name}:", *part.drop(columns="output").to_string(index=False).splitlines()]
+    return out
+
+
 def design_text(table: pd.DataFrame, meta: dict[str, Any], width: int | None = None) -> str:
     """What ``scosim sweep`` prints for a grid or Latin hypercube: the outputs over the points.
 
@@ -446,7 +477,7 @@ def indices_text(indices: pd.DataFrame, meta: dict[str, Any], *, points: int,
     for c, f in cols.items():
         shown[c] = [("undefined" if v != v else f.format(v)) for v in shown[c]]
     # The columns read here, not those the file adds (conf_level, the unit as stored).
-    table = shown[["parameter", "output", *cols]].to_string(index=False).splitlines()
+    table = _index_table(shown[["parameter", "output", *cols]], width)
     if meta["method"] == "morris":
         # Once under the table, as design_text's: in a last column each row repeated its
         # unit's prose, and a row ran past 80 columns.

@@ -55,6 +55,10 @@ _RANGE = re.compile(rf"(?<![\w.])[(]?{_NUMBER}[%)]? (?:to|->|of)(?=\0)")
 #: The space between a number and its unit: "100 %", "6 runs", "2 years", "US$ 4 bn".
 _UNIT = re.compile(r"(?<=\d) (?=(?:%|pp|bn|m|runs?|years?|points?|replications?|TEU)(?![\w-]))")
 
+#: "1 replication a point" is one figure: at 80 columns the sweep's closing line put
+#: "a point" under "1 replication" (the last-word rule keeps only "a point" together).
+_PER = re.compile(r"\b(replications?) a (point)\b")
+
 
 def _glued(text: str, *, options: bool = True) -> str:
     """``text`` with NULs for the spaces a line must not break at.
@@ -99,6 +103,7 @@ def _figures_kept(text: str, width: int) -> str:
     text = _NUM_AFTER.sub("\0", text)
     text = _RANGE.sub(lambda m: m.group(0).replace(" ", "\0"), text)
     text = _UNIT.sub("\0", text)
+    text = _PER.sub("\\1\0a\0\\2", text)
     head, sep, last = text.rpartition(" ")
     tail = head[head.rfind(" ") + 1:] + " " + last
     if sep and "`" not in tail and len(tail) <= width // 2:

@@ -126,7 +126,8 @@ def plot_network_run(run_dir: Path, plots_dir: Path, st: RunStats, title: str) -
                        for pid in net.project_ids]])
     step = net.step(instability=inst[None], active_projects=operating,
                     congestion=params.congestion, lifted=lifted, initial_phase=phase)
-    flows, flow_edges = _flow_labels(net, step, [p.project for p in corridors], year, first)
+    flows, flow_edges = _flow_labels(net, step, [p.project for p in corridors], year, first,
+                                     route_medians(run_dir, corridors, net.tables, year))
     focus = next((p.proposer for p in corridors if p.proposer), "IND")
     names = (", ".join(project_name(net.tables, p.project) for p in corridors)
              or "no corridor adopted")
@@ -291,8 +292,38 @@ def _capacity_text(full: float, unit: str, share: float, year: int,
             f"{first}-{first + n - 1})")
 
 
+def route_medians(run_dir: Path, corridors: list, tables, year: int
+                  ) -> dict[str, tuple[float, int, int]]:
+    """``{project: (median TEU, runs operating, runs)}`` of each freight corridor's route.
+
+    The whole-route TEU equivalents a year (the hosts' ``corridor_fee_base_teu`` summed,
+    each edge's TEU weighted by its share of the route's km), median over the runs in
+    which the line operates in ``year`` (carries traffic): the statistic and the runs of
+    ``python -m scosim.network.report --edges``'s route row and of the answer's break-even.
+    A project sharing a host with another freight corridor is left out (the hosts' records
+    mix them).
+    """
+    from scosim.network.access_answer import run_rows
+
+    _, rows = run_rows(run_dir, ("corridor_fee_base_teu",), year)
+    base = rows.get("corridor_fee_base_teu")
+    if base is None:
+        return {}
+    hosts = {p.project: set(tables.projects.loc[p.project, "host_economies"])
+             for p in corridors if tables.projects.loc[p.project, "carrier"] == "freight"}
+    out: dict[str, tuple[float, int, int]] = {}
+    for pid, mine in hosts.items():
+        if any(mine & h for q, h in hosts.items() if q != pid):
+            continue
+        b = base[[c for c in mine if c in base.columns]].fillna(0.0).sum(axis=1)
+        if (b > 0).any():
+            out[pid] = (float(np.median(b[b > 0])), int((b > 0).sum()), len(b))
+    return out
+
+
 def _flow_labels(net, step, projects: list[str], year: int,
-                 first: dict[str, int] | None = None
+                 first: dict[str, int] | None = None,
+                 routes: dict[str, tuple[float, int, int]] | None = None
                  ) -> tuple[dict[str, str], dict[str, str]]:
     """What each project's map label says, and the edge it sits on.
 
@@ -300,9 +331,13 @@ def _flow_labels(net, step, projects: list[str], year: int,
     sits on that edge, with the edge's capacity in ``year`` beside it; an energy project's
     gives its capacity in ``year``, next to its longest edge. ``first``: the year each
     project first operates (:func:`first_operating_years`; without it the label gives both
-    phases' capacities).
+    phases' capacities). ``routes``: a run's :func:`route_medians`; where a project has
+    one, its label gives that, the runs' median, not the map's one network state (which
+    read "1.1 Mt/yr" where ``--edges`` gave the runs' median 1.39 Mt on the same link:
+    a new user's review, 2026-12-07).
     """
     first = first or {}
+    routes = routes or {}
     edges, nodes = net.tables.edges, net.tables.nodes
     flows: dict[str, str] = {}
     at: dict[str, str] = {}
@@ -320,8 +355,15 @@ def _flow_labels(net, step, projects: list[str], year: int,
             cap = (", " + _capacity_text(float(e["capacity"]), str(e["capacity_unit"]), share,
                                          year, first.get(pid))
                    if np.isfinite(e["capacity"]) else "")
-            flows[pid] = (f"{step.edge_flow_mt[0, k]:.1f} Mt/yr carried in {year}\n"
-                          f"on {ends}, its busiest link{cap}")
+            if pid in routes:  # the runs' median, as --edges gives it, not one state
+                teu, n_on, n_all = routes[pid]
+                mt = teu * float(net.params["tonnes_per_teu"]) / 1e6
+                flows[pid] = (f"{teu / 1e3:,.0f} thousand TEU ({mt:.2g} Mt) a year along the "
+                              f"route in {year}\n(km-weighted; median of the {n_on} of {n_all} "
+                              f"runs it operates in)\nbusiest link {ends}{cap}")
+            else:
+                flows[pid] = (f"{step.edge_flow_mt[0, k]:.1f} Mt/yr carried in {year}\n"
+                              f"on {ends}, its busiest link{cap}")
             at[pid] = net.edge_ids[k]
         else:
             # Two lines: one long box covered the other corridor's (corridor_energy's map).
