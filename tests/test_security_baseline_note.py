@@ -74,8 +74,9 @@ def _pak_run(values: list[float]) -> RunStats:
 
 
 def test_understated_only_when_the_median_is_below_the_2023_count() -> None:
-    """A median of 686 (afghan_instability_hardening, an outside review 2026-12-07) is above
-    GTI 2025's 517 attacks of 2023: the answer must not call it understated."""
+    """A median of 686 (afghan_instability_hardening before its hardening was measured from
+    the 2018-2022 defence, an outside review 2026-12-07; 471 since) is above GTI 2025's 517
+    attacks of 2023: the answer must not call it understated."""
     above = re.sub(r"\s+", " ", " ".join(pakistan_lines(_pak_run([600.0, 686.0, 700.0]))))
     assert "median of the runs 686 in 2035" in above
     assert "understated" not in above

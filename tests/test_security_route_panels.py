@@ -93,3 +93,39 @@ def test_incident_panels_show_the_gti_record_of_2022_2024(tmp_path, monkeypatch,
         assert diamonds("Afghanistan") == [(2022, 225.0)]
     finally:
         plt.close(fig)
+
+
+def _tick_gaps(fig) -> dict[str, list[float]]:
+    """Pixels between neighbouring tick labels of each route panel, as saved (dpi 100)."""
+    fig.set_dpi(100)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    gaps = {}
+    for route, ax in _route_axes(fig).items():
+        boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels()]
+        gaps[route] = [b.x0 - a.x1 for a, b in zip(boxes, boxes[1:], strict=False)]
+    return gaps
+
+
+@pytest.mark.parametrize("n_variants", [1, 2])
+def test_route_tick_labels_leave_room_between_them(tmp_path, monkeypatch, results,
+                                                   n_variants):
+    """The Northern panel's "from AFG, TJK" (Uzbekistan) and "TKM from AFG" overlapped
+    slightly (an outside review, 2026-12-07): every label clears its neighbour."""
+    import matplotlib.pyplot as plt
+
+    from scosim.security import plots
+
+    years, res = results
+    kept = []
+    monkeypatch.setattr(plots.plt, "close", kept.append)
+    variants = {"today": res, "other": res}
+    plot_security(dict(list(variants.items())[:n_variants]), years, tmp_path / "s.png")
+    fig = kept[-1]
+    try:
+        for route, gaps in _tick_gaps(fig).items():
+            assert min(gaps) >= 8, f"{route}: tick labels {gaps} px apart"
+        ticks = [t.get_text() for t in _route_axes(fig)["Northern route"].get_xticklabels()]
+        assert "UZB\nfrom\nAFG, TJK" in ticks and "TKM\nfrom AFG" in ticks
+    finally:
+        plt.close(fig)

@@ -279,3 +279,18 @@ def test_regional_seizures_fitted_rows_are_the_data_and_iran_misses_as_documente
     route = [c for c in rows if c != "all"]
     assert max(route, key=lambda c: rows[c]["model_t"]) == "IRN"
     assert max(route, key=lambda c: rows[c]["data_t"]) == "IRN"
+
+
+def test_an_anchored_note_names_the_docs_file_the_tables_quote() -> None:
+    """tools/security_report.py printed "(ANCHORS.md)", a design note outside the repository,
+    where docs/security.md's interception table says "(docs/anchors.md)"."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    _, notes = calibrate_hazards(SYS.cal.seizure_mean_t())
+    docs = (root / "docs" / "security.md").read_text()
+    for code, share in INTERCEPTION_ANCHORS.items():
+        note = notes[code]
+        assert note == f"anchored: UNODC interception share {share:.2f} (docs/anchors.md)"
+        assert f"| {note} |" in docs
+    assert (root / "docs" / "anchors.md").is_file()

@@ -85,3 +85,40 @@ def test_the_key_names_co_sponsors_and_another_trust_term() -> None:
     data.labels = {**TERM_LABELS, "trust": "trust in the applicant"}
     text = sponsor_trust_label(data, 1)
     assert "trust in the applicant" in text and "itself" not in text
+
+
+def test_the_explorer_greys_it_as_the_png(rats_run: Path) -> None:
+    """The explorer's plotly chart showed the proposer's trust in itself in the term's green;
+    it is greyed, hatched, keyed and explained on hover as in vote_reasons.png."""
+    pytest.importorskip("plotly", reason="the explorer needs the 'explore' extra")
+    from scosim.explore.figures import vote_reasons_figure
+    from scosim.plot_votes import TERM_COLOURS, TERM_LABELS
+
+    class _Result:  # what vote_reasons_figure reads of an explorer result
+        def __init__(self, path: Path) -> None:
+            self.path, self.memo = path, {}
+
+    fig = vote_reasons_figure(_Result(rats_run))
+    key = "greyed: the proposer's trust in itself (1.0), no view of the proposal"
+    grey = [b for b in fig.data if b.name == key]
+    assert len(grey) == 1
+    (grey,) = grey
+    trust = next(b for b in fig.data if b.name == TERM_LABELS["trust"])
+    assert trust.marker.color == TERM_COLOURS["trust"]
+    assert to_hex(grey.marker.color) == "#d9d9d9" and grey.marker.pattern.shape == "/"
+    assert grey.showlegend is not False
+    assert "trust in itself" in grey.hovertemplate
+    assert "votes yes whatever its score" in grey.hovertemplate
+    # Stacked right after the term's own trace, so the grey bar sits where the green one was.
+    assert list(fig.data).index(grey) == list(fig.data).index(trust) + 1
+    green = dict(zip(trust.y, trust.x, strict=True))
+    greyed = dict(zip(grey.y, grey.x, strict=True))
+    # Kazakhstan (the proposer, the events' sponsor) only: its width is the events' mean.
+    ev = read_batches(rats_run / "events")
+    ev = ev[ev["type"] == "vote"].assign(country=lambda d: d["country"].astype(str))
+    want = 100 * ev[ev["country"] == "KAZ"]["contrib_trust"].astype(float).mean()
+    assert greyed["KAZ"] == pytest.approx(want)
+    assert np.isnan(green["KAZ"])
+    others = [s for s in green if s != "KAZ"]
+    assert others and all(np.isnan(greyed[s]) for s in others)
+    assert not any(np.isnan(green[s]) for s in others)

@@ -37,11 +37,11 @@ from scosim.vote_stats import (  # noqa: E402
 if TYPE_CHECKING:
     from scosim.proposal_vote import ProposalVote
 
-__all__ = ["COMMITTED_RULES", "DRAWN_SHARE", "SCORE_RULES", "TERM_COLOURS", "TERM_LABELS",
-           "VoteReasons", "all_committed", "explained", "figure_heading", "later_votes_note",
-           "not_drawn_note", "panel_xlim", "plot_vote_reasons", "run_trust_terms",
-           "sponsor_trust_label", "state_label", "vote_reasons_all", "vote_reasons_data",
-           "years_text"]
+__all__ = ["COMMITTED_RULES", "DRAWN_SHARE", "SCORE_RULES", "SPONSOR_EDGE", "SPONSOR_GREY",
+           "TERM_COLOURS", "TERM_LABELS", "VoteReasons", "all_committed", "explained",
+           "figure_heading", "later_votes_note", "not_drawn_note", "panel_xlim",
+           "plot_vote_reasons", "run_trust_terms", "sponsor_trust_greyed", "sponsor_trust_label",
+           "state_label", "vote_reasons_all", "vote_reasons_data", "years_text"]
 
 #: Names of the score terms in the figure and the explorer (the trust term's is the
 #: Council's default; a proposal type may say otherwise: :func:`run_trust_terms`).
@@ -64,6 +64,8 @@ TERM_COLOURS = {
 }
 #: Colour of a term :data:`TERM_COLOURS` does not list.
 OTHER_COLOUR = "#7f7f7f"
+#: A sponsor's greyed trust bar (:func:`sponsor_trust_greyed`): fill and hatch.
+SPONSOR_GREY, SPONSOR_EDGE = "#d9d9d9", "#969696"
 
 def _vote_label(yes: float, rules: set[str], sponsor: bool, runs: int = 0) -> str:
     """``yes in 43 %``, plus who decided the vote when it was not the score.
@@ -460,9 +462,7 @@ def _draw_panel(ax: plt.Axes, data: VoteReasons) -> None:
     y = np.arange(len(order))
     pos = np.zeros(len(order))
     neg = np.zeros(len(order))
-    # Sponsors whose rule does not decide on a test of its own vote yes whatever the score.
-    own = (data.sponsor[order].to_numpy(dtype=bool)
-           & ~data.decided_by[order].astype(str).str.contains("own_rule").to_numpy())
+    own = sponsor_trust_greyed(data)[order].to_numpy()
     for t in means.columns:
         v = means.loc[order, t].to_numpy()
         left = np.where(v >= 0, pos, neg)
@@ -472,8 +472,8 @@ def _draw_panel(ax: plt.Axes, data: VoteReasons) -> None:
         grey = np.flatnonzero(own & (v != 0)) if t == "trust" else []
         for n, k in enumerate(grey):
             # Laid over the bar (its container keeps one bar a state, the key its colour).
-            ax.add_patch(Rectangle((left[k], y[k] - 0.4), v[k], 0.8, facecolor="#d9d9d9",
-                                   edgecolor="#969696", hatch="///",
+            ax.add_patch(Rectangle((left[k], y[k] - 0.4), v[k], 0.8, facecolor=SPONSOR_GREY,
+                                   edgecolor=SPONSOR_EDGE, hatch="///",
                                    label=sponsor_trust_label(data, len(grey)) if n == 0
                                    else "_nolegend_"))
         pos += np.clip(v, 0, None)
@@ -516,6 +516,18 @@ def _draw_panel(ax: plt.Axes, data: VoteReasons) -> None:
         ax.text(0.5, 0.5, textwrap.fill(ALL_ZERO_PANEL, 80), transform=ax.transAxes,
                 ha="center", va="center", fontsize=9, color="#404040",
                 bbox={"facecolor": "white", "edgecolor": "0.6", "boxstyle": "round"})
+
+
+def sponsor_trust_greyed(data: VoteReasons) -> pd.Series:
+    """Whether each state's trust bar is greyed (the PNG's and the explorer's rule).
+
+    A sponsor whose rule does not decide on a test of its own votes yes whatever its score,
+    and its trust term is no view of the proposal (the proposer's is its trust in itself).
+    """
+    states = data.contributions.index
+    return pd.Series(data.sponsor.reindex(states, fill_value=False).to_numpy(dtype=bool)
+                     & ~data.decided_by.reindex(states).astype(str).str.contains("own_rule")
+                     .to_numpy(), index=states)
 
 
 def sponsor_trust_label(data: VoteReasons, greyed: int = 1) -> str:

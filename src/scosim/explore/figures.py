@@ -35,6 +35,8 @@ from scosim.plot_membership import (
 )
 from scosim.plot_votes import (
     OTHER_COLOUR,
+    SPONSOR_EDGE,
+    SPONSOR_GREY,
     TERM_COLOURS,
     X_LABEL,
     VoteReasons,
@@ -43,6 +45,8 @@ from scosim.plot_votes import (
     later_votes_note,
     not_drawn_note,
     run_trust_terms,
+    sponsor_trust_greyed,
+    sponsor_trust_label,
     state_label,
     vote_reasons_all,
     vote_reasons_data,
@@ -259,8 +263,24 @@ def vote_reasons_figure(result: Result, proposal: str | None = None) -> Any | No
     return None if data is None else _vote_figure(data)
 
 
+def _add_sponsor_trust(fig: Any, data: VoteReasons, x: pd.Series, states: list[Any],
+                       greyed: int) -> None:
+    """The sponsors' trust bars, greyed and hatched, keyed and explained as in the PNG.
+
+    Stacked right after the trust term's own trace, so each sits where its green bar was.
+    """
+    label = sponsor_trust_label(data, greyed)
+    fig.add_bar(
+        x=x, y=states, orientation="h", name=label, marker_color=SPONSOR_GREY,
+        marker_line={"color": SPONSOR_EDGE, "width": 1},
+        marker_pattern={"shape": "/", "fgcolor": SPONSOR_EDGE, "bgcolor": SPONSOR_GREY},
+        hovertemplate=f"%{{y}}: %{{x:.4f}} pp, {label.removeprefix('greyed: ')}; it votes "
+                      "yes whatever its score<extra></extra>",
+    )
+
+
 # Pixels under the plot: the x-axis title, then the legend (its long names take a row
-# each: six rows with every term).
+# each: seven rows with every term, the score and a sponsor's greyed trust, which fit).
 _AXIS_TITLE_PX, _LEGEND_PX = 60, 120
 
 
@@ -271,16 +291,22 @@ def _vote_figure(data: VoteReasons) -> Any:
     the vote when the score did not (a rule that commits the state, a rule with a test of
     its own, the proposer backing its own proposal), so a state with a negative score and
     a 100 % yes is not left unexplained. Terms keep the PNG's colours
-    (:data:`scosim.plot_votes.TERM_COLOURS`).
+    (:data:`scosim.plot_votes.TERM_COLOURS`), and a sponsor's trust term is greyed,
+    hatched and keyed apart as in the PNG (:func:`scosim.plot_votes.sponsor_trust_greyed`).
     """
     go = _go()
     fig = go.Figure()
     states = list(data.contributions.index)
+    greyed = sponsor_trust_greyed(data) & (data.contributions.get("trust", 0.0) != 0)
     for term in data.contributions.columns:
+        x = data.contributions[term]
+        grey = term == "trust" and bool(greyed.any())
         fig.add_bar(
-            x=data.contributions[term], y=states, orientation="h", name=data.labels[term],
-            marker_color=TERM_COLOURS.get(term, OTHER_COLOUR),
+            x=x.where(~greyed) if grey else x, y=states, orientation="h",
+            name=data.labels[term], marker_color=TERM_COLOURS.get(term, OTHER_COLOUR),
         )
+        if grey:
+            _add_sponsor_trust(fig, data, x.where(greyed), states, int(greyed.sum()))
     total = data.score[states]  # every term, those too small to draw included
     labels = [state_label(data, s) for s in states]
     # The mean can sit a rounding error outside the percentiles (one run): clip at 0.

@@ -101,9 +101,11 @@ def pakistan_lines(st: RunStats, width: int = ANSWER_WIDTH) -> list[str]:
 def _against_recent(median: float, last: int, recent: dict[int, float]) -> str:
     """The sentence's end: understated only if the run's median is below every GTI 2025 count.
 
-    A scenario can lift Pakistan's median above the 2023 count (686 in 2035 with hardening
-    elsewhere, an outside review, 2026-12-07), and "understated" then contradicted the
-    number printed beside it.
+    A scenario can lift Pakistan's median above the 2023 count, and "understated" then
+    contradicted the number printed beside it: ``afghan_instability_hardening.yaml`` gave
+    686 in 2035 (an outside review, 2026-12-07) until hardening was measured from the
+    2018-2022 defence; since, 471 (default 20 runs), below 517, so its answer says
+    "understated" again.
     """
     first = min(recent)
     if median < recent[first]:

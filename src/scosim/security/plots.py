@@ -51,11 +51,15 @@ def feeders(code: str) -> tuple[str, ...]:
 
 
 def _tick(code: str) -> str:
-    """An economy's tick label: its code, then where its flow comes from, two a line."""
+    """An economy's tick label: its code, then where its flow comes from, two a line.
+
+    ``from`` shares a line with a single source only (TKM's second line, "from AFG"): with
+    three sources "from KGZ, UZB," ran into the next economy's label, and with two "from AFG,
+    TJK" touched the next "from AFG" in the Northern panel.
+    """
     src = feeders(code)
     lines = [", ".join(src[k:k + 2]) for k in range(0, len(src), 2)]
-    # With three sources "from KGZ, UZB," ran into the next economy's label.
-    return f"{code}\nfrom" + ("\n" if len(lines) > 1 else " ") + ",\n".join(lines)
+    return f"{code}\nfrom" + ("\n" if len(src) > 1 else " ") + ",\n".join(lines)
 
 
 def plot_security(variants: dict[str, dict[str, np.ndarray]], years: Sequence[int], path: Path,

@@ -274,7 +274,7 @@ def calibrate_hazards(target_t: np.ndarray, supply_t: float = SUPPLY_BASE_T,
             s = float(anchors[node])
             shares[node] = s
             h0[v] = -np.log1p(-s)
-            notes[node] = f"anchored: UNODC interception share {s:.2f} (ANCHORS.md)"
+            notes[node] = f"anchored: UNODC interception share {s:.2f} (docs/anchors.md)"
             continue
         if np.isnan(t):
             # Imputed in order, so that downstream nodes are calibrated on final inflows.
