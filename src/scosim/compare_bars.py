@@ -67,11 +67,13 @@ def bars_note(bars: pd.DataFrame, flags: Sequence[bool], unchanged: Sequence[str
         year: The chart's year.
     """
     from scosim.compare_plots import _left_out_note
+    from scosim.same_runs import skew_bars
 
     # Top bar first, as the chart reads (bars are drawn from the bottom).
     return ". ".join(x for x in (
         _left_out_note(unchanged, unpaired, n, f"in {year}", len(bars)),
-        flag_note(list(bars["country"])[::-1], list(flags)[::-1])) if x)
+        flag_note(list(bars["country"])[::-1], list(flags)[::-1]),
+        skew_bars(bars.iloc[::-1])) if x)
 
 
 def bar_marks(rows: pd.DataFrame, rise: str = GOOD, fall: str = BAD) -> pd.DataFrame:
@@ -135,7 +137,7 @@ def flag_note(countries: Sequence[Any], flags: Sequence[bool]) -> str:
     if not named:
         return ""
     return (f"Hatched: the mean and the median differ in sign ({', '.join(named)}): a "
-            "few runs pull the mean across zero, most runs go the other way")
+            "few runs pull the mean away from what most runs do")
 
 
 def median_words(runs_each: Sequence[int]) -> str:
