@@ -57,8 +57,8 @@ def same_rows(rows: pd.DataFrame) -> list[bool]:
     Args:
         rows: A comparison's rows (``n_runs``, ``mean``, and ``sd`` or ``low``/``high``).
     """
-    if not len(rows):
-        return []
+    if not all(c in rows for c in ("n_runs", "mean", "low", "high")):
+        return [False] * len(rows)  # rows that do not say how many runs they are of
     n = rows["n_runs"].to_numpy(dtype=float)
     mean = rows["mean"].to_numpy(dtype=float)
     width = np.abs(rows["high"].to_numpy(dtype=float) - rows["low"].to_numpy(dtype=float))
@@ -92,6 +92,8 @@ def skewed_rows(rows: pd.DataFrame) -> list[str | None]:
     Args:
         rows: A comparison's rows (``low``, ``high``, ``method``, ``share_positive``).
     """
+    if not all(c in rows for c in ("low", "high")):
+        return [None] * len(rows)
     out: list[str | None] = []
     has_nz = all(c in rows for c in ("runs_nonzero", "runs_nonzero_min", "runs_nonzero_max"))
     for r in rows.to_dict("records"):
