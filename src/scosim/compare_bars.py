@@ -68,6 +68,7 @@ def bars_note(bars: pd.DataFrame, flags: Sequence[bool], unchanged: Sequence[str
         year: The chart's year.
     """
     from scosim.compare_plots import _left_out_note
+    from scosim.same_runs import skew_bars
 
     # Top bar first, as the chart reads (bars are drawn from the bottom).
     top = bars.iloc[::-1]
@@ -76,7 +77,8 @@ def bars_note(bars: pd.DataFrame, flags: Sequence[bool], unchanged: Sequence[str
            for (_, r), f in zip(top.iterrows(), list(flags)[::-1], strict=True)]
     return ". ".join(x for x in (
         _left_out_note(unchanged, unpaired, n, f"in {year}", len(bars)),
-        flag_note(list(top["country"]), list(flags)[::-1], why)) if x)
+        flag_note(list(top["country"]), list(flags)[::-1], why),
+        skew_bars(top)) if x)
 
 
 def bar_marks(rows: pd.DataFrame, rise: str = GOOD, fall: str = BAD) -> pd.DataFrame:

@@ -35,6 +35,7 @@ from scosim.indicator_display import aggregate_indicators, display, one_row_each
 from scosim.number_cells import COARSE_NOTE, _fixed, coarse_rows, column_formats
 from scosim.rare_runs import RARE_COLUMNS, RARE_NOTE, paired_band, run_places, with_nonzero_runs
 from scosim.report import _share
+from scosim.same_runs import SAME_CELL, SAME_NOTE, SKEW_MARK, same_rows, skew_note, skewed_rows
 
 __all__ = ["SummaryTable", "compared_parts", "fit_terminal", "indicator_groups", "output_console",
            "print_summary", "print_table", "summary_table", "terminal_rows"]
@@ -141,7 +142,8 @@ def summary_table(
     # Each indicator's notation decided over every row shown (kept or not), as report.md.
     places, sci = column_formats(shown, _divisors(shown, unit_of if with_units else None))
     shown = shown.assign(_places=pd.Series(places, index=shown.index, dtype=object), _sci=sci,
-                         _coarse=coarse_rows(shown, places, sci))
+                         _coarse=coarse_rows(shown, places, sci), _same=same_rows(shown),
+                         _skew=pd.Series(skewed_rows(shown), index=shown.index, dtype=object))
     kept, rest = _truncate(shown, max_rows)
     rows: list[tuple[str, ...]] = []
     news: list[str] = []
@@ -170,10 +172,15 @@ def summary_table(
                 if counted else None)
         if rare is not None:
             band, n_rare = (rare,), n_rare + 1
+        ci = f"{_fixed(r['low'] / div, d, e)} to {_fixed(r['high'] / div, d, e)}"
+        if r["_same"]:  # no spread: "+15.2", not "+15.204000 to +15.204000" twice
+            ci, band = SAME_CELL, ((SAME_CELL,) if spread else ())
+        elif r["_skew"]:
+            ci += SKEW_MARK
         # Beside the mean, the median of the same paired differences, at its precision.
         mid = ((_median_cell(r["median"], div, d, e),) if with_median else ())
         rows.append((*cells, _fixed(r["mean"] / div, d, e), *mid,
-                     f"{_fixed(r['low'] / div, d, e)} to {_fixed(r['high'] / div, d, e)}", *band,
+                     ci, *band,
                      _runs_share(r["share_positive"], int(r["n_runs"])), str(r["n_runs"])))
         news.append(_news(r))
     notes: list[str] = []
@@ -186,6 +193,10 @@ def summary_table(
         notes.append(_left_out(rest, full_table))
     if n_rare:
         notes.insert(0, RARE_NOTE)
+    if rows and kept["_same"].any():
+        notes.insert(0, SAME_NOTE)
+    if rows and (skew := skew_note(list(kept["_skew"]))):
+        notes.insert(0, skew)
     if rows and kept["_coarse"].any():
         notes.insert(0, COARSE_NOTE)
     if spread and rows:
@@ -311,7 +322,8 @@ def fit_terminal(table: SummaryTable, width: int) -> SummaryTable:
             f"table needs {need}): a wider terminal, piped output and report.md show it.")
     # The CI's note speaks of a column no longer shown: what the spread is, alone.
     pct = _band_level(spread[0]) or 0.9
-    notes = tuple(spread_note(pct) if n == precision_note(pct) else n for n in table.notes)
+    notes = tuple(spread_note(pct) if n == precision_note(pct) else n for n in table.notes
+                  if not n.startswith(f"{SKEW_MARK} "))  # its marks were in the CI's cells
     return replace(narrow, notes=(said, *notes))
 
 

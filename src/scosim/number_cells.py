@@ -19,6 +19,7 @@ import pandas as pd
 
 from scosim.indicator_display import SIGN_ZERO
 from scosim.rare_runs import RARE_COLUMNS
+from scosim.same_runs import same_places, same_rows
 
 __all__ = ["COARSE_NOTE", "MAX_EXTRA", "MAX_FIXED", "SCI_BELOW", "SHOWN_VALUES", "coarse_rows",
            "column_formats", "decimals", "sci_rows"]
@@ -117,8 +118,9 @@ def sci_rows(rows: pd.DataFrame, div: Sequence[float]) -> list[bool]:
                                              rows["high"].astype(float) / d, strict=True)]
     means = (rows["mean"].to_numpy(dtype=float) / d if "mean" in rows
              else np.full(len(rows), np.nan))
-    own = [p > MAX_FIXED if p is not None else _sig_places(m) > MAX_FIXED
-           for p, m in zip(places, means, strict=True)]
+    same = same_rows(rows)
+    own = [(same_places(m) if s else _sig_places(m) if p is None else p) > MAX_FIXED
+           for p, m, s in zip(places, means, same, strict=True)]
     cols = [c for c in SHOWN_VALUES if c in rows]
     v = np.abs(rows[cols].to_numpy(dtype=float) / d[:, None]) if len(rows) else np.zeros((0, 1))
     big = np.where(np.isfinite(v), v, 0.0).max(axis=1, initial=0.0)
@@ -167,6 +169,11 @@ def column_formats(rows: pd.DataFrame, div: Sequence[float]) -> tuple[list[int |
     (EV in US$ bn, -61.9 with a CI of +/-11 beside +0.1147 of +/-0.04) the column's four
     decimals printed China's as "-61.8714". Two is the most that the column's order may
     cost a row: "+0.5327" with a CI of +/-0.19 keeps its column's look.
+
+    A row whose difference is the same in every run (:func:`~scosim.same_runs.same_rows`)
+    has three significant figures (its column's decimals where fewer) and does not set
+    its column's: China's fund contribution of 15.204 beside India's 0.626265 printed
+    "+15.204000" from a smaller row's four significant digits.
     """
     d = np.asarray(div, dtype=float)
     places = [decimals(a, b) for a, b in zip(rows["low"].astype(float) / d,
@@ -175,12 +182,19 @@ def column_formats(rows: pd.DataFrame, div: Sequence[float]) -> tuple[list[int |
     means = (rows["mean"].to_numpy(dtype=float) / d if "mean" in rows
              else np.full(len(rows), np.nan))
     groups = list(rows["indicator"]) if "indicator" in rows else [None] * len(rows)
+    same = same_rows(rows)
     column: dict[Any, int] = {}
-    for g, p, m, e in zip(groups, places, means, sci, strict=True):
-        if not e:
+    for g, p, m, e, s in zip(groups, places, means, sci, same, strict=True):
+        if not e and not s:
             column[g] = max(column.get(g, 0), min(_sig_places(m) if p is None else p, MAX_FIXED))
-    return [p if e or (p is not None and column[g] - p > MAX_EXTRA) else column[g]
-            for g, p, e in zip(groups, places, sci, strict=True)], sci
+    out: list[int | None] = []
+    for g, p, m, e, s in zip(groups, places, means, sci, same, strict=True):
+        if s:  # one value in every run: three significant figures, or its column's fewer
+            own = same_places(m)
+            out.append(own if e or g not in column else min(own, column[g]))
+        else:
+            out.append(p if e or (p is not None and column[g] - p > MAX_EXTRA) else column[g])
+    return out, sci
 
 
 def coarse_rows(rows: pd.DataFrame, places: Sequence[int | None],
@@ -188,12 +202,14 @@ def coarse_rows(rows: pd.DataFrame, places: Sequence[int | None],
     """Which rows :func:`column_formats` rounded to their own decimals, coarser than their column's.
 
     For :data:`COARSE_NOTE`: a row in fixed decimals with fewer than the most of its
-    indicator's fixed rows.
+    indicator's fixed rows, unless it is the same in every run
+    (:func:`~scosim.same_runs.same_rows`).
     """
     groups = list(rows["indicator"]) if "indicator" in rows else [None] * len(rows)
     most: dict[Any, int] = {}
     for g, p, e in zip(groups, places, sci, strict=True):
         if not e and p is not None:
             most[g] = max(most.get(g, 0), p)
-    return [not e and p is not None and p < most[g]
-            for g, p, e in zip(groups, places, sci, strict=True)]
+    # A row the same in every run has its own note (scosim.same_runs.SAME_NOTE).
+    return [not e and not s and p is not None and p < most[g]
+            for g, p, e, s in zip(groups, places, sci, same_rows(rows), strict=True)]

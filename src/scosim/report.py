@@ -59,6 +59,7 @@ from scosim.report_notes import (  # noqa: F401  (ev_note: re-exported, scosim.r
     _unchanged_text,
     ev_note,
 )
+from scosim.same_runs import SAME_CELL, SAME_NOTE, SKEW_MARK, same_rows, skew_note, skewed_rows
 
 _PROVENANCE_FIELDS = (
     "scenario",
@@ -151,9 +152,12 @@ def summary_table(comparison: Comparison, *, year: int | None = None,
     # down an indicator's column (a column of tiny changes in powers of ten).
     places, sci = column_formats(t, div)
 
+    # One value in every run: "same in every run" for both intervals (scosim.same_runs).
+    same = same_rows(t)
+
     def pairs(lo: pd.Series, hi: pd.Series) -> list[str]:
-        return [f"{_fixed(a, d, e)} to {_fixed(b, d, e)}"
-                for a, b, d, e in zip(lo / div, hi / div, places, sci, strict=True)]
+        return [SAME_CELL if m else f"{_fixed(a, d, e)} to {_fixed(b, d, e)}"
+                for a, b, d, e, m in zip(lo / div, hi / div, places, sci, same, strict=True)]
 
     def runs_between() -> list[str]:
         """The spread of runs; where most runs do not differ, "0 but 1 run -2,048"."""
@@ -167,6 +171,7 @@ def summary_table(comparison: Comparison, *, year: int | None = None,
                             lambda x, d=dk[j], e=sci[j]: _fixed(x, d, e)) or band[j]
                 for j, n in enumerate(t["n_runs"].to_numpy(dtype=float))]
 
+    skew = skewed_rows(t)
     out = pd.DataFrame(
         {
             "country": t["country"] if "country" in t else "",
@@ -177,7 +182,9 @@ def summary_table(comparison: Comparison, *, year: int | None = None,
             # The run's answer gives medians: the same paired runs' median beside the mean.
             **({"median change": [_fixed(m, d, e) for m, d, e in zip(
                 t["median"] / div, places, sci, strict=True)]} if "median" in t else {}),
-            ci: pairs(t["low"], t["high"]),
+            # The t interval of a skewed mean marked where it crosses 0 and no run does.
+            ci: [c + SKEW_MARK if k else c for c, k in zip(pairs(t["low"], t["high"]),
+                                                          skew, strict=True)],
             spread: runs_between(),
             "share of runs above baseline": [
                 _share(x, int(n)) for x, n in zip(t["share_positive"], t["n_runs"], strict=True)],
@@ -186,6 +193,8 @@ def summary_table(comparison: Comparison, *, year: int | None = None,
     )
     # Whether a row is rounded to its own CI, coarser than its column: write_report says so.
     out.attrs["coarse"] = bool(any(coarse_rows(t, places, sci)))
+    # And the notes under the table: rows the same in every run, skewed t intervals.
+    out.attrs["below"] = [n for n in (SAME_NOTE if any(same) else None, skew_note(skew)) if n]
     # Within an indicator, biggest gains first: the "who gains, who loses" reading.
     out["_mean"] = t["mean"].to_numpy()
     out = out.sort_values(["indicator", "_mean"], ascending=[True, False], na_position="last")
@@ -392,6 +401,9 @@ def write_report(
                                          empty_rows=bool((table["runs"] == 0).any()))
     if table.attrs.get("coarse"):
         method.append(COARSE_NOTE)
+    below = [x for n in table.attrs.get("below", []) for x in (n, "")]
+    # A line starting "* " is a list item in Markdown: the mark escaped, as it is meant.
+    below_md = [f"\\{n}" if n.startswith(f"{SKEW_MARK} ") else n for n in below]
 
     from scosim.run_warnings import carried
 
@@ -414,7 +426,8 @@ def write_report(
     keys = [c for c in comp.summary.columns if c not in SUMMARY_COLUMNS]
     rare = [RARE_NOTE, ""] if any(rare_rows(with_nonzero_runs(
         comp.table(yr), comp.spread, keys))) else []
-    md = [f"# {title}", "", intro, "", "## Summary", "", none or _md_table(table), "", *rare,
+    md = [f"# {title}", "", intro, "", "## Summary", "", none or _md_table(table), "", *below_md,
+          *rare,
           *([left_out, ""] if left_out else []),
           *(["## Warnings", "", said_intro, "", *[f"- {w}" for w in said], ""] if said else []),
           "## Method", ""]
@@ -447,6 +460,7 @@ def write_report(
         para(intro),
         "<h2>Summary</h2>",
         para(none) if none else _html_table(table),
+        *[para(x) for x in (*below, *rare) if x],  # the notes report.md has under it
         *[para(x) for x in left_out.split("\n\n") if x],
         *(["<h2>Warnings</h2>", para(said_intro),
            "<ul>" + "".join(f"<li>{html.escape(w)}</li>" for w in said) + "</ul>"]
