@@ -18,13 +18,18 @@ SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 HINT = "(a type just added to a package's entry points needs `pip install -e <package>` again)"
 
 
-def _unknown_type_error(tmp_path: Path) -> str:
-    path = tmp_path / "club.yaml"
-    path.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\nname: club\nproposals:\n"
-                    "  - {type: energy_club, id: club, year: 2026, proposer: KAZ}\n")
+def _load_error(tmp_path: Path, name: str, body: str) -> str:
+    """The error loading a scenario named ``name`` that extends the baseline with ``body``."""
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\nname: {name}\n{body}")
     with pytest.raises(ScenarioError) as err:
         load_scenario(path)
     return str(err.value)
+
+
+def _unknown_type_error(tmp_path: Path) -> str:
+    return _load_error(tmp_path, "club", "proposals:\n"
+                       "  - {type: energy_club, id: club, year: 2026, proposer: KAZ}\n")
 
 
 @pytest.mark.usefixtures("visa_plugin")
@@ -42,12 +47,8 @@ def test_without_plugins_no_reinstall_hint(tmp_path, monkeypatch):
 
 
 def _unknown_names_error(tmp_path: Path) -> str:
-    path = tmp_path / "typo.yaml"
-    path.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\nname: typo\nparameters:\n"
-                    "  mechanisms: {network: power_pool}\n  rules: {vote: power_vote}\n")
-    with pytest.raises(ScenarioError) as err:
-        load_scenario(path)
-    return str(err.value)
+    return _load_error(tmp_path, "typo", "parameters:\n"
+                       "  mechanisms: {network: power_pool}\n  rules: {vote: power_vote}\n")
 
 
 @pytest.mark.usefixtures("visa_plugin")
